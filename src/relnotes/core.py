@@ -1,0 +1,203 @@
+"""The pure core: notes + config + today → people, interactions, reminders.
+
+Nothing here reads the disk or the clock; :mod:`relnotes.scan` does that
+and hands the results in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .config import Config
+from .dates import DateProblem, parse_date
+from .links import name_key, people_in
+from .model import Interaction, Meeting, Note, Person, Problem, Reminder
+from .plugins import RelnotesPluginManager
+
+__all__ = ["GoalStatus", "ScanResult", "Vault", "build_vault", "evaluate"]
+
+PEOPLE_FIELDS = ("attendees", "people", "with")
+
+
+class Vault:
+    """The vault made sense of: notes, people, meetings, and how links resolve."""
+
+    def __init__(self, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:
+        self.notes = notes
+        self.people = people
+        self.meetings: list[Meeting] = []
+        self.problems = problems
+        self._by_path = {name_key(n.path[:-3]): n for n in notes}
+        self._by_title: dict[str, list[Note]] = defaultdict(list)
+        for note in notes:
+            self._by_title[name_key(note.title)].append(note)
+        self._person_of = {p.note.path: p for p in people}
+        self._by_alias: dict[str, list[Person]] = defaultdict(list)
+        for person in people:
+            for alias in person.aliases:
+                self._by_alias[name_key(alias)].append(person)
+        self._reported: set[str] = set()
+        self._report_shared_names()
+
+    def _report_shared_names(self) -> None:
+        names: dict[str, list[Person]] = defaultdict(list)
+        for person in self.people:
+            for name in {name_key(person.name), *map(name_key, person.aliases)}:
+                names[name].append(person)
+        for key, persons in sorted(names.items()):
+            if len(persons) > 1:
+                self._reported.add(key)
+                first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))
+                self.problems.append(Problem(
+                    first.path, None,
+                    f"{len(persons)} people answer to the name {key!r}: "
+                    f"{', '.join(p.path for p in [first, *others])}; links to it go to {first.path} "
+                    "(link with the folder, e.g. [[folder/Name]], to choose)"))
+
+    def _candidates(self, key: str) -> list[Note]:
+        if "/" in key:
+            exact = self._by_path.get(key.lstrip("/"))
+            if exact:
+                return [exact]
+            tail = key.rsplit("/", 1)[1]
+            return [n for n in self._by_title.get(tail, []) if name_key(n.path[:-3]).endswith("/" + key)]
+        notes = self._by_title.get(key, [])
+        return notes or [p.note for p in self._by_alias.get(key, [])]
+
+    def resolve(self, target: str, source: str = "") -> Note | None:
+        """The note a link target points at, as Obsidian resolves it.
+
+        Case and Unicode form are ignored; ``folder/Name`` picks by path;
+        aliases of people count. Among several notes of one name, people come
+        first, then the shortest path (a warning names them, once).
+        """
+        key = name_key(target)
+        if key.endswith(".md"):
+            key = key[:-3]
+        notes = self._candidates(key)
+        if len(notes) <= 1:
+            return notes[0] if notes else None
+        notes = sorted(notes, key=lambda n: (n.kind != "person", len(n.path), n.path))
+        if key not in self._reported:
+            self._reported.add(key)
+            self.problems.append(Problem(
+                source, None, f"link [[{target}]] is ambiguous: {', '.join(n.path for n in notes)}; "
+                f"using {notes[0].path}"))
+        return notes[0]
+
+    def person(self, target: str, source: str = "") -> Person | None:
+        """The person a link target, title, alias or path points at, or None."""
+        note = self.resolve(target, source)
+        return self._person_of.get(note.path) if note else None
+
+    def person_at(self, path: str) -> Person | None:
+        return self._person_of.get(path)
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    """Progress against ``goal = { people = N, per = "month" }``."""
+
+    target: int
+    per: str
+    done: int
+    period_start: dt.date
+    people: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"target": self.target, "per": self.per, "done": self.done,
+                "period_start": self.period_start.isoformat(), "people": list(self.people)}
+
+
+@dataclass
+class ScanResult:
+    """What a scan found: the vault, the reminders in its window, the goal, the problems."""
+
+    vault: Vault
+    today: dt.date
+    horizon: int
+    reminders: list[Reminder]
+    goal: GoalStatus | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
+    date = note.date
+    raw_date = note.get("date")
+    if raw_date not in (None, ""):
+        try:
+            date = parse_date(raw_date)
+        except DateProblem as exc:
+            problems.append(note.problem(f"date: {exc}; " + (
+                f"using {note.date} from the file name" if note.date else "the meeting has no date"), "date"))
+    elif date is None:
+        problems.append(note.problem("meeting has no date: add 'date: YYYY-MM-DD' or start the file name with it"))
+    attendees: list[Person] = []
+    for key in PEOPLE_FIELDS:
+        for name in people_in(note.get(key)):
+            person = vault.person(name, note.path)
+            if person is None:
+                problems.append(note.problem(f"{key}: no person note for {name!r}", key))
+            elif person not in attendees:
+                attendees.append(person)
+    follow_up = None
+    raw = note.get("follow_up")
+    if raw not in (None, ""):
+        try:
+            follow_up = parse_date(raw)
+        except DateProblem as exc:
+            problems.append(note.problem(f"follow_up: {exc}; ignored", "follow_up"))
+    return Meeting(note, date, attendees, follow_up, note.get("follow_up_done") is True)
+
+
+def build_vault(notes: list[Note], config: Config, pm: RelnotesPluginManager,
+                problems: list[Problem]) -> Vault:
+    """Classify the notes, read people and meetings, and gather interactions."""
+    people = []
+    for note in notes:
+        kind = pm.first("relnotes_classify_note", note=note, config=config)
+        note.kind = kind if kind in ("person", "meeting") else "note"
+        if note.kind == "person":
+            people.append(Person.from_note(note, problems))
+    vault = Vault(notes, people, problems)
+    vault.meetings = [_meeting(n, vault, problems) for n in notes if n.kind == "meeting"]
+    for plugin, item in pm.collect("relnotes_interactions", vault=vault, config=config):
+        if not isinstance(item, Interaction):
+            pm.report(plugin, f"relnotes_interactions returned {type(item).__name__}, not Interaction; skipped")
+            continue
+        person = vault.person(item.person, item.source)
+        if person is None:
+            problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
+                                    f"(from plugin {plugin!r}); ignored"))
+        else:
+            person.interactions.append(item)
+    for person in people:
+        person.interactions.sort(key=lambda i: (i.date, i.source, i.kind))
+    return vault
+
+
+def _in_window(reminders: Iterable[tuple[str, Reminder]], pm: RelnotesPluginManager,
+               today: dt.date, horizon: int) -> list[Reminder]:
+    last = today + dt.timedelta(days=horizon)
+    kept: dict[str, Reminder] = {}
+    for plugin, reminder in reminders:
+        if not isinstance(reminder, Reminder):
+            pm.report(plugin, f"relnotes_reminders returned {type(reminder).__name__}, not Reminder; skipped")
+        elif reminder.uid in kept:
+            pm.report(plugin, f"two reminders share the uid {reminder.uid!r}; the second was dropped")
+        elif reminder.date <= last:
+            kept[reminder.uid] = reminder
+    return sorted(kept.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
+
+
+def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager,
+             today: dt.date, horizon: int) -> ScanResult:
+    """Run the rules: every reminder due up to ``today + horizon`` (overdue ones included)."""
+    reminders = _in_window(pm.collect("relnotes_reminders", vault=vault, config=config, today=today),
+                           pm, today, horizon)
+    goal = pm.first("relnotes_goal", vault=vault, config=config, today=today)
+    problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
+    return ScanResult(vault, today, horizon, reminders, goal, problems)

@@ -1,0 +1,1 @@
+"""The built-in behaviour of relnotes, each module a plugin (see relnotes.plugins.DEFAULT_PLUGINS)."""

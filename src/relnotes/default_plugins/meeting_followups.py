@@ -1,0 +1,30 @@
+"""Built-in rule ``meeting-follow-up``: a meeting's ``follow_up: DATE`` reminds you of its attendees."""
+
+from __future__ import annotations
+
+from relnotes import hookimpl
+from relnotes.links import name_key
+from relnotes.model import Reminder, make_uid
+
+
+@hookimpl
+def relnotes_reminders(vault, config, today):
+    for meeting in vault.meetings:
+        if meeting.follow_up is None or meeting.follow_up_done:
+            continue
+        held = f"meeting {meeting.date.isoformat()}" if meeting.date else "meeting"
+        people = [p for p in meeting.attendees if p.status != "archived"]
+        if meeting.attendees and not people:
+            continue
+        for person in people or [None]:
+            name = person.name if person else None
+            yield Reminder(
+                kind="meeting-follow-up",
+                person=name,
+                date=meeting.follow_up,
+                title=f"Follow up with {name} on {meeting.title}" if name else f"Follow up on {meeting.title}",
+                source=meeting.note.path,
+                uid=make_uid("meeting-follow-up", name_key(meeting.title), name_key(name or ""), meeting.follow_up),
+                detail=f"follow_up set in {held} “{meeting.title}”",
+                person_path=person.path if person else None,
+            )

@@ -1,0 +1,98 @@
+"""Built-in rule ``task``: open Obsidian Tasks items with a due date (``- [ ] text 📅 YYYY-MM-DD``)
+in meeting notes and dated notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from relnotes import hookimpl
+from relnotes.links import WIKILINK, find_links, link_target, name_key
+from relnotes.model import Note, Reminder, make_uid
+
+_TASK = re.compile(r"^\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+\[(.)\]\s+(.*)$")
+_DUE = re.compile(r"📅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+# Obsidian Tasks' fields: due, scheduled, start, created, done, cancelled dates, recurrence, priority
+_FIELDS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}|🔁\ufe0f?[^📅⏳🛫➕✅❌⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+CLOSED = {"x", "X", "-"}  # done, cancelled
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task line of a note."""
+
+    text: str  # without the Tasks fields, links shown as their text
+    status: str  # the character between the brackets
+    due: dt.date | None
+    line: int
+    people: tuple[str, ...]  # link targets, in order
+    problem: str | None = None  # e.g. an impossible due date
+
+    @property
+    def open(self) -> bool:
+        return self.status not in CLOSED
+
+
+def _shown(match: re.Match) -> str:
+    inner = match.group(1)
+    return inner.split("|", 1)[1] if "|" in inner else link_target(inner)
+
+
+def tasks_in(note: Note) -> list[Task]:
+    """Every task item in ``note``'s body, skipping fenced code blocks."""
+    tasks, fenced = [], False
+    for offset, text in enumerate(note.body.split("\n")):
+        if _FENCE.match(text):
+            fenced = not fenced
+            continue
+        match = None if fenced else _TASK.match(text)
+        if not match:
+            continue
+        status, rest = match.groups()
+        line = note.body_line + offset
+        due, problem = None, None
+        found = _DUE.search(rest)
+        if found:
+            try:
+                due = dt.date.fromisoformat(found.group(1))
+            except ValueError:
+                problem = f"task due date {found.group(1)} is not a real date"
+        cleaned = WIKILINK.sub(_shown, _FIELDS.sub("", rest)).strip()
+        people = tuple(link.target for link in find_links(rest))
+        tasks.append(Task(cleaned, status, due, line, people, problem))
+    return tasks
+
+
+@hookimpl
+def relnotes_reminders(vault, config, today):
+    meetings = {m.note.path: m for m in vault.meetings}
+    for note in vault.notes:
+        meeting = meetings.get(note.path)
+        if meeting is None and note.date is None:
+            continue
+        seen: Counter = Counter()
+        for task in tasks_in(note):
+            if task.problem:
+                vault.problems.append(note.problem(f"{task.problem}; task ignored", line=task.line))
+            if not task.open or task.due is None:
+                continue
+            person = next((p for p in map(lambda t: vault.person(t, note.path), task.people) if p), None)
+            if person is None and meeting and meeting.attendees:
+                person = meeting.attendees[0]
+            if person is not None and person.status == "archived":
+                continue
+            seen[task.text] += 1
+            yield Reminder(
+                kind="task",
+                person=person.name if person else None,
+                date=task.due,
+                title=task.text or "(empty task)",
+                source=note.path,
+                uid=make_uid("task", name_key(note.title), task.text, seen[task.text]),
+                detail=f"open task in “{note.title}”, line {task.line}",
+                person_path=person.path if person else None,
+                data=(("line", task.line),),
+            )

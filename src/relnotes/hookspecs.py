@@ -1,0 +1,83 @@
+"""The plugin contract: every hook relnotes calls, in the order a scan calls them.
+
+A plugin is a module or object with functions named like these specs and
+marked with :data:`relnotes.hookimpl`. It may accept any subset of a hook's
+arguments, but must not give them defaults (pluggy would not pass them).
+relnotes calls collection hooks one plugin at a time, so a plugin that
+raises is reported by name and skipped while the others still count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .core import GoalStatus, Vault
+    from .model import Interaction, Note, Reminder
+
+hookspec = pluggy.HookspecMarker("relnotes")
+
+
+# --- reading the vault ---------------------------------------------------------
+
+@hookspec(firstresult=True)
+def relnotes_classify_note(note: Note, config: Config) -> str | None:
+    """Say what a note is: ``"person"``, ``"meeting"`` or ``"note"``.
+
+    Called once per note. The first plugin to return something other than
+    ``None`` decides; the built-in ``classify`` plugin runs last and uses
+    ``type``, tags and the people/meetings folders.
+
+    :param note: the note as read (path, title, frontmatter, body, links).
+    :param config: the vault's configuration.
+    :returns: the kind, or ``None`` to let the next plugin decide.
+    """
+
+
+@hookspec
+def relnotes_interactions(vault: Vault, config: Config) -> Iterable[Interaction] | None:
+    """Contribute moments of contact with people.
+
+    The built-in ``interactions`` plugin turns meetings (their attendees)
+    and dated notes (the people they link) into interactions. Another
+    plugin may add some from elsewhere, e.g. a mail or chat export.
+    Each :class:`~relnotes.model.Interaction` names its person as a link
+    would (title, alias or path); names that match no person are reported.
+
+    :param vault: the vault with its people and meetings (no interactions yet).
+    :param config: the vault's configuration.
+    :returns: interactions, in any order.
+    """
+
+
+# --- deciding what to remind of ------------------------------------------------------
+
+@hookspec
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterable[Reminder] | None:
+    """Contribute reminders: follow-ups, tasks, celebrations, or your own kinds.
+
+    Every built-in rule is a plugin of this hook. Return reminders whatever
+    their date: relnotes keeps those in the scan's window (and the overdue
+    ones before it), drops duplicate uids and sorts them.
+
+    :param vault: the vault, people with their interactions sorted by date.
+    :param config: the vault's configuration.
+    :param today: the day the scan is for (never read the clock).
+    :returns: reminders, each with a stable ``uid`` (see :func:`~relnotes.model.make_uid`).
+    """
+
+
+@hookspec(firstresult=True)
+def relnotes_goal(vault: Vault, config: Config, today: dt.date) -> GoalStatus | None:
+    """Measure progress against the networking goal.
+
+    The built-in ``goal`` plugin counts distinct people contacted in the
+    current week, month or quarter when ``goal`` is configured.
+
+    :returns: the progress, or ``None`` for no goal.
+    """

@@ -1,0 +1,88 @@
+"""Wikilinks: finding them in text and frontmatter, and resolving them to notes as Obsidian does."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Link", "find_links", "link_target", "name_key", "people_in"]
+
+# [[target]], [[target|shown]], [[target#Heading]], ![[embed]]; no brackets or newlines inside.
+WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One wikilink: what it points at, and where it was found."""
+
+    target: str  # the note part only: no heading, block reference or shown text
+    line: int | None  # 1-based line in the file, when known
+    key: str | None = None  # the frontmatter key holding it, None for the body
+
+
+def link_target(inner: str) -> str:
+    """The note a link's inner text points at: ``folder/Name#Heading|shown`` → ``folder/Name``."""
+    target = inner.split("|", 1)[0]
+    target = target.split("#", 1)[0]
+    target = target.rstrip("\\").strip()  # "\|" inside Markdown tables escapes the pipe
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    return target
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: Unicode NFC, case-folded, outer spaces removed."""
+    return unicodedata.normalize("NFC", name).casefold().strip()
+
+
+def find_links(text: str, first_line: int = 1, key: str | None = None) -> Iterator[Link]:
+    """Every wikilink in ``text``; ``first_line`` is the file line ``text`` starts on."""
+    if "[[" not in text:
+        return
+    line, pos = first_line, 0
+    for match in WIKILINK.finditer(text):
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        target = link_target(match.group(1))
+        if target:
+            yield Link(target, line, key)
+
+
+def _frontmatter_links(value: object, key: str, line: int | None) -> Iterator[Link]:
+    if isinstance(value, str):
+        for link in find_links(value, key=key):
+            yield Link(link.target, line, key)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _frontmatter_links(item, key, line)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _frontmatter_links(item, key, line)
+
+
+def frontmatter_links(frontmatter: dict, key_lines: dict[str, int]) -> Iterator[Link]:
+    """Wikilinks written as strings anywhere in the frontmatter (``"[[Jane Doe]]"``)."""
+    for key, value in frontmatter.items():
+        yield from _frontmatter_links(value, str(key), key_lines.get(str(key)))
+
+
+def people_in(value: object) -> Iterator[str]:
+    """Names from a people field such as ``attendees``.
+
+    Accepts ``"[[Jane Doe]]"``, plain ``Jane Doe``, lists of either, and the
+    nested lists YAML makes of unquoted links: ``attendees: [[Jane Doe]]`` is
+    ``[["Jane Doe"]]``. Text outside links is ignored when links are present.
+    """
+    if isinstance(value, str):
+        links = [link.target for link in find_links(value)]
+        if links:
+            yield from links
+        else:
+            for part in value.split(","):
+                if part.strip():
+                    yield link_target(part.strip())
+    elif isinstance(value, list):
+        for item in value:
+            yield from people_in(item)

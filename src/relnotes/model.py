@@ -1,0 +1,302 @@
+"""The data relnotes works on: notes as read, and the people, meetings,
+interactions and reminders made from them. Pure: nothing here touches the disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
+from .links import Link
+
+__all__ = [
+    "Interaction",
+    "Meeting",
+    "Note",
+    "Person",
+    "Problem",
+    "Reminder",
+    "ROLES",
+    "STATUSES",
+    "make_uid",
+]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """Something wrong with the user's notes or setup, reported as a warning."""
+
+    path: str  # vault-relative POSIX path ("" for the vault as a whole)
+    line: int | None
+    message: str
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.message)
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(slots=True, eq=False)
+class Note:
+    """One Markdown file of the vault, as read."""
+
+    path: str  # vault-relative, POSIX separators, with the .md suffix
+    title: str  # the file name without .md
+    frontmatter: dict
+    body: str
+    links: tuple[Link, ...] = ()  # wikilinks in frontmatter values and body
+    body_line: int = 1  # the file line the body starts on
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> line
+    date: dt.date | None = None  # set for daily notes and YYYY-MM-DD… file names
+    daily: bool = False  # a daily note, per .obsidian/daily-notes.json
+    kind: str = "note"  # "person", "meeting" or "note", set when the vault is built
+
+    def get(self, key: str, default: object = None) -> object:
+        """A frontmatter value; keys match case-insensitively (``Role`` finds ``role``)."""
+        if key in self.frontmatter:
+            return self.frontmatter[key]
+        for k, value in self.frontmatter.items():
+            if isinstance(k, str) and k.lower() == key:
+                return value
+        return default
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key) or next(
+            (line for k, line in self.key_lines.items() if k.lower() == key), None
+        )
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Frontmatter tags, lower-case, without ``#``; nested tags keep their path."""
+        raw = self.get("tags", self.get("tag"))
+        if isinstance(raw, str):
+            raw = raw.replace(",", " ").split()
+        if not isinstance(raw, list):
+            return frozenset()
+        return frozenset(str(t).strip().lstrip("#").lower() for t in raw if t is not None)
+
+    def problem(self, message: str, key: str | None = None, line: int | None = None) -> Problem:
+        return Problem(self.path, line if line is not None else (self.line_of(key) if key else None), message)
+
+
+ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
+_ROLE_SYNONYMS = {
+    "supervisor": "manager",
+    "boss": "manager",
+    "customer": "client",
+    "network": "contact",
+    "network contact": "contact",
+    "network-contact": "contact",
+}
+STATUSES = ("active", "paused", "limit-contact", "archived")
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """A moment of contact with a person.
+
+    ``person`` names the person as a link would: a title, an alias or a
+    vault path; the host resolves it. ``kind`` is e.g. ``"meeting"`` or
+    ``"note"`` (a dated note linking them).
+    """
+
+    person: str
+    date: dt.date
+    source: str  # vault-relative path of the note it comes from ("" if none)
+    kind: str
+    title: str = ""
+
+
+@dataclass(eq=False)
+class Person:
+    """A person note with its frontmatter made sense of."""
+
+    note: Note
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    company: str | None = None
+    cadence: Cadence | None = None
+    cadence_set: bool = False  # False: use the role default
+    last_contact: dt.date | None = None
+    met: dt.date | None = None
+    birthday: MonthDay | None = None
+    started: dt.date | None = None
+    milestones: tuple[tuple[str, dt.date], ...] = ()
+    status: str = "active"
+    snooze_until: dt.date | None = None
+    interactions: list[Interaction] = field(default_factory=list)  # sorted by date
+
+    @property
+    def name(self) -> str:
+        return self.note.title
+
+    @property
+    def path(self) -> str:
+        return self.note.path
+
+    def contacts(self, today: dt.date) -> list[tuple[dt.date, str]]:
+        """Every known contact on or before ``today`` as (date, how), oldest first."""
+        found = [(i.date, _describe_interaction(i)) for i in self.interactions if i.date <= today]
+        if self.last_contact and self.last_contact <= today:
+            found.append((self.last_contact, "last_contact"))
+        if self.met and self.met <= today:
+            found.append((self.met, "met"))
+        return sorted(found)
+
+    def last_contact_on(self, today: dt.date) -> tuple[dt.date, str] | None:
+        """The latest contact on or before ``today``, with how it happened."""
+        contacts = self.contacts(today)
+        return contacts[-1] if contacts else None
+
+    @classmethod
+    def from_note(cls, note: Note, problems: list[Problem]) -> Person:
+        """Read the person fields, reporting each unusable value and ignoring it."""
+        person = cls(note)
+
+        def read(key, parse):
+            value = note.get(key)
+            if value is None or value == "":
+                return None
+            try:
+                return parse(value)
+            except DateProblem as exc:
+                problems.append(note.problem(f"{key}: {exc}; ignored", key))
+                return None
+
+        aliases = note.get("aliases", note.get("alias"))
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if isinstance(aliases, list):
+            person.aliases = tuple(str(a).strip() for a in aliases if a is not None and str(a).strip())
+
+        person.roles = _roles(note, problems)
+        company = note.get("company")
+        if company is not None:
+            person.company = str(company)
+        if note.get("cadence") is not None:
+            person.cadence_set = True
+            person.cadence = read("cadence", parse_cadence)
+            if person.cadence is None and str(note.get("cadence")).strip().lower() not in ("none", "never", "off"):
+                person.cadence_set = False  # unreadable: fall back to the role default
+        person.last_contact = read("last_contact", parse_date)
+        person.met = read("met", parse_date)
+        person.birthday = read("birthday", parse_month_day)
+        person.started = read("started", parse_date)
+        person.snooze_until = read("snooze_until", parse_date)
+        person.milestones = _milestones(note, problems)
+        status = note.get("status")
+        if status is not None:
+            text = str(status).strip().lower().replace("_", "-").replace(" ", "-")
+            if text in STATUSES:
+                person.status = text
+            else:
+                problems.append(note.problem(
+                    f"status: {status!r} is not one of {', '.join(STATUSES)}; treated as active", "status"))
+        return person
+
+
+def _describe_interaction(interaction: Interaction) -> str:
+    return f"{interaction.kind}: {interaction.title or interaction.source}"
+
+
+def _roles(note: Note, problems: list[Problem]) -> tuple[str, ...]:
+    raw = note.get("role", note.get("roles"))
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    roles = []
+    for item in items:
+        text = " ".join(str(item).split()).lower()
+        text = _ROLE_SYNONYMS.get(text, text)
+        if text in ROLES:
+            if text not in roles:
+                roles.append(text)
+        elif text:
+            problems.append(note.problem(
+                f"role: {item!r} is not a known role ({', '.join(ROLES)}); ignored", "role"))
+    return tuple(roles)
+
+
+def _milestones(note: Note, problems: list[Problem]) -> tuple[tuple[str, dt.date], ...]:
+    raw = note.get("milestones")
+    if raw is None:
+        return ()
+    if isinstance(raw, list) and all(isinstance(i, dict) for i in raw):
+        pairs = [pair for item in raw for pair in item.items()]
+    elif isinstance(raw, dict):
+        pairs = list(raw.items())
+    else:
+        problems.append(note.problem(
+            "milestones: expected a mapping of label: date, e.g. 'promoted to director: 2024-12-01'; ignored",
+            "milestones"))
+        return ()
+    found = []
+    for label, value in pairs:
+        try:
+            found.append((str(label), parse_date(value)))
+        except DateProblem as exc:
+            problems.append(note.problem(f"milestones: {label}: {exc}; ignored", "milestones"))
+    return tuple(sorted(found, key=lambda p: (p[1], p[0])))
+
+
+@dataclass(eq=False)
+class Meeting:
+    """A meeting note: when it happened and who was there."""
+
+    note: Note
+    date: dt.date | None
+    attendees: list[Person]
+    follow_up: dt.date | None = None
+    follow_up_done: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.note.title
+
+
+def make_uid(kind: str, *parts: object) -> str:
+    """A stable reminder identity from what the reminder is about.
+
+    Names are hashed so no personal data appears in clear text in a feed.
+    """
+    digest = hashlib.sha256("\x1f".join([kind, *map(str, parts)]).encode()).hexdigest()[:20]
+    return f"{kind}-{digest}@relnotes"
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """Something to do or celebrate on a date.
+
+    ``date`` is when it is (or was) due; a reminder dated before today is
+    overdue. ``detail`` says why, for people reading it; ``data`` holds
+    facts outputs may use (e.g. ``{"years": 5}``).
+    """
+
+    kind: str
+    person: str | None  # the person note's title
+    date: dt.date
+    title: str
+    source: str  # vault-relative path of the note it comes from
+    uid: str
+    detail: str = ""
+    person_path: str | None = None
+    data: tuple[tuple[str, object], ...] = ()
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.date < today
+
+    def to_json(self, today: dt.date) -> dict:
+        out = {
+            "kind": self.kind,
+            "person": self.person,
+            "date": self.date.isoformat(),
+            "overdue": self.overdue(today),
+            "title": self.title,
+            "source": self.source,
+            "uid": self.uid,
+            "detail": self.detail,
+            "data": dict(self.data),
+        }
+        return out

@@ -1,0 +1,119 @@
+"""Building the plugin manager: built-ins, installed plugins, and calling hooks safely."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import sys
+from collections.abc import Iterable, Iterator
+
+import pluggy
+
+from . import hookspecs
+from .model import Problem
+
+__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "PluginError", "RelnotesPluginManager", "get_plugin_manager"]
+
+ENTRY_POINT_GROUP = "relnotes"
+DISABLE_AUTOLOAD_ENV = "RELNOTES_DISABLE_PLUGIN_AUTOLOAD"
+TRACE_ENV = "RELNOTES_TRACE_HOOKS"
+
+# The built-in behaviour, each a plugin registered under its module's last name.
+DEFAULT_PLUGINS = (
+    "relnotes.default_plugins.classify",
+    "relnotes.default_plugins.interactions",
+    "relnotes.default_plugins.followups",
+    "relnotes.default_plugins.new_contacts",
+    "relnotes.default_plugins.meeting_followups",
+    "relnotes.default_plugins.tasks",
+    "relnotes.default_plugins.celebrations",
+    "relnotes.default_plugins.goal",
+)
+
+
+class PluginError(RuntimeError):
+    """A plugin failed and ``strict`` mode makes that fatal."""
+
+
+class RelnotesPluginManager(pluggy.PluginManager):
+    """A pluggy manager that isolates plugins from each other.
+
+    :meth:`collect` and :meth:`first` call implementations one by one; one
+    that raises is reported in :attr:`problems` by name and skipped (or, when
+    ``strict``, raises :class:`PluginError`).
+    """
+
+    def __init__(self, strict: bool = False) -> None:
+        super().__init__("relnotes")
+        self.add_hookspecs(hookspecs)
+        self.strict = strict
+        self.problems: list[Problem] = []
+        self._trace = bool(os.environ.get(TRACE_ENV))
+
+    def report(self, plugin: str, message: str) -> None:
+        if self.strict:
+            raise PluginError(f"plugin {plugin!r}: {message}")
+        self.problems.append(Problem("", None, f"plugin {plugin!r}: {message}"))
+
+    def _calls(self, hook_name: str, kwargs: dict) -> Iterator[tuple[str, object]]:
+        hook = getattr(self.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):  # pluggy's own calling order
+            if self._trace:
+                print(f"relnotes: hook {hook_name} -> {impl.plugin_name}", file=sys.stderr)
+            try:
+                result = impl.function(*(kwargs[name] for name in impl.argnames))
+            except Exception as exc:  # a plugin's bug must not stop the scan
+                self.report(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}; "
+                            "its contribution was skipped")
+                continue
+            yield impl.plugin_name, result
+
+    def collect(self, hook_name: str, **kwargs: object) -> list[tuple[str, object]]:
+        """Call every implementation; return (plugin name, item) for each item returned."""
+        items = []
+        for plugin, result in self._calls(hook_name, kwargs):
+            if result is None:
+                continue
+            try:
+                items.extend((plugin, item) for item in result)
+            except Exception as exc:
+                self.report(plugin, f"{hook_name} returned {type(result).__name__}, not a list ({exc}); "
+                            "its contribution was skipped")
+        return items
+
+    def first(self, hook_name: str, **kwargs: object) -> object:
+        """Call implementations until one returns something other than None (``firstresult``)."""
+        for _plugin, result in self._calls(hook_name, kwargs):
+            if result is not None:
+                return result
+        return None
+
+
+def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None,
+                       strict: bool = False) -> RelnotesPluginManager:
+    """A fresh manager with the built-ins and, unless turned off, installed plugins.
+
+    :param disable: plugin names (built-in or installed) not to run.
+    :param autoload: load plugins from the ``relnotes`` entry-point group;
+        by default yes, unless ``RELNOTES_DISABLE_PLUGIN_AUTOLOAD`` is set.
+    :param strict: make a failing plugin fatal instead of a warning.
+    """
+    pm = RelnotesPluginManager(strict=strict)
+    for name in disable:
+        pm.set_blocked(name)
+    for module_name in DEFAULT_PLUGINS:
+        name = module_name.rsplit(".", 1)[1]
+        if not pm.is_blocked(name):
+            pm.register(importlib.import_module(module_name), name=name)
+    if autoload is None:
+        autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
+    if autoload:
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                pm.register(ep.load(), name=ep.name)
+            except Exception as exc:
+                pm.report(ep.name, f"cannot be loaded ({type(exc).__name__}: {exc}); skipped")
+    return pm

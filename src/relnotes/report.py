@@ -1,0 +1,87 @@
+"""Turning a scan result into the JSON contract and the readable terminal report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .core import ScanResult
+from .model import Reminder
+
+__all__ = ["KIND_LABELS", "late_by", "progress_bar", "to_json", "to_text"]
+
+KIND_LABELS = {
+    "follow-up": "follow-up",
+    "new-contact": "new contact",
+    "meeting-follow-up": "meeting follow-up",
+    "task": "task",
+    "birthday": "birthday",
+    "anniversary": "anniversary",
+    "milestone": "milestone",
+}
+CELEBRATIONS = ("birthday", "anniversary", "milestone")
+
+
+def to_json(result: ScanResult, vault_path: Path) -> dict:
+    """The ``scan --json`` document (a public contract: keys are never renamed)."""
+    vault = result.vault
+    return {
+        "vault": str(vault_path.resolve()),
+        "today": result.today.isoformat(),
+        "horizon": result.horizon,
+        "counts": {"notes": len(vault.notes), "people": len(vault.people), "meetings": len(vault.meetings)},
+        "reminders": [r.to_json(result.today) for r in result.reminders],
+        "goal": result.goal.to_json() if result.goal else None,
+        "warnings": [p.to_json() for p in result.problems],
+    }
+
+
+def late_by(reminder: Reminder, today: dt.date) -> str:
+    days = (today - reminder.date).days
+    return "1 day late" if days == 1 else f"{days} days late"
+
+
+def progress_bar(done: int, target: int, width: int = 20) -> str:
+    filled = min(width, round(width * done / target)) if target else width
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def _line(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
+    label = KIND_LABELS.get(reminder.kind, reminder.kind)
+    when = reminder.date.isoformat()
+    tail = f"  ({late_by(reminder, today)})" if late else ""
+    lines = [f"  {when}  {label:<17} {reminder.title}{tail}"]
+    if reminder.detail:
+        lines.append(f"  {'':10}  {'':17} {reminder.detail}")
+    return lines
+
+
+def to_text(result: ScanResult, vault_path: Path) -> str:
+    """A report for people: overdue first, then what is coming, celebrations, goal, problems."""
+    today, vault = result.today, result.vault
+    out = [
+        f"relnotes · {vault_path.resolve()} · {today.isoformat()} (next {result.horizon} days)",
+        f"{len(vault.notes)} notes · {len(vault.people)} people · {len(vault.meetings)} meetings",
+    ]
+    overdue = [r for r in result.reminders if r.overdue(today)]
+    coming = [r for r in result.reminders if not r.overdue(today) and r.kind not in CELEBRATIONS]
+    celebrate = [r for r in result.reminders if r.kind in CELEBRATIONS]
+    for heading, items, late in (("Overdue", overdue, True), ("Coming up", coming, False),
+                                 ("Celebrations", celebrate, False)):
+        out += ["", f"{heading} ({len(items)})"]
+        out += [line for r in items for line in _line(r, today, late)] or ["  nothing"]
+    if result.goal:
+        goal = result.goal
+        out += ["", "Goal",
+                f"  {goal.done}/{goal.target} people this {goal.per} (since {goal.period_start.isoformat()}) "
+                f"{progress_bar(goal.done, goal.target)}"]
+        if goal.people:
+            out.append(f"  {', '.join(goal.people)}")
+    if result.problems:
+        out += ["", f"Problems in your notes ({len(result.problems)})"]
+        for problem in result.problems:
+            where = problem.path or "(vault)"
+            if problem.line:
+                where += f":{problem.line}"
+            out.append(f"  {where}: {problem.message}")
+    return "\n".join(out) + "\n"

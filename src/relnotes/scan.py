@@ -1,0 +1,47 @@
+"""A scan from disk: read the settings, config and notes of a vault, then run the core."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from .config import Config, load_config
+from .core import ScanResult, build_vault, evaluate
+from .plugins import RelnotesPluginManager, get_plugin_manager
+from .vault import read_notes, read_settings, walk
+
+__all__ = ["VaultError", "scan"]
+
+
+class VaultError(OSError):
+    """The vault cannot be scanned at all (missing, not a folder, unreadable)."""
+
+
+def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None = None,
+         pm: RelnotesPluginManager | None = None,
+         progress: Callable[[int], Callable[[int], None] | None] | None = None) -> ScanResult:
+    """Scan the vault at ``root`` for ``today``.
+
+    :param config: defaults to the vault's ``.relnotes/config.toml``.
+    :param pm: defaults to :func:`~relnotes.plugins.get_plugin_manager` honouring the config.
+    :param progress: called with the number of notes about to be read; may
+        return a callback that is called with 1 after each note.
+    :raises VaultError: when ``root`` is not a readable folder.
+    :raises ~relnotes.config.ConfigError: when the config file is unusable.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise VaultError(f"vault not found: {root} is not a folder" if not root.exists()
+                         else f"{root} is not a folder")
+    config = config or load_config(root)
+    pm = pm or get_plugin_manager(config.disable)
+    settings, problems = read_settings(root)
+    try:
+        files, walk_problems = walk(root, settings)
+    except FileNotFoundError as exc:
+        raise VaultError(str(exc)) from None
+    notes, read_problems = read_notes(files, settings, progress(len(files)) if progress else None)
+    problems += walk_problems + read_problems
+    vault = build_vault(notes, config, pm, problems)
+    return evaluate(vault, config, pm, today, horizon)

@@ -1,0 +1,298 @@
+"""Reading an Obsidian vault from disk: its settings, its files, its notes.
+
+``parse_note`` is pure (bytes in, note and problems out); ``walk`` and
+``read_notes`` are the only functions here that touch the file system.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .links import find_links, frontmatter_links
+from .model import Note, Problem
+
+__all__ = ["VaultSettings", "parse_note", "read_notes", "read_settings", "walk"]
+
+_YAML = YAMLHandler()
+_DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_KEY_LINE = re.compile(r"^([^\s#:'\"-][^:]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    """What relnotes takes from ``.obsidian/``."""
+
+    templates_folder: str | None = None  # vault-relative, no trailing slash
+    daily_folder: str = ""  # "" is the vault root
+    daily_format: str = "YYYY-MM-DD"  # a moment.js format, as Obsidian stores it
+
+    def daily_date(self, path: str) -> dt.date | None:
+        """The date of a daily note at vault-relative ``path``, or None."""
+        stem = path[:-3]
+        if self.daily_folder:
+            prefix = self.daily_folder + "/"
+            if not stem.lower().startswith(prefix.lower()):
+                return None
+            stem = stem[len(prefix):]
+        return _moment_parser(self.daily_format)(stem)
+
+
+def _clean_folder(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    folder = PurePosixPath(value.replace("\\", "/").strip().strip("/")).as_posix()
+    return None if folder in ("", ".") else folder
+
+
+def read_settings(root: Path) -> tuple[VaultSettings, list[Problem]]:
+    """Read the templates and daily-notes settings from ``.obsidian/`` (both optional)."""
+    problems: list[Problem] = []
+
+    def load(name: str) -> dict:
+        path = root / ".obsidian" / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(Problem(f".obsidian/{name}", getattr(exc, "lineno", None),
+                                    f"cannot read Obsidian settings ({exc}); using defaults"))
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    templates = load("templates.json")
+    daily = load("daily-notes.json")
+    fmt = daily.get("format")
+    return VaultSettings(
+        templates_folder=_clean_folder(templates.get("folder")),
+        daily_folder=_clean_folder(daily.get("folder")) or "",
+        daily_format=fmt.strip() if isinstance(fmt, str) and fmt.strip() else "YYYY-MM-DD",
+    ), problems
+
+
+# --- moment.js date formats (Obsidian's daily-notes "format") -------------------
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july",
+           "august", "september", "october", "november", "december"]
+_MOMENT_TOKENS = re.compile(r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d|.", re.S)
+_MOMENT_PATTERNS = {
+    "YYYY": r"(?P<year>\d{4})", "YY": r"(?P<year2>\d{2})",
+    "MMMM": r"(?P<monthname>[A-Za-z]+)", "MMM": r"(?P<monthabbr>[A-Za-z]{3})",
+    "MM": r"(?P<month>\d{2})", "M": r"(?P<month>\d{1,2})",
+    "Do": r"(?P<day>\d{1,2})(?:st|nd|rd|th)", "DD": r"(?P<day>\d{2})", "D": r"(?P<day>\d{1,2})",
+    "dddd": r"[A-Za-z]+", "ddd": r"[A-Za-z]{3}", "dd": r"[A-Za-z]{2}", "d": r"\d",
+}
+_moment_cache: dict[str, Callable[[str], dt.date | None]] = {}
+
+
+def _moment_parser(fmt: str) -> Callable[[str], dt.date | None]:
+    """A function that parses a string written in the moment.js format ``fmt``."""
+    if fmt in _moment_cache:
+        return _moment_cache[fmt]
+    parts, seen = [], set()
+    for token in _MOMENT_TOKENS.findall(fmt):
+        if token.startswith("["):
+            parts.append(re.escape(token[1:-1]))
+        elif token in _MOMENT_PATTERNS:
+            pattern = _MOMENT_PATTERNS[token]
+            group = re.search(r"\?P<(\w+)>", pattern)
+            if group and group.group(1) in seen:  # a token repeated: match it, don't capture it again
+                pattern = pattern.replace(f"?P<{group.group(1)}>", "?:")
+            elif group:
+                seen.add(group.group(1))
+            parts.append(pattern)
+        else:
+            parts.append(re.escape(token))
+    regex = re.compile("".join(parts), re.IGNORECASE)
+
+    def parse(text: str) -> dt.date | None:
+        match = regex.fullmatch(text)
+        if not match:
+            return None
+        found = match.groupdict()
+        year = int(found["year"]) if found.get("year") else (2000 + int(found["year2"]) if found.get("year2") else None)
+        month = int(found["month"]) if found.get("month") else None
+        for key in ("monthname", "monthabbr"):
+            if found.get(key):
+                names = [m for m in _MONTHS if m.startswith(found[key].lower())]
+                month = _MONTHS.index(names[0]) + 1 if names else None
+        day = int(found["day"]) if found.get("day") else None
+        if None in (year, month, day):
+            return None
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+
+    _moment_cache[fmt] = parse
+    return parse
+
+
+# --- one note --------------------------------------------------------------------
+
+def _decode(path: str, data: bytes, problems: list[Problem]) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problems.append(Problem(path, None, "file is UTF-16, not UTF-8; read anyway, but Obsidian may not"))
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(
+            path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
+            "unreadable characters were replaced"))
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def _key_lines(fm_text: str, first_line: int) -> dict[str, int]:
+    lines = {}
+    for offset, text in enumerate(fm_text.split("\n")):
+        match = _KEY_LINE.match(text)
+        if match:
+            lines.setdefault(match.group(1).strip("'\""), first_line + offset)
+    return lines
+
+
+def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, list[Problem]]:
+    """Make a :class:`Note` of a file's bytes; every problem is reported, none raised.
+
+    ``path`` is vault-relative and POSIX. A broken frontmatter block leaves
+    the note with empty frontmatter, so the body (and its links) still count.
+    """
+    problems: list[Problem] = []
+    text = _decode(path, data, problems)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    frontmatter: dict = {}
+    body, body_line, key_lines = text, 1, {}
+    if not text.strip():
+        problems.append(Problem(path, None, "empty file"))
+    elif _YAML.detect(text):
+        try:
+            fm_text, body = _YAML.split(text)
+        except ValueError:
+            problems.append(Problem(path, 1, "frontmatter opened with --- on line 1 is never closed "
+                                    "(add a closing --- line); read as plain text"))
+        else:
+            body_line = text.count("\n", 0, len(text) - len(body)) + 1
+            key_lines = _key_lines(fm_text, 1)
+            try:
+                loaded = _YAML.load(fm_text)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+                line = mark.line + 1 if mark else None
+                reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}); fields ignored"))
+                key_lines = {}
+            else:
+                if isinstance(loaded, dict):
+                    frontmatter = {str(k) if not isinstance(k, str) else k: v for k, v in loaded.items()}
+                elif loaded is not None:
+                    problems.append(Problem(path, 2, f"frontmatter is a {_yaml_kind(loaded)}, not a set of "
+                                            "'key: value' fields; fields ignored"))
+                    key_lines = {}
+    links = (*frontmatter_links(frontmatter, key_lines), *find_links(body, body_line))
+    title = PurePosixPath(path).stem
+    note = Note(path=path, title=title, frontmatter=frontmatter, body=body, links=links,
+                body_line=body_line, key_lines=key_lines)
+    note.date = settings.daily_date(path)
+    note.daily = note.date is not None
+    if note.date is None:
+        match = _DATE_PREFIX.match(title)
+        if match:
+            try:
+                note.date = dt.date(*map(int, match.groups()))
+            except ValueError:
+                problems.append(Problem(path, None, f"file name starts with {match.group(0)}, "
+                                        "which is not a real date; not treated as a dated note"))
+    return note, problems
+
+
+def _yaml_kind(value: object) -> str:
+    return {list: "list", str: "text", int: "number", float: "number", bool: "yes/no value"}.get(
+        type(value), type(value).__name__)
+
+
+# --- the whole vault -----------------------------------------------------------------
+
+def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """Every note file of the vault as (vault-relative POSIX path, absolute path), sorted.
+
+    Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, the
+    templates folder and the vault-relative paths in ``exclude``. Symlinked
+    folders are followed, but every real folder and file is visited once,
+    so a link back into the vault neither loops nor double-counts.
+    """
+    problems: list[Problem] = []
+    skip = {p.lower() for p in exclude}
+    templates = settings.templates_folder.lower() if settings.templates_folder else None
+    found: list[tuple[str, Path]] = []
+    seen: set[tuple[int, int]] = set()
+    try:
+        info = root.stat()
+    except OSError as exc:
+        raise FileNotFoundError(f"cannot read vault {root}: {exc.strerror or exc}") from exc
+    seen.add((info.st_dev, info.st_ino))
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(rel, None, f"cannot read folder: {exc.strerror or exc}; skipped"))
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel_path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                st = entry.stat()  # follows symlinks
+            except OSError as exc:
+                kind = "broken link" if entry.is_symlink() else "cannot read"
+                problems.append(Problem(rel_path, None, f"{kind}: {exc.strerror or exc}; skipped"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if rel_path.lower() == templates or (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                subfolders.append((Path(entry.path), rel_path))
+            elif stat.S_ISREG(st.st_mode) and entry.name.lower().endswith(".md"):
+                if rel_path.lower() in skip or (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                found.append((rel_path, Path(entry.path)))
+        stack.extend(reversed(subfolders))
+    found.sort(key=lambda f: f[0])
+    return found, problems
+
+
+def read_notes(files: list[tuple[str, Path]], settings: VaultSettings,
+               progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
+    """Read and parse ``files`` (as from :func:`walk`); a file that cannot be read is reported and skipped."""
+    notes: list[Note] = []
+    problems: list[Problem] = []
+    for rel_path, path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped"))
+        else:
+            note, found = parse_note(rel_path, data, settings)
+            notes.append(note)
+            problems.extend(found)
+        if progress:
+            progress(1)
+    return notes, problems
