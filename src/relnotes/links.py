@@ -50,22 +50,23 @@ def find_links(text: str, first_line: int = 1, key: str | None = None) -> Iterat
             yield Link(target, line, key)
 
 
-def _frontmatter_links(value: object, key: str, line: int | None) -> Iterator[Link]:
+def _strings(value: object, seen: set[int]) -> Iterator[str]:
+    """Every string inside ``value``; shared (YAML-aliased) containers are visited once."""
     if isinstance(value, str):
-        for link in find_links(value, key=key):
-            yield Link(link.target, line, key)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _frontmatter_links(item, key, line)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _frontmatter_links(item, key, line)
+        yield value
+    elif isinstance(value, (list, dict)) and id(value) not in seen:
+        seen.add(id(value))
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _strings(item, seen)
 
 
 def frontmatter_links(frontmatter: dict, key_lines: dict[str, int]) -> Iterator[Link]:
     """Wikilinks written as strings anywhere in the frontmatter (``"[[Jane Doe]]"``)."""
+    seen: set[int] = set()
     for key, value in frontmatter.items():
-        yield from _frontmatter_links(value, str(key), key_lines.get(str(key)))
+        for text in _strings(value, seen):
+            for link in find_links(text):
+                yield Link(link.target, key_lines.get(str(key)), str(key))
 
 
 def people_in(value: object) -> Iterator[str]:
@@ -75,14 +76,13 @@ def people_in(value: object) -> Iterator[str]:
     nested lists YAML makes of unquoted links: ``attendees: [[Jane Doe]]`` is
     ``[["Jane Doe"]]``. Text outside links is ignored when links are present.
     """
-    if isinstance(value, str):
-        links = [link.target for link in find_links(value)]
+    if isinstance(value, dict):
+        return
+    for text in _strings(value, set()):
+        links = [link.target for link in find_links(text)]
         if links:
             yield from links
         else:
-            for part in value.split(","):
+            for part in text.split(","):
                 if part.strip():
                     yield link_target(part.strip())
-    elif isinstance(value, list):
-        for item in value:
-            yield from people_in(item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
@@ -253,7 +254,12 @@ class Meeting:
 
     @property
     def title(self) -> str:
-        return self.note.title
+        """The note's title without a leading date: "2026-10-01 Q3 review" → "Q3 review"."""
+        title = _LEADING_DATE.sub("", self.note.title)
+        return title or self.note.title
+
+
+_LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[\s_–—-]*")
 
 
 def make_uid(kind: str, *parts: object) -> str:

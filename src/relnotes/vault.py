@@ -25,6 +25,21 @@ from .model import Note, Problem
 __all__ = ["VaultSettings", "parse_note", "read_notes", "read_settings", "walk"]
 
 _YAML = YAMLHandler()
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader, except that an impossible date (2026-02-30) stays a string,
+    so the rest of the frontmatter survives and the field gets its own warning."""
+
+
+def _timestamp(loader, node):
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _KEY_LINE = re.compile(r"^([^\s#:'\"-][^:]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
 
@@ -188,11 +203,11 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
             body_line = text.count("\n", 0, len(text) - len(body)) + 1
             key_lines = _key_lines(fm_text, 1)
             try:
-                loaded = _YAML.load(fm_text)
-            except yaml.YAMLError as exc:
+                loaded = _YAML.load(fm_text, Loader=_Loader)
+            except Exception as exc:  # YAMLError, or anything else a hostile document provokes
                 mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
                 line = mark.line + 1 if mark else None
-                reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
                 problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}); fields ignored"))
                 key_lines = {}
             else:
@@ -230,51 +245,71 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
     """Every note file of the vault as (vault-relative POSIX path, absolute path), sorted.
 
     Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, the
-    templates folder and the vault-relative paths in ``exclude``. Symlinked
-    folders are followed, but every real folder and file is visited once,
-    so a link back into the vault neither loops nor double-counts.
+    templates folder and the vault-relative paths in ``exclude``. Symlinks are
+    followed, but every real folder and file is visited once: the real tree is
+    walked first and symlinks after, so a link back into the vault neither
+    loops nor double-counts, and a note reachable both ways keeps its real path.
     """
     problems: list[Problem] = []
     skip = {p.lower() for p in exclude}
     templates = settings.templates_folder.lower() if settings.templates_folder else None
     found: list[tuple[str, Path]] = []
-    seen: set[tuple[int, int]] = set()
     try:
         info = root.stat()
     except OSError as exc:
         raise FileNotFoundError(f"cannot read vault {root}: {exc.strerror or exc}") from exc
-    seen.add((info.st_dev, info.st_ino))
-    stack: list[tuple[Path, str]] = [(root, "")]
-    while stack:
-        folder, rel = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            problems.append(Problem(rel, None, f"cannot read folder: {exc.strerror or exc}; skipped"))
-            continue
-        subfolders = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel_path = f"{rel}/{entry.name}" if rel else entry.name
+    seen = {(info.st_dev, info.st_ino)}
+    links: list[tuple[Path, str]] = []  # symlinks met in the real tree, visited afterwards
+
+    def visit(path: Path, rel_path: str, st: os.stat_result, folders: list) -> None:
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        if stat.S_ISDIR(st.st_mode):
+            if rel_path.lower() != templates:
+                seen.add((st.st_dev, st.st_ino))
+                folders.append((path, rel_path))
+        elif stat.S_ISREG(st.st_mode) and rel_path.lower().endswith(".md") and rel_path.lower() not in skip:
+            seen.add((st.st_dev, st.st_ino))
+            found.append((rel_path, path))
+
+    def walk_tree(top: Path, top_rel: str, defer_links: bool) -> None:
+        stack = [(top, top_rel)]
+        while stack:
+            folder, rel = stack.pop()
             try:
-                st = entry.stat()  # follows symlinks
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                kind = "broken link" if entry.is_symlink() else "cannot read"
-                problems.append(Problem(rel_path, None, f"{kind}: {exc.strerror or exc}; skipped"))
+                problems.append(Problem(rel, None, f"cannot read folder: {exc.strerror or exc}; skipped"))
                 continue
-            if stat.S_ISDIR(st.st_mode):
-                if rel_path.lower() == templates or (st.st_dev, st.st_ino) in seen:
+            folders: list[tuple[Path, str]] = []
+            for entry in entries:
+                if entry.name.startswith("."):
                     continue
-                seen.add((st.st_dev, st.st_ino))
-                subfolders.append((Path(entry.path), rel_path))
-            elif stat.S_ISREG(st.st_mode) and entry.name.lower().endswith(".md"):
-                if rel_path.lower() in skip or (st.st_dev, st.st_ino) in seen:
+                rel_path = f"{rel}/{entry.name}" if rel else entry.name
+                if defer_links and entry.is_symlink():
+                    links.append((Path(entry.path), rel_path))
                     continue
-                seen.add((st.st_dev, st.st_ino))
-                found.append((rel_path, Path(entry.path)))
-        stack.extend(reversed(subfolders))
+                try:
+                    st = entry.stat()
+                except OSError as exc:
+                    kind = "broken link" if entry.is_symlink() else "cannot read"
+                    problems.append(Problem(rel_path, None, f"{kind}: {exc.strerror or exc}; skipped"))
+                    continue
+                visit(Path(entry.path), rel_path, st, folders)
+            stack.extend(reversed(folders))
+
+    walk_tree(root, "", defer_links=True)
+    for path, rel_path in links:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            problems.append(Problem(rel_path, None, f"broken link: {exc.strerror or exc}; skipped"))
+            continue
+        folders: list[tuple[Path, str]] = []
+        visit(path, rel_path, st, folders)
+        for folder, rel in folders:
+            walk_tree(folder, rel, defer_links=False)
     found.sort(key=lambda f: f[0])
     return found, problems
 

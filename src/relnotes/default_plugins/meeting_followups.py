@@ -24,7 +24,7 @@ def relnotes_reminders(vault, config, today):
                 date=meeting.follow_up,
                 title=f"Follow up with {name} on {meeting.title}" if name else f"Follow up on {meeting.title}",
                 source=meeting.note.path,
-                uid=make_uid("meeting-follow-up", name_key(meeting.title), name_key(name or ""), meeting.follow_up),
-                detail=f"follow_up set in {held} “{meeting.title}”",
+                uid=make_uid("meeting-follow-up", name_key(meeting.note.title), name_key(name or ""), meeting.follow_up),
+                detail=f"follow_up set in “{meeting.title}” ({held})",
                 person_path=person.path if person else None,
             )

@@ -1,0 +1,81 @@
+"""A pytest plugin for testing relnotes and relnotes plugins.
+
+Installed with relnotes and loaded by pytest automatically (entry point
+``pytest11``), it offers two fixtures:
+
+- ``make_vault(notes, config=None, obsidian=None)`` writes a vault into a
+  temporary folder from a dict of ``{"People/Jane Doe.md": "---\\n…"}`` (str or
+  bytes) and returns its path;
+- ``run_scan(vault, today, horizon=30, plugins=(), disable=())`` scans it with
+  the built-ins plus the given plugin objects (installed plugins are not
+  loaded, so tests see only what they ask for) and returns the
+  :class:`~relnotes.core.ScanResult`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+__all__ = ["make_vault", "run_scan", "scan_vault", "write_vault"]
+
+
+def write_vault(root: Path, notes: Mapping[str, str | bytes], config: str | None = None,
+                obsidian: Mapping[str, object] | None = None) -> Path:
+    """Write ``notes`` (vault-relative path → text or bytes) under ``root``.
+
+    :param config: the text of ``.relnotes/config.toml``.
+    :param obsidian: ``.obsidian/`` files, e.g. ``{"templates.json": {"folder": "Templates"}}``.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str | bytes] = dict(notes)
+    if config is not None:
+        files[".relnotes/config.toml"] = config
+    for name, content in (obsidian or {}).items():
+        files[f".obsidian/{name}"] = content if isinstance(content, (str, bytes)) else json.dumps(content)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    return root
+
+
+def scan_vault(vault: Path, today: dt.date | str, horizon: int = 30, plugins: Iterable[object] = (),
+               disable: Iterable[str] = ()):
+    """Scan ``vault`` with the built-ins plus ``plugins`` (no installed plugins)."""
+    from .config import load_config
+    from .plugins import get_plugin_manager
+    from .scan import scan
+
+    if isinstance(today, str):
+        today = dt.date.fromisoformat(today)
+    config = load_config(vault)
+    pm = get_plugin_manager((*config.disable, *disable), autoload=False)
+    for plugin in plugins:
+        pm.register(plugin)
+    return scan(vault, today, horizon, config=config, pm=pm)
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> Callable[..., Path]:
+    """Write a vault from a dict of notes; see :func:`write_vault`."""
+    counter = iter(range(1_000_000))
+
+    def make(notes: Mapping[str, str | bytes], config: str | None = None,
+             obsidian: Mapping[str, object] | None = None) -> Path:
+        return write_vault(tmp_path / f"vault{next(counter)}", notes, config, obsidian)
+
+    return make
+
+
+@pytest.fixture
+def run_scan() -> Callable[..., object]:
+    """Scan a vault with given plugins; see :func:`scan_vault`."""
+    return scan_vault
