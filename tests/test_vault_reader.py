@@ -98,7 +98,7 @@ def test_crlf_and_bom_are_read_like_plain_utf8(make_vault):
 
 @pytest.mark.parametrize("content, line, fragment", [
     (b"---\ntype: person\nname: caf\xe9\n---\nbody\n", 3, "not valid UTF-8 (byte 0xe9 on line 3)"),
-    (b"---\ntype: person\nrole: [peer\n---\n", 4, "not valid YAML"),
+    (b"---\ntype: person\nrole: [peer\n---\n", 3, "not valid YAML"),  # where the bracket opened
     (b"---\ntype: person\n  bad: indent: here\n---\n", 3, "not valid YAML"),
     (b"---\n- a\n- b\n---\nbody", 2, "frontmatter is a list"),
     (b"---\njust text\n---\nbody", 2, "frontmatter is a text"),

@@ -13,6 +13,7 @@ __all__ = ["CONFIG_TEXT", "TEMPLATES", "init_vault"]
 CONFIG_TEXT = f"""\
 # relnotes configuration. Every setting below is the default: uncomment to change.
 # Reference: the "Config file" section of relnotes' README.
+# (TOML: plain keys must stay above the first [table].)
 
 # Notes in these folders are people / meetings even without `type:` in their frontmatter.
 # people_folder = "People"
@@ -21,6 +22,10 @@ CONFIG_TEXT = f"""\
 # A person linked from a dated note (a daily note, or a file named YYYY-MM-DD…)
 # counts as an interaction on that date.
 # dated_note_interactions = true
+
+# A networking goal: distinct people contacted per "week", "month" or "quarter".
+# No goal by default; for example:
+# goal = {{ people = 8, per = "month" }}
 
 # How often to be in touch, per relationship type, when a person note has no `cadence:`.
 # Write 14d, 2w, 3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none".
@@ -36,13 +41,11 @@ CONFIG_TEXT = f"""\
 # [celebrations]
 # feb29 = "feb28"
 
-# A networking goal: distinct people contacted per "week", "month" or "quarter".
-# goal = {{ people = 8, per = "month" }}
-
 # Built-in or installed plugins to switch off, by name (see `relnotes plugins`).
 # [plugins]
 # disable = []
 """
+
 
 TEMPLATES = {
     "Person.md": """\

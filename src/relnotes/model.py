@@ -199,7 +199,8 @@ class Person:
 
 
 def _describe_interaction(interaction: Interaction) -> str:
-    return f"{interaction.kind}: {interaction.title or interaction.source}"
+    title = interaction.title or interaction.source
+    return f"mentioned in {title}" if interaction.kind == "note" else f"{interaction.kind}: {title}"
 
 
 def _roles(note: Note, problems: list[Problem]) -> tuple[str, ...]:

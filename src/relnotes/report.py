@@ -50,9 +50,9 @@ def _line(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
     label = KIND_LABELS.get(reminder.kind, reminder.kind)
     when = reminder.date.isoformat()
     tail = f"  ({late_by(reminder, today)})" if late else ""
-    lines = [f"  {when}  {label:<17} {reminder.title}{tail}"]
+    lines = [f"  {when}  {label:<19}{reminder.title}{tail}"]
     if reminder.detail:
-        lines.append(f"  {'':10}  {'':17} {reminder.detail}")
+        lines.append(f"  {'':10}  {'':19}{reminder.detail}")
     return lines
 
 
@@ -60,7 +60,7 @@ def to_text(result: ScanResult, vault_path: Path) -> str:
     """A report for people: overdue first, then what is coming, celebrations, goal, problems."""
     today, vault = result.today, result.vault
     out = [
-        f"relnotes · {vault_path.resolve()} · {today.isoformat()} (next {result.horizon} days)",
+        f"relnotes · {vault_path} · {today.isoformat()} (next {result.horizon} days)",
         f"{len(vault.notes)} notes · {len(vault.people)} people · {len(vault.meetings)} meetings",
     ]
     overdue = [r for r in result.reminders if r.overdue(today)]

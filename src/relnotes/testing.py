@@ -59,7 +59,8 @@ def scan_vault(vault: Path, today: dt.date | str, horizon: int = 30, plugins: It
     config = load_config(vault)
     pm = get_plugin_manager((*config.disable, *disable), autoload=False)
     for plugin in plugins:
-        pm.register(plugin)
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        pm.register(plugin, name=name if pm.get_plugin(name) is None else None)
     return scan(vault, today, horizon, config=config, pm=pm)
 
 

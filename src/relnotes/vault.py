@@ -205,8 +205,7 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
             try:
                 loaded = _YAML.load(fm_text, Loader=_Loader)
             except Exception as exc:  # YAMLError, or anything else a hostile document provokes
-                mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-                line = mark.line + 1 if mark else None
+                line = _error_line(exc, closing_line=fm_text.count("\n") + 1)
                 reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
                 problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}); fields ignored"))
                 key_lines = {}
@@ -232,6 +231,16 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
                 problems.append(Problem(path, None, f"file name starts with {match.group(0)}, "
                                         "which is not a real date; not treated as a dated note"))
     return note, problems
+
+
+def _error_line(exc: Exception, closing_line: int) -> int | None:
+    """The file line a YAML error points at: where the parser gave up, or, when that is
+    the closing ``---`` (an unclosed bracket or quote), where the broken construct began."""
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    if problem and problem.line + 1 < closing_line:
+        return problem.line + 1
+    return context.line + 1 if context else (problem.line + 1 if problem else None)
 
 
 def _yaml_kind(value: object) -> str:

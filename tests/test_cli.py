@@ -1,0 +1,169 @@
+"""The command line contract: `relnotes scan` JSON, exit statuses, `--version`, `init`."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from relnotes import __version__
+from relnotes.cli import cli
+from relnotes.config import Config, ConfigError, load_config, parse_config
+from relnotes.init import CONFIG_TEXT
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vault"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def small_vault(make_vault):
+    return make_vault({
+        "People/Jane Doe.md": "---\ntype: person\nrole: manager\naliases: [JD]\n---\n",
+        "Meetings/2026-11-01 Sync.md": "---\nattendees: ['[[JD]]']\n---\n- [ ] send notes 📅 2026-11-20\n",
+        "People/Broken.md": "---\nrole: [x\n---\n",
+    })
+
+
+def test_scan_json_contract(small_vault):
+    result = run("scan", small_vault, "--today", "2026-11-25", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data) == ["vault", "today", "horizon", "counts", "reminders", "goal", "warnings"]
+    assert data["vault"] == str(small_vault.resolve())
+    assert (data["today"], data["horizon"], data["goal"]) == ("2026-11-25", 30, None)
+    assert data["counts"] == {"notes": 3, "people": 2, "meetings": 1}
+    follow_up, task = data["reminders"]
+    assert {k: follow_up[k] for k in ("kind", "person", "date", "overdue", "title", "source")} == {
+        "kind": "follow-up", "person": "Jane Doe", "date": "2026-11-15", "overdue": True,
+        "title": "Get in touch with Jane Doe", "source": "People/Jane Doe.md"}
+    assert (task["kind"], task["person"], task["date"], task["source"]) == (
+        "task", "Jane Doe", "2026-11-20", "Meetings/2026-11-01 Sync.md")
+    for reminder in data["reminders"]:
+        assert set(reminder) >= {"kind", "person", "date", "overdue", "title", "source", "uid"}
+        assert reminder["uid"].endswith("@relnotes")
+    (warning,) = data["warnings"]
+    assert warning["path"] == "People/Broken.md" and warning["line"] == 2
+    assert "not valid YAML" in warning["message"]
+
+
+def test_horizon_limits_the_window(small_vault):
+    def dates(horizon):
+        data = json.loads(run("scan", small_vault, "--today", "2026-11-01", "--horizon", horizon, "--json").stdout)
+        assert data["horizon"] == horizon
+        return [r["date"] for r in data["reminders"]]
+
+    assert dates(13) == []
+    assert dates(14) == ["2026-11-15"]
+    assert dates(19) == ["2026-11-15", "2026-11-20"]
+
+
+def test_readable_report(small_vault):
+    result = run("scan", small_vault, "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert "Overdue (2)" in result.output
+    assert "2026-11-15  follow-up          Get in touch with Jane Doe  (10 days late)" in result.output
+    assert "People/Broken.md:2: frontmatter is not valid YAML" in result.output
+    assert not result.stderr
+
+
+def test_missing_vault_exits_1_with_one_line(tmp_path):
+    result = run("scan", tmp_path / "nope", "--json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "vault not found" in result.stderr
+
+
+def test_bad_config_exits_1_naming_the_key(make_vault):
+    vault = make_vault({"A.md": "x"}, config="[cadence]\nmanager = 14\nmentor = 'often'\n")
+    result = run("scan", vault)
+    assert result.exit_code == 1
+    assert "cadence.mentor" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [["scan"], ["scan", ".", "--today", "2026-13-01"], ["scan", ".", "--horizon", "-1"],
+                                  ["nonsense"]])
+def test_usage_errors_exit_2(args):
+    assert run(*args).exit_code == 2
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_console_script_runs_the_example_vault():
+    """The installed entry point, as a user runs it, on the sample vault."""
+    out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(EXAMPLE), "--today", "2026-11-25", "--json"],
+                         capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    assert data["counts"]["people"] >= 15
+    assert {r["kind"] for r in data["reminders"]} == {
+        "follow-up", "new-contact", "meeting-follow-up", "task", "birthday", "anniversary", "milestone"}
+    assert data["warnings"] == []
+    assert out.stderr == ""
+
+
+@pytest.mark.parametrize("text, key", [
+    ("colour = 1", "colour"),
+    ("people_folder = 3", "people_folder"),
+    ("dated_note_interactions = 'yes'", "dated_note_interactions"),
+    ("[cadence]\nfriend = '30d'", "cadence.friend"),
+    ("goal = { people = 'eight' }", "goal.people"),
+    ("goal = { people = 8, per = 'day' }", "goal.per"),
+    ("goal = { people = 8, every = 'week' }", "goal.every"),
+    ("[new_contact]\nwindow_days = -1", "new_contact.window_days"),
+    ("[new_contact]\ndelay = 2", "new_contact.delay"),
+    ("[celebrations]\nfeb29 = 'mar2'", "celebrations.feb29"),
+    ("[plugins]\ndisable = 'tasks'", "plugins.disable"),
+    ("people_folder = ", None),
+])
+def test_config_errors_name_the_key(make_vault, text, key):
+    vault = make_vault({}, config=text)
+    with pytest.raises(ConfigError) as err:
+        load_config(vault)
+    assert str(vault / ".relnotes/config.toml") in str(err.value)
+    if key:
+        assert f": {key}:" in str(err.value)
+    else:
+        assert "not valid TOML" in str(err.value)
+
+
+def test_config_values(make_vault):
+    config = load_config(make_vault({}, config=(
+        'people_folder = "/Contacts/"\ngoal = { people = 8, per = "week" }\n[cadence]\npeer = "none"\nclient = 10\n'
+        '[new_contact]\nwindow_days = 14\n[celebrations]\nfeb29 = "mar1"\n')))
+    assert config.people_folder == "Contacts"
+    assert config.cadence["peer"] is None and config.cadence["client"].amount == 10
+    assert config.cadence["manager"].amount == 14  # untouched defaults stay
+    assert (config.new_contact_days, config.new_contact_delay, config.feb29) == (14, 2, "mar1")
+    assert (config.goal.people, config.goal.per) == (8, "week")
+
+
+def test_init_writes_every_default_and_never_overwrites(make_vault):
+    vault = make_vault({"A.md": "x"}, obsidian={"templates.json": {"folder": "Tpl"}})
+    result = run("init", vault, "--templates")
+    assert result.exit_code == 0, result.output
+    assert (vault / ".relnotes/config.toml").read_text() == CONFIG_TEXT
+    assert {p.name for p in (vault / "Tpl").iterdir()} == {"Person.md", "Meeting.md"}
+    # every commented setting, uncommented, parses and gives exactly the built-in defaults
+    import tomllib
+    settings = [line[2:] for line in CONFIG_TEXT.splitlines()
+                if line.startswith("# ") and ("=" in line or line.startswith("# [")) and "goal" not in line]
+    assert parse_config(tomllib.loads("\n".join(settings))) == Config()
+    (vault / ".relnotes/config.toml").write_text("mine = 1\n")
+    again = run("init", vault, "--templates")
+    assert again.exit_code == 0 and again.output.count("kept existing") == 3
+    assert (vault / ".relnotes/config.toml").read_text() == "mine = 1\n"
+
+
+def test_readme_shows_the_real_sample_output(monkeypatch):
+    monkeypatch.chdir(EXAMPLE.parent.parent)
+    result = CliRunner().invoke(cli, ["scan", "examples/vault", "--today", "2026-11-25"])
+    readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert result.exit_code == 0
+    assert f"$ relnotes scan examples/vault --today 2026-11-25\n{result.output}```" in readme

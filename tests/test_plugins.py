@@ -1,0 +1,152 @@
+"""The plugin core: built-ins as plugins, entry-point discovery, isolation of failing plugins."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from relnotes import hookimpl
+from relnotes.model import Interaction, Reminder, make_uid
+from relnotes.plugins import DEFAULT_PLUGINS, PluginError, get_plugin_manager
+
+TODAY = "2026-11-25"
+PEOPLE = {"People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-20\n---\n"}
+
+
+def install_plugin(site, name, source):
+    """A real installed distribution: a module plus dist-info with a `relnotes` entry point."""
+    (site / f"{name}.py").write_text(textwrap.dedent(source))
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[relnotes]\n{name} = {name}\n")
+
+
+def scan_json(vault, site, **env):
+    environ = {**os.environ, "PYTHONPATH": str(site), **env}
+    out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(vault), "--today", TODAY, "--json"],
+                         capture_output=True, text=True, env=environ)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout), out.stderr
+
+
+PLUGIN = """
+    import datetime as dt
+    from relnotes import hookimpl
+    from relnotes.model import Reminder, make_uid
+
+    @hookimpl
+    def relnotes_reminders(vault, today):
+        for person in vault.people:
+            yield Reminder("thank-you", person.name, today, f"Thank {person.name}", person.path,
+                           make_uid("thank-you", person.name))
+"""
+
+
+def test_installed_plugins_are_discovered_through_entry_points(make_vault, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "relnotes_thanks", PLUGIN)
+    install_plugin(site, "relnotes_broken", "import does_not_exist\n")
+    data, _ = scan_json(make_vault(PEOPLE), site)
+    assert [r["title"] for r in data["reminders"] if r["kind"] == "thank-you"] == ["Thank Ann"]
+    assert [w["message"] for w in data["warnings"]] == [
+        "plugin 'relnotes_broken': cannot be loaded (ModuleNotFoundError: No module named 'does_not_exist'); skipped"]
+
+    data, _ = scan_json(make_vault(PEOPLE), site, RELNOTES_DISABLE_PLUGIN_AUTOLOAD="1")
+    assert {r["kind"] for r in data["reminders"]} == {"follow-up"} and data["warnings"] == []
+
+    vault = make_vault(PEOPLE, config='[plugins]\ndisable = ["relnotes_thanks", "followups"]\n')
+    data, _ = scan_json(vault, site)
+    assert data["reminders"] == []
+
+    data, stderr = scan_json(make_vault(PEOPLE), site, RELNOTES_TRACE_HOOKS="1")
+    assert "hook relnotes_reminders -> relnotes_thanks" in stderr
+
+
+class Raises:
+    def __init__(self, hook):
+        self.hook = hook
+
+    @hookimpl
+    def relnotes_classify_note(self, note):
+        if self.hook == "classify":
+            raise RuntimeError("classify boom")
+
+    @hookimpl
+    def relnotes_interactions(self, vault):
+        if self.hook == "interactions":
+            raise RuntimeError("interactions boom")
+        return [Interaction("Ann", dt.date(2026, 11, 24), "", "call")]
+
+    @hookimpl
+    def relnotes_reminders(self, vault, today):
+        if self.hook == "reminders":
+            raise RuntimeError("reminders boom")
+        if self.hook == "bad-items":
+            return ["not a reminder", Reminder("x", None, today, "dup", "", "u1"), Reminder("x", None, today, "dup", "", "u1")]
+        if self.hook == "not-a-list":
+            return 42
+        return []
+
+    @hookimpl
+    def relnotes_goal(self, today):
+        if self.hook == "goal":
+            raise RuntimeError("goal boom")
+
+
+@pytest.mark.parametrize("hook", ["classify", "interactions", "reminders", "goal"])
+def test_a_plugin_that_raises_is_named_and_skipped(make_vault, run_scan, hook):
+    vault = make_vault(PEOPLE, config='goal = { people = 2 }\n')
+    result = run_scan(vault, TODAY, plugins=[Raises(hook)])
+    messages = [p.message for p in result.problems]
+    assert len(messages) >= 1 and all(m.startswith("plugin 'Raises") for m in messages), messages
+    assert f"{hook} boom" in messages[0]
+    follow_up = next(r for r in result.reminders if r.kind == "follow-up")  # the built-ins still ran
+    # the plugin's own call on 11-24 counts unless its interactions hook is the one that failed
+    assert follow_up.date.isoformat() == ("2026-12-04" if hook == "interactions" else "2026-12-08")
+    assert result.goal is not None and result.goal.done == 1
+
+
+def test_interactions_from_a_plugin_count_as_contact(make_vault, run_scan):
+    result = run_scan(make_vault(PEOPLE), TODAY, plugins=[Raises(None)])
+    assert result.vault.people[0].interactions[0].kind == "call"
+    assert result.reminders[0].date.isoformat() == "2026-12-08"
+
+
+@pytest.mark.parametrize("hook, fragment", [("bad-items", "not Reminder"), ("not-a-list", "not a list")])
+def test_bad_contributions_are_reported(make_vault, run_scan, hook, fragment):
+    result = run_scan(make_vault(PEOPLE), TODAY, plugins=[Raises(hook)])
+    assert any(fragment in p.message for p in result.problems)
+    if hook == "bad-items":
+        assert [r.uid for r in result.reminders if r.kind == "x"] == ["u1"]
+        assert any("share the uid 'u1'" in p.message for p in result.problems)
+
+
+def test_strict_mode_makes_a_failing_plugin_fatal(make_vault):
+    from relnotes.scan import scan
+
+    pm = get_plugin_manager(autoload=False, strict=True)
+    pm.register(Raises("reminders"))
+    with pytest.raises(PluginError, match="reminders boom"):
+        scan(make_vault(PEOPLE), dt.date(2026, 11, 25), pm=pm)
+
+
+def test_every_built_in_is_a_plugin_and_can_be_switched_off(make_vault, run_scan):
+    pm = get_plugin_manager(autoload=False)
+    assert sorted(name for name, _ in pm.list_name_plugin()) == sorted(m.rsplit(".", 1)[1] for m in DEFAULT_PLUGINS)
+    vault = make_vault({**PEOPLE, "People/Bo.md": "---\ntype: person\nbirthday: 1990-12-01\n---\n"})
+    kinds = {r.kind for r in run_scan(vault, TODAY).reminders}
+    assert kinds == {"follow-up", "birthday"}
+    assert {r.kind for r in run_scan(vault, TODAY, disable=["celebrations"]).reminders} == {"follow-up"}
+    classified = run_scan(vault, TODAY, disable=["classify"])
+    assert classified.vault.people == []  # nothing says who is a person any more
+
+
+def test_uids_hide_names():
+    assert "Ann" not in make_uid("follow-up", "Ann", "2026-01-01")
+    assert make_uid("follow-up", "ann", "x") == make_uid("follow-up", "ann", "x") != make_uid("follow-up", "ann", "y")
