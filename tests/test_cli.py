@@ -1,6 +1,7 @@
 """The command line contract: `relnotes scan` JSON, exit statuses, `--version`, `init`."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,8 @@ def test_scan_json_contract(small_vault):
     result = run("scan", small_vault, "--today", "2026-11-25", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["vault", "today", "horizon", "counts", "reminders", "goal", "warnings"]
+    assert list(data) == ["vault", "today", "horizon", "counts", "reminders", "goal", "warnings", "outputs"]
+    assert data["outputs"] == [{"name": "ics", "path": str(small_vault.resolve() / ".relnotes/relnotes.ics")}]
     assert data["vault"] == str(small_vault.resolve())
     assert (data["today"], data["horizon"], data["goal"]) == ("2026-11-25", 30, None)
     assert data["counts"] == {"notes": 3, "people": 2, "meetings": 1}
@@ -96,9 +98,17 @@ def test_version():
     assert result.exit_code == 0 and __version__ in result.output
 
 
-def test_console_script_runs_the_example_vault():
+@pytest.fixture
+def example(tmp_path, monkeypatch):
+    """A copy of the sample vault at ./examples/vault, so scanning it leaves the repository alone."""
+    shutil.copytree(EXAMPLE, tmp_path / "examples" / "vault", symlinks=True)
+    monkeypatch.chdir(tmp_path)
+    return Path("examples/vault")
+
+
+def test_console_script_runs_the_example_vault(example):
     """The installed entry point, as a user runs it, on the sample vault."""
-    out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(EXAMPLE), "--today", "2026-11-25", "--json"],
+    out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(example), "--today", "2026-11-25", "--json"],
                          capture_output=True, text=True, check=True)
     data = json.loads(out.stdout)
     assert data["counts"]["people"] >= 15
@@ -161,8 +171,7 @@ def test_init_writes_every_default_and_never_overwrites(make_vault):
     assert (vault / ".relnotes/config.toml").read_text() == "mine = 1\n"
 
 
-def test_readme_shows_the_real_sample_output(monkeypatch):
-    monkeypatch.chdir(EXAMPLE.parent.parent)
+def test_readme_shows_the_real_sample_output(example):
     result = CliRunner().invoke(cli, ["scan", "examples/vault", "--today", "2026-11-25"])
     readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert result.exit_code == 0

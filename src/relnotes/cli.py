@@ -56,30 +56,72 @@ def cli() -> None:
     """relnotes: who to get in touch with, what you owe, what to celebrate — from your notes."""
 
 
+def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False):
+    """The vault's config with the output options of the command line applied."""
+    from .config import ConfigError, load_config, with_overrides
+
+    try:
+        config = load_config(vault) if vault.is_dir() else None
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if config is None:
+        return None
+    ics_changes = {"enabled": False} if no_ics else {}
+    if ics is not None:
+        ics_changes["path"] = str(ics.absolute())
+    return with_overrides(config, ics=ics_changes)
+
+
+def _write_outputs(outputs) -> list[str]:
+    """Write each generated file safely; returns one error line per output that could not be written."""
+    from .files import write_output
+
+    errors = []
+    for output in outputs:
+        try:
+            write_output(output.path, output.content, output.marker)
+        except OSError as exc:  # refused (not relnotes' file), disk full, permissions …
+            errors.append(f"{output.name}: {exc}")
+    return errors
+
+
 @cli.command()
 @click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--today", type=_DATE, help="The day to scan for (YYYY-MM-DD). Default: the local date.")
 @click.option("--horizon", type=click.IntRange(min=0), default=30, show_default=True,
               help="List reminders up to this many days ahead.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
-def scan(vault: Path, today: dt.datetime | None, horizon: int, as_json: bool) -> None:
-    """Scan VAULT and report follow-ups, tasks and celebrations."""
-    from .config import ConfigError
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the calendar feed here. Default: VAULT/.relnotes/relnotes.ics.")
+@click.option("--no-ics", is_flag=True, help="Do not write the calendar feed.")
+def scan(vault: Path, today: dt.datetime | None, horizon: int, as_json: bool, ics: Path | None,
+         no_ics: bool) -> None:
+    """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
+
+    Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
+    could not be written (the report is still printed).
+    """
     from .report import to_json, to_text
     from .scan import VaultError, scan as run_scan
 
+    config = _load_config(vault, ics, no_ics)
     progress = _DelayedProgress() if not as_json and sys.stderr.isatty() else None
     try:
-        result = run_scan(vault, _today(today), horizon, progress=progress)
-    except (VaultError, ConfigError) as exc:
+        result = run_scan(vault, _today(today), horizon, config=config, progress=progress)
+    except VaultError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if progress:
             progress.close()
+    errors = _write_outputs(result.outputs)
     if as_json:
         click.echo(json.dumps(to_json(result, vault), ensure_ascii=False, indent=2))
     else:
         click.echo(to_text(result, vault), nl=False)
+    for error in errors:
+        click.echo(f"Error: {error}", err=True)
+    if errors:
+        sys.exit(3)
 
 
 @cli.command()
@@ -91,6 +133,51 @@ def init(vault: Path, templates: bool) -> None:
 
     for path, created in init_vault(vault, templates):
         click.echo(f"{'created' if created else 'kept existing'} {path}")
+
+
+@cli.command()
+@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only change it behind a tunnel or proxy you trust.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--today", type=_DATE, help="Serve the feed as of this day instead of the local date.")
+def serve(vault: Path, host: str, port: int, today: dt.datetime | None) -> None:
+    """Serve VAULT's calendar feed for a calendar subscription (Ctrl-C stops)."""
+    import logging
+    import signal
+
+    from .scan import feed_source
+    from .server import FeedServer, token_for
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    _load_config(vault)  # a broken config is an error now, not a log line later
+    source = feed_source(vault, lambda: _today(today), lambda: _load_config(vault))
+    try:
+        server = FeedServer((host, port), source, token_for(vault))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    click.echo(f"Serving the calendar feed of {vault}\n  {server.url()}\n  {server.url('webcal')}\n"
+               "Subscribe to one of these URLs in your calendar app; keep them secret "
+               "(`relnotes token VAULT --rotate` makes a new one).")
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--rotate", is_flag=True, help="Make a new token: existing subscriptions stop working.")
+def token(vault: Path, rotate: bool) -> None:
+    """Print the secret token in VAULT's feed URL (kept outside the vault, readable only by you)."""
+    from .server import feed_path, token_for
+
+    click.echo(feed_path(token_for(vault, rotate=rotate)))
 
 
 def main() -> None:

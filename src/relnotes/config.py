@@ -3,14 +3,18 @@ key or a value of the wrong type is an error that names the key."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .dates import Cadence, DateProblem, parse_cadence
 from .model import ROLES
 
-__all__ = ["CONFIG_PATH", "Config", "ConfigError", "GoalConfig", "load_config", "parse_config"]
+__all__ = ["CONFIG_PATH", "Config", "ConfigError", "GoalConfig", "IcsConfig", "load_config", "parse_config",
+           "with_overrides"]
 
 CONFIG_PATH = ".relnotes/config.toml"
 
@@ -35,6 +39,17 @@ class GoalConfig:
 
 
 @dataclass(frozen=True)
+class IcsConfig:
+    """The calendar feed."""
+
+    enabled: bool = True
+    path: str = ".relnotes/relnotes.ics"  # relative to the vault, or absolute
+    name: str = "relnotes"
+    alarm: dt.time | None = dt.time(9, 0)  # on the day of each event; None for no alarm
+    refresh_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a scan can be configured with; the defaults are the documented ones."""
 
@@ -48,121 +63,132 @@ class Config:
     feb29: str = "feb28"
     goal: GoalConfig | None = None
     disable: tuple[str, ...] = ()
+    ics: IcsConfig = IcsConfig()
 
 
-def _check(key: str, value: object, kind: type) -> None:
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-    if not ok:
-        names = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table", list: "a list"}
-        raise ConfigError(f"{key}: expected {names[kind]}, got {value!r}")
+# --- value checkers: (key, value) -> the value to store, or ConfigError --------------------------
+
+_KIND_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table", list: "a list"}
+
+
+def _typed(kind: type) -> Callable[[str, object], object]:
+    def check(key: str, value: object) -> object:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigError(f"{key}: expected {_KIND_NAMES[kind]}, got {value!r}")
+        return value
+    return check
+
+
+def _at_least(minimum: int) -> Callable[[str, object], int]:
+    def check(key: str, value: object) -> int:
+        _typed(int)(key, value)
+        if value < minimum:
+            raise ConfigError(f"{key}: expected {minimum} or more, got {value}")
+        return value
+    return check
+
+
+def _choice(*choices: str) -> Callable[[str, object], str]:
+    def check(key: str, value: object) -> str:
+        _typed(str)(key, value)
+        if value not in choices:
+            raise ConfigError(f"{key}: expected {' or '.join(map(repr, choices))}, got {value!r}")
+        return value
+    return check
 
 
 def _folder(key: str, value: object) -> str:
-    _check(key, value, str)
-    return value.replace("\\", "/").strip().strip("/")
+    return _typed(str)(key, value).replace("\\", "/").strip().strip("/")
 
 
-def _cadences(value: object) -> dict[str, Cadence | None]:
-    _check("cadence", value, dict)
-    cadences = Config().cadence
-    for role, text in value.items():
-        if role not in ROLES:
-            raise ConfigError(f"cadence.{role}: unknown role (known: {', '.join(ROLES)})")
-        if not isinstance(text, (str, int)) or isinstance(text, bool):
-            raise ConfigError(f"cadence.{role}: expected a cadence such as \"30d\", got {text!r}")
-        try:
-            cadences[role] = parse_cadence(text)
-        except DateProblem as exc:
-            raise ConfigError(f"cadence.{role}: {exc}") from None
-    return cadences
+def _path(key: str, value: object) -> str:
+    text = _typed(str)(key, value).strip()
+    if not text:
+        raise ConfigError(f"{key}: expected a path, got an empty string")
+    return text
 
 
-def _goal(value: object) -> GoalConfig:
-    _check("goal", value, dict)
-    unknown = set(value) - {"people", "per"}
-    if unknown:
-        raise ConfigError(f"goal.{sorted(unknown)[0]}: unknown key (known: people, per)")
-    if "people" not in value:
-        raise ConfigError("goal.people: missing (e.g. goal = { people = 8, per = \"month\" })")
-    _check("goal.people", value["people"], int)
-    if value["people"] < 1:
-        raise ConfigError(f"goal.people: expected at least 1, got {value['people']}")
-    per = value.get("per", "month")
-    _check("goal.per", per, str)
-    if per not in ("week", "month", "quarter"):
-        raise ConfigError(f"goal.per: expected \"week\", \"month\" or \"quarter\", got {per!r}")
-    return GoalConfig(value["people"], per)
+def _names(key: str, value: object) -> tuple[str, ...]:
+    return tuple(_typed(str)(f"{key}[]", name) for name in _typed(list)(key, value))
 
 
-def _positive(key: str, value: object) -> int:
-    _check(key, value, int)
-    if value < 0:
-        raise ConfigError(f"{key}: expected zero or more, got {value}")
-    return value
+def _cadence(key: str, value: object) -> Cadence | None:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ConfigError(f"{key}: expected a cadence such as \"30d\", got {value!r}")
+    try:
+        return parse_cadence(value)
+    except DateProblem as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
-def _new_contact(value: object) -> dict:
-    _check("new_contact", value, dict)
-    out = {}
-    for key, item in value.items():
-        if key == "window_days":
-            out["new_contact_days"] = _positive("new_contact.window_days", item)
-        elif key == "delay_days":
-            out["new_contact_delay"] = _positive("new_contact.delay_days", item)
-        else:
-            raise ConfigError(f"new_contact.{key}: unknown key (known: window_days, delay_days)")
-    return out
+def _alarm(key: str, value: object) -> dt.time | None:
+    text = _typed(str)(key, value).strip().lower()
+    if text == "none":
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ConfigError(f"{key}: expected a time of day such as \"09:00\", or \"none\", got {value!r}")
+    return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-def _celebrations(value: object) -> dict:
-    _check("celebrations", value, dict)
-    out = {}
-    for key, item in value.items():
-        if key != "feb29":
-            raise ConfigError(f"celebrations.{key}: unknown key (known: feb29)")
-        _check("celebrations.feb29", item, str)
-        if item not in ("feb28", "mar1"):
-            raise ConfigError(f"celebrations.feb29: expected \"feb28\" or \"mar1\", got {item!r}")
-        out["feb29"] = item
-    return out
+def _goal(key: str, value: object) -> GoalConfig:
+    values = _table(key, value, {"people": ("people", _at_least(1)), "per": ("per", _choice("week", "month", "quarter"))})
+    if "people" not in values:
+        raise ConfigError(f"{key}.people: missing (e.g. goal = {{ people = 8, per = \"month\" }})")
+    return GoalConfig(values["people"], values.get("per", "month"))
 
 
-def _plugins(value: object) -> dict:
-    _check("plugins", value, dict)
-    out = {}
-    for key, item in value.items():
-        if key != "disable":
-            raise ConfigError(f"plugins.{key}: unknown key (known: disable)")
-        _check("plugins.disable", item, list)
-        for name in item:
-            _check("plugins.disable[]", name, str)
-        out["disable"] = tuple(item)
-    return out
+# --- the schema: config key -> (attribute, checker); a table maps to a dict of its own ------------
+
+Schema = dict[str, tuple[str, Callable[[str, object], object]]]
+
+_CADENCE_SCHEMA: Schema = {role: (role, _cadence) for role in ROLES}
+_NEW_CONTACT_SCHEMA: Schema = {"window_days": ("new_contact_days", _at_least(0)),
+                               "delay_days": ("new_contact_delay", _at_least(0))}
+_CELEBRATIONS_SCHEMA: Schema = {"feb29": ("feb29", _choice("feb28", "mar1"))}
+_PLUGINS_SCHEMA: Schema = {"disable": ("disable", _names)}
+_ICS_SCHEMA: Schema = {
+    "enabled": ("enabled", _typed(bool)),
+    "path": ("path", _path),
+    "name": ("name", _typed(str)),
+    "alarm": ("alarm", _alarm),
+    "refresh_minutes": ("refresh_minutes", _at_least(1)),
+}
+
+
+def _table(key: str, value: object, schema: Schema) -> dict:
+    values = {}
+    for name, item in _typed(dict)(key, value).items():
+        if name not in schema:
+            raise ConfigError(f"{key}.{name}: unknown key (known: {', '.join(schema)})")
+        attribute, check = schema[name]
+        values[attribute] = check(f"{key}.{name}", item)
+    return values
 
 
 def parse_config(data: dict) -> Config:
     """Build a :class:`Config` from the parsed TOML document, checking every key."""
+    plain: Schema = {
+        "people_folder": ("people_folder", _folder),
+        "meetings_folder": ("meetings_folder", _folder),
+        "dated_note_interactions": ("dated_note_interactions", _typed(bool)),
+        "goal": ("goal", _goal),
+    }
+    tables = {"cadence": _CADENCE_SCHEMA, "new_contact": _NEW_CONTACT_SCHEMA, "celebrations": _CELEBRATIONS_SCHEMA,
+              "plugins": _PLUGINS_SCHEMA, "ics": _ICS_SCHEMA}
     values: dict = {}
     for key, value in data.items():
-        if key in ("people_folder", "meetings_folder"):
-            values[key] = _folder(key, value)
-        elif key == "dated_note_interactions":
-            _check(key, value, bool)
-            values[key] = value
+        if key in plain:
+            attribute, check = plain[key]
+            values[attribute] = check(key, value)
         elif key == "cadence":
-            values[key] = _cadences(value)
-        elif key == "new_contact":
-            values.update(_new_contact(value))
-        elif key == "celebrations":
-            values.update(_celebrations(value))
-        elif key == "goal":
-            values[key] = _goal(value)
-        elif key == "plugins":
-            values.update(_plugins(value))
+            values["cadence"] = {**Config().cadence, **_table(key, value, _CADENCE_SCHEMA)}
+        elif key == "ics":
+            values["ics"] = IcsConfig(**_table(key, value, _ICS_SCHEMA))
+        elif key in tables:
+            values.update(_table(key, value, tables[key]))
         else:
-            known = ", ".join(["people_folder", "meetings_folder", "dated_note_interactions", "cadence",
-                               "new_contact", "celebrations", "goal", "plugins"])
-            raise ConfigError(f"{key}: unknown key (known: {known})")
+            raise ConfigError(f"{key}: unknown key (known: {', '.join([*plain, *tables])})")
     return Config(**values)
 
 
@@ -184,3 +210,9 @@ def load_config(vault: Path) -> Config:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
+
+def with_overrides(config: Config, **sections: dict) -> Config:
+    """``config`` with some settings of its sections replaced, e.g. ``ics={"path": "/tmp/x.ics"}``
+    (for command-line options, which win over the file)."""
+    changes = {name: replace(getattr(config, name), **values) for name, values in sections.items() if values}
+    return replace(config, **changes) if changes else config

@@ -10,14 +10,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .config import Config
 from .dates import DateProblem, parse_date
 from .links import name_key, people_in
-from .model import Interaction, Meeting, Note, Person, Problem, Reminder
+from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder
 from .plugins import RelnotesPluginManager
 
-__all__ = ["GoalStatus", "ScanResult", "Vault", "build_vault", "evaluate"]
+__all__ = ["GoalStatus", "ScanResult", "Vault", "build_outputs", "build_vault", "evaluate"]
 
 PEOPLE_FIELDS = ("attendees", "people", "with")
 
@@ -116,12 +117,15 @@ class GoalStatus:
 class ScanResult:
     """What a scan found: the vault, the reminders in its window, the goal, the problems."""
 
+    root: Path  # the vault folder
     vault: Vault
     today: dt.date
     horizon: int
-    reminders: list[Reminder]
+    reminders: list[Reminder]  # up to today + horizon, overdue ones included
+    all_reminders: list[Reminder]  # whatever their date
     goal: GoalStatus | None
     problems: list[Problem] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)  # generated files, not yet written
 
 
 def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
@@ -179,25 +183,41 @@ def build_vault(notes: list[Note], config: Config, pm: RelnotesPluginManager,
     return vault
 
 
-def _in_window(reminders: Iterable[tuple[str, Reminder]], pm: RelnotesPluginManager,
-               today: dt.date, horizon: int) -> list[Reminder]:
-    last = today + dt.timedelta(days=horizon)
+def _checked(reminders: Iterable[tuple[str, Reminder]], pm: RelnotesPluginManager) -> list[Reminder]:
+    """Valid reminders with unique uids, sorted by date."""
     kept: dict[str, Reminder] = {}
     for plugin, reminder in reminders:
         if not isinstance(reminder, Reminder):
             pm.report(plugin, f"relnotes_reminders returned {type(reminder).__name__}, not Reminder; skipped")
         elif reminder.uid in kept:
             pm.report(plugin, f"two reminders share the uid {reminder.uid!r}; the second was dropped")
-        elif reminder.date <= last:
+        else:
             kept[reminder.uid] = reminder
     return sorted(kept.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
 
 
-def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager,
+def evaluate(root: Path, vault: Vault, config: Config, pm: RelnotesPluginManager,
              today: dt.date, horizon: int) -> ScanResult:
-    """Run the rules: every reminder due up to ``today + horizon`` (overdue ones included)."""
-    reminders = _in_window(pm.collect("relnotes_reminders", vault=vault, config=config, today=today),
-                           pm, today, horizon)
+    """Run the rules and the outputs: every reminder due up to ``today + horizon``
+    (overdue ones included), and the bytes of every generated file."""
+    everything = _checked(pm.collect("relnotes_reminders", vault=vault, config=config, today=today), pm)
+    last = today + dt.timedelta(days=horizon)
     goal = pm.first("relnotes_goal", vault=vault, config=config, today=today)
-    problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
-    return ScanResult(vault, today, horizon, reminders, goal, problems)
+    result = ScanResult(root, vault, today, horizon, [r for r in everything if r.date <= last], everything, goal)
+    result.problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
+    result.outputs = build_outputs(result, config, pm)
+    result.problems = sorted({*result.problems, *pm.problems}, key=Problem.sort_key)
+    return result
+
+
+def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager) -> list[Output]:
+    """The files the output plugins generate for ``result`` (nothing is written here)."""
+    outputs: dict[str, Output] = {}
+    for plugin, output in pm.collect("relnotes_outputs", result=result, config=config):
+        if not isinstance(output, Output):
+            pm.report(plugin, f"relnotes_outputs returned {type(output).__name__}, not Output; skipped")
+        elif output.name in outputs:
+            pm.report(plugin, f"a second output named {output.name!r}; skipped")
+        else:
+            outputs[output.name] = output
+    return list(outputs.values())

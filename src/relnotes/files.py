@@ -6,13 +6,18 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_new"]
+__all__ = ["OutputRefused", "write_new", "write_output"]
 
 
-def _temp_beside(path: Path, data: bytes) -> Path:
+class OutputRefused(OSError):
+    """An output's path holds a file relnotes did not generate; it was left untouched."""
+
+
+def _temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
     """Write ``data`` to a fresh temporary file in ``path``'s folder, flushed to disk."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -44,4 +49,36 @@ def write_new(path: Path, data: bytes) -> bool:
             return False
     finally:
         os.unlink(tmp)
+    return True
+
+
+def write_output(path: Path, data: bytes, marker: bytes) -> bool:
+    """Replace ``path`` with ``data`` atomically (temp file in the same folder, then rename).
+
+    Writes nothing when the file already holds exactly ``data``, so sync tools and
+    file watchers see no churn.
+
+    :returns: whether the file was written.
+    :raises OutputRefused: when an existing file lacks ``marker``: it is not relnotes'.
+    """
+    try:
+        current = path.read_bytes()
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        current, mode = None, 0o644
+    except IsADirectoryError:
+        raise OutputRefused(f"refusing to write {path}: it is a folder") from None
+    if current is not None:
+        if current == data:
+            return False
+        if marker not in current:
+            raise OutputRefused(f"refusing to overwrite {path}: relnotes did not generate it "
+                                f"(it lacks {marker.decode(errors='replace')!r}); move it or choose another path")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return True

@@ -17,8 +17,8 @@ import pluggy
 
 if TYPE_CHECKING:
     from .config import Config
-    from .core import GoalStatus, Vault
-    from .model import Interaction, Note, Reminder
+    from .core import GoalStatus, ScanResult, Vault
+    from .model import Interaction, Note, Output, Reminder
 
 hookspec = pluggy.HookspecMarker("relnotes")
 
@@ -80,4 +80,22 @@ def relnotes_goal(vault: Vault, config: Config, today: dt.date) -> GoalStatus | 
     current week, month or quarter when ``goal`` is configured.
 
     :returns: the progress, or ``None`` for no goal.
+    """
+
+
+# --- producing outputs ----------------------------------------------------------------
+
+@hookspec
+def relnotes_outputs(result: ScanResult, config: Config) -> Iterable[Output] | None:
+    """Contribute generated files: their path, bytes, and the marker that identifies them.
+
+    Must be pure: return the content, don't write it. relnotes writes each
+    output atomically, only when its bytes changed, and never over a file
+    that lacks the output's ``marker``. The built-in ``ics`` plugin renders
+    the calendar feed.
+
+    :param result: the scan, with ``result.root`` (the vault folder),
+        ``result.reminders`` (the window) and ``result.all_reminders``.
+    :param config: the vault's configuration, command-line options applied.
+    :returns: :class:`~relnotes.model.Output` objects.
     """

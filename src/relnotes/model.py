@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
 from .links import Link
@@ -15,6 +16,7 @@ __all__ = [
     "Interaction",
     "Meeting",
     "Note",
+    "Output",
     "Person",
     "Problem",
     "Reminder",
@@ -307,3 +309,18 @@ class Reminder:
             "data": dict(self.data),
         }
         return out
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file relnotes generates (the calendar feed, the summary note …).
+
+    ``marker`` identifies relnotes' own files: an existing file at ``path``
+    that does not contain it is never replaced.
+    """
+
+    name: str  # e.g. "ics", "summary"
+    path: Path
+    content: bytes
+    marker: bytes
+    media_type: str = "application/octet-stream"

@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     "relnotes.default_plugins.tasks",
     "relnotes.default_plugins.celebrations",
     "relnotes.default_plugins.goal",
+    "relnotes.default_plugins.ics",
 )
 
 

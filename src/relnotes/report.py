@@ -20,6 +20,15 @@ KIND_LABELS = {
     "milestone": "milestone",
 }
 CELEBRATIONS = ("birthday", "anniversary", "milestone")
+OUTPUT_LABELS = {"ics": "calendar feed", "summary": "summary note"}
+
+
+def _shown(path: Path, vault_path: Path) -> str:
+    """An output's path as the user would write it: inside the vault relative to it."""
+    try:
+        return (vault_path / path.resolve().relative_to(vault_path.resolve())).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def to_json(result: ScanResult, vault_path: Path) -> dict:
@@ -33,6 +42,7 @@ def to_json(result: ScanResult, vault_path: Path) -> dict:
         "reminders": [r.to_json(result.today) for r in result.reminders],
         "goal": result.goal.to_json() if result.goal else None,
         "warnings": [p.to_json() for p in result.problems],
+        "outputs": [{"name": o.name, "path": str(o.path.absolute())} for o in result.outputs],
     }
 
 
@@ -77,6 +87,8 @@ def to_text(result: ScanResult, vault_path: Path) -> str:
                 f"{progress_bar(goal.done, goal.target)}"]
         if goal.people:
             out.append(f"  {', '.join(goal.people)}")
+    if result.outputs:
+        out += [""] + [f"{OUTPUT_LABELS.get(o.name, o.name).capitalize()}: {_shown(o.path, vault_path)}" for o in result.outputs]
     if result.problems:
         out += ["", f"Problems in your notes ({len(result.problems)})"]
         for problem in result.problems:

@@ -9,9 +9,9 @@ from pathlib import Path
 from .config import Config, load_config
 from .core import ScanResult, build_vault, evaluate
 from .plugins import RelnotesPluginManager, get_plugin_manager
-from .vault import read_notes, read_settings, walk
+from .vault import fingerprint, read_notes, read_settings, walk
 
-__all__ = ["VaultError", "scan"]
+__all__ = ["VaultError", "feed_source", "scan"]
 
 
 class VaultError(OSError):
@@ -44,4 +44,19 @@ def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None
     notes, read_problems = read_notes(files, settings, progress(len(files)) if progress else None)
     problems += walk_problems + read_problems
     vault = build_vault(notes, config, pm, problems)
-    return evaluate(vault, config, pm, today, horizon)
+    return evaluate(root, vault, config, pm, today, horizon)
+
+
+def feed_source(root: Path, today: Callable[[], dt.date], config: Callable[[], Config]):
+    """A :class:`~relnotes.server.FeedSource` for the vault at ``root``: the calendar feed,
+    rebuilt when a note, the config or the day changes."""
+    from .config import with_overrides
+    from .server import FeedSource
+
+    def build() -> tuple[bytes, bool]:
+        settings = with_overrides(config(), ics={"enabled": True})
+        result = scan(root, today(), config=settings)
+        feed = next(o for o in result.outputs if o.name == "ics")
+        return feed.content, bool(result.vault.notes)
+
+    return FeedSource(build, lambda: (today(), fingerprint(root)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .links import find_links, frontmatter_links
 from .model import Note, Problem
 
-__all__ = ["VaultSettings", "parse_note", "read_notes", "read_settings", "walk"]
+__all__ = ["VaultSettings", "fingerprint", "parse_note", "read_notes", "read_settings", "walk"]
 
 _YAML = YAMLHandler()
 
@@ -340,3 +341,20 @@ def read_notes(files: list[tuple[str, Path]], settings: VaultSettings,
         if progress:
             progress(1)
     return notes, problems
+
+
+def fingerprint(root: Path) -> str:
+    """A digest that changes when any note, the config or the Obsidian settings change
+    (by path, size or modification time); cheap next to a scan."""
+    settings, _ = read_settings(root)
+    files, _ = walk(root, settings)
+    extra = [(rel, root / rel) for rel in (".relnotes/config.toml", ".obsidian/daily-notes.json",
+                                            ".obsidian/templates.json")]
+    digest = hashlib.sha256()
+    for rel, path in [*files, *extra]:
+        try:
+            st = path.stat()
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{rel}\0-\n".encode())
+    return digest.hexdigest()

@@ -1,0 +1,236 @@
+"""Serving the calendar feed for subscription: a secret URL, conditional requests,
+and always the last good feed.
+
+Calendar apps cannot send credentials for subscriptions, so a long random
+token in the URL path is the access control. It is created on first use and
+kept outside the vault (a synced vault must not leak it), readable by the
+owner only.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+__all__ = ["Feed", "FeedSource", "FeedServer", "feed_path", "token_for"]
+
+log = logging.getLogger("relnotes.server")
+
+CONFIG_DIR_ENV = "RELNOTES_CONFIG_DIR"
+FEED_NAME = "relnotes.ics"
+
+
+# --- the token ----------------------------------------------------------------------------
+
+def config_dir() -> Path:
+    """Where relnotes keeps per-user state: ``$RELNOTES_CONFIG_DIR`` or the platform's config folder."""
+    if os.environ.get(CONFIG_DIR_ENV):
+        return Path(os.environ[CONFIG_DIR_ENV])
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("relnotes", appauthor=False))
+
+
+def _token_file(vault: Path) -> Path:
+    digest = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:24]
+    return config_dir() / "tokens" / f"{digest}.token"
+
+
+def token_for(vault: Path, rotate: bool = False) -> str:
+    """The vault's feed token, created (or, with ``rotate``, replaced) with owner-only permissions."""
+    path = _token_file(vault)
+    if not rotate:
+        try:
+            token = path.read_text(encoding="ascii").strip()
+            if len(token) >= 32:
+                return token
+        except FileNotFoundError:
+            pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
+    token = secrets.token_urlsafe(32)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(token + "\n")
+    os.replace(tmp, path)
+    return token
+
+
+def feed_path(token: str) -> str:
+    return f"/{token}/{FEED_NAME}"
+
+
+# --- the feed, rebuilt when the vault changes -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Feed:
+    content: bytes
+    etag: str
+    last_modified: float  # seconds since the epoch, when these bytes were first served
+
+    @classmethod
+    def of(cls, content: bytes, when: float) -> Feed:
+        return cls(content, f'"{hashlib.sha256(content).hexdigest()[:32]}"', int(when))
+
+
+class FeedSource:
+    """The feed to serve: built at start, rebuilt when ``fingerprint()`` changes.
+
+    ``build()`` returns the feed's bytes and whether the vault had any notes; it
+    may raise. A failed build, or an empty vault after a non-empty one (an
+    unmounted or half-synced folder), keeps the last good feed: calendar apps
+    wipe their events on an empty or broken feed. Fingerprints are checked at
+    most every ``interval`` seconds, by one request at a time; the others get
+    the current feed at once.
+    """
+
+    def __init__(self, build: Callable[[], tuple[bytes, bool]], fingerprint: Callable[[], object],
+                 interval: float = 1.0, clock: Callable[[], float] = time.time) -> None:
+        self._build, self._fingerprint, self._clock = build, fingerprint, clock
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._checked = float("-inf")
+        self._seen: object = None
+        self._had_notes = False
+        self.feed: Feed | None = None
+        self.builds = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild now if the vault changed since the last build."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self._checked = time.monotonic()
+        try:
+            seen = self._fingerprint()
+            if self.feed is not None and seen == self._seen:
+                return
+            content, has_notes = self._build()
+        except Exception as exc:  # keep serving the last good feed
+            log.error("rebuilding the feed failed (%s); serving the last good one", exc)
+            return
+        self.builds += 1
+        if self._had_notes and not has_notes:
+            log.warning("the vault has no notes any more; keeping the last good feed")
+            return
+        self._seen, self._had_notes = seen, has_notes
+        if self.feed is None or content != self.feed.content:
+            self.feed = Feed.of(content, self._clock())
+            log.info("feed rebuilt (%d bytes)", len(content))
+
+    def current(self) -> Feed | None:
+        if time.monotonic() - self._checked >= self.interval and self._lock.acquire(blocking=False):
+            try:
+                self._refresh()
+            finally:
+                self._lock.release()
+        return self.feed
+
+
+# --- HTTP ---------------------------------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedServer
+    timeout = 15  # seconds a slow client may take per read
+    protocol_version = "HTTP/1.1"
+    server_version = "relnotes"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def _redacted(self) -> str:
+        return self.path.replace(self.server.token, "<token>") if self.server.token in self.path else self.path
+
+    def log_request(self, code: object = "-", size: object = "-") -> None:
+        code = code.value if isinstance(code, HTTPStatus) else code
+        log.info('%s "%s %s" %s %s', self.client_address[0], self.command, self._redacted(), code, size)
+
+    def log_error(self, format: str, *args: object) -> None:
+        log.warning("%s %s", self.client_address[0], (format % args).replace(self.server.token, "<token>"))
+
+    def _authorised(self) -> bool:
+        path = self.path.split("?", 1)[0]
+        return hmac.compare_digest(path.encode(), feed_path(self.server.token).encode())
+
+    def _send(self, status: HTTPStatus, body: bytes = b"", headers: dict | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
+            self.wfile.write(body)
+
+    def _not_modified(self, feed: Feed) -> bool:
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            tags = [tag.strip().removeprefix("W/") for tag in match.split(",")]
+            return "*" in tags or feed.etag in tags
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return feed.last_modified <= email.utils.parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return False
+        return False
+
+    def do_GET(self) -> None:
+        if not self._authorised():
+            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", {"Content-Type": "text/plain; charset=utf-8"})
+            return
+        feed = self.server.source.current()
+        if feed is None:
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"The feed is not ready yet\n",
+                       {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "60"})
+            return
+        headers = {
+            "Content-Type": "text/calendar; charset=utf-8",
+            "ETag": feed.etag,
+            "Last-Modified": email.utils.formatdate(feed.last_modified, usegmt=True),
+            "Cache-Control": "no-cache",
+        }
+        if self._not_modified(feed):
+            self._send(HTTPStatus.NOT_MODIFIED, headers=headers)
+        else:
+            self._send(HTTPStatus.OK, feed.content, headers)
+
+    do_HEAD = do_GET
+
+    def _method_not_allowed(self) -> None:
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Method not allowed\n",
+                   {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8"})
+
+    do_PUT = do_POST = do_DELETE = do_PATCH = do_OPTIONS = do_PROPFIND = _method_not_allowed
+
+
+class FeedServer(ThreadingHTTPServer):
+    """An HTTP server for one feed at ``/TOKEN/relnotes.ics``."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], source: FeedSource, token: str) -> None:
+        self.source, self.token = source, token
+        super().__init__(address, _Handler)
+
+    def url(self, scheme: str = "http") -> str:
+        host, port = self.server_address[:2]
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{scheme}://{host}:{port}{feed_path(self.token)}"

@@ -1,0 +1,215 @@
+"""`relnotes serve`: the real server on a free loopback port, a real HTTP client."""
+
+import email.utils
+import http.client
+import os
+import queue
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from relnotes.cli import cli
+from relnotes.server import FeedSource
+
+NOTES = {
+    "People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n",
+    "People/Bo.md": "---\ntype: person\nbirthday: 1990-12-01\n---\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path, monkeypatch):
+    path = tmp_path / "config"
+    monkeypatch.setenv("RELNOTES_CONFIG_DIR", str(path))
+    return path
+
+
+class Served:
+    def __init__(self, vault):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", "2026-11-25"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.url = self._read_url()
+        parts = urlsplit(self.url)
+        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.token = self.path.split("/")[1]
+
+    def _read_url(self):
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in self.proc.stdout], daemon=True).start()
+        seen = []
+        while True:
+            try:
+                line = lines.get(timeout=20)
+            except queue.Empty:
+                raise AssertionError(f"no URL printed: {seen}") from None
+            seen.append(line)
+            if line.strip().startswith("webcal://"):
+                assert seen[-2].strip().replace("http://", "webcal://") == line.strip()
+                return seen[-2].strip()
+
+    def request(self, method="GET", path=None, headers=None):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            conn.request(method, path or self.path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=5)
+        finally:
+            self.proc.kill()
+        return code, self.proc.stderr.read()
+
+
+@pytest.fixture
+def served(make_vault):
+    vault = make_vault(NOTES)
+    server = Served(vault)
+    server.vault = vault
+    yield server
+    if server.proc.poll() is None:
+        server.stop()
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):
+    status, headers, body = served.request()
+    assert status == 200
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert int(headers["Content-Length"]) == len(body)
+    assert "Content-Encoding" not in headers
+    summaries = {str(e["SUMMARY"]) for e in Calendar.from_ical(body).walk("VEVENT")}
+    assert summaries == {"Get in touch with Ann (due since 2026-11-15)", "Bo's birthday"}
+    # the same bytes as `scan --ics` writes for that day
+    target = tmp_path / "same.ics"
+    CliRunner().invoke(cli, ["scan", str(served.vault), "--today", "2026-11-25", "--ics", str(target)])
+    assert target.read_bytes() == body
+
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert served.request(headers={"If-None-Match": etag})[0] == 304
+    assert served.request(headers={"If-None-Match": f'"other", {etag}'})[0] == 304
+    assert served.request(headers={"If-None-Match": '"other"'})[0] == 200
+    assert served.request(headers={"If-Modified-Since": modified})[0] == 304
+    earlier = email.utils.formatdate(email.utils.parsedate_to_datetime(modified).timestamp() - 60, usegmt=True)
+    assert served.request(headers={"If-Modified-Since": earlier})[0] == 200
+    assert served.request(headers={"If-Modified-Since": "garbage"})[0] == 200
+
+    status, head_headers, head_body = served.request("HEAD")
+    assert status == 200 and head_body == b"" and head_headers["ETag"] == etag
+    assert head_headers["Content-Length"] == headers["Content-Length"]
+
+
+@pytest.mark.parametrize("path", ["/", "/relnotes.ics", "/{token}x/relnotes.ics", "/{short}/relnotes.ics",
+                                  "/{token}/../relnotes.ics", "/{token}/other.ics", "/{token}/relnotes.ics/x",
+                                  "/x/{token}/relnotes.ics"])
+def test_wrong_token_or_path_is_404(served, path):
+    status, _, body = served.request(path=path.format(token=served.token, short=served.token[:-1]))
+    assert status == 404 and b"BEGIN:VCALENDAR" not in body
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_writes_are_405(served, method):
+    status, headers, _ = served.request(method)
+    assert status == 405 and headers["Allow"] == "GET, HEAD"
+
+
+def test_feed_follows_note_changes_and_a_broken_note_never_empties_it(served):
+    first = served.request()[2]
+    (served.vault / "Daily").mkdir()
+    (served.vault / "Daily/2026-11-24.md").write_text("Lunch with [[Ann]]")
+    body = wait_for(lambda: (b := served.request()[2]) != first and b)
+    assert b"Get in touch with Ann" in body and b"due since" not in body  # no longer overdue
+    (served.vault / "People/Ann.md").write_bytes(b"---\nrole: [manager\n---\n\xff")  # broken now
+    (served.vault / "People/Cy.md").write_text("---\nmet: {{date}}\n---\n")
+    broken = wait_for(lambda: (b := served.request()[2]) != body and b)
+    assert b"BEGIN:VEVENT" in broken and b"Bo's birthday" in broken
+
+
+def test_token_never_logged_and_stop_is_clean(served):
+    served.request()
+    served.request(path="/nope")
+    served.request("PUT")
+    code, log = served.stop()
+    assert code == 0
+    assert served.token not in log
+    assert '"GET /<token>/relnotes.ics" 200' in log and '"PUT /<token>/relnotes.ics" 405' in log
+
+
+def test_token_is_private_and_rotatable(served, config_dir):
+    (token_file,) = (config_dir / "tokens").iterdir()
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(token_file.parent.stat().st_mode) == 0o700
+    assert len(served.token) >= 40
+    assert not any(served.token in p.read_text(errors="ignore") for p in served.vault.rglob("*") if p.is_file())
+    shown = CliRunner().invoke(cli, ["token", str(served.vault)]).output.strip()
+    assert shown == served.path
+    rotated = CliRunner().invoke(cli, ["token", str(served.vault), "--rotate"]).output.strip()
+    assert rotated != served.path
+    # the running server keeps its token until restarted; a new one serves the new URL only
+    served.stop()
+    again = Served(served.vault)
+    try:
+        assert again.path == rotated
+        assert again.request(path=served.path)[0] == 404
+        assert again.request()[0] == 200
+    finally:
+        again.stop()
+
+
+def test_last_good_feed_survives_a_vanished_or_emptied_vault(make_vault, tmp_path):
+    vault = make_vault(NOTES)
+    state = {"broken": False}
+
+    def build():
+        if state["broken"]:
+            raise OSError("vault is gone")
+        notes = list(vault.rglob("*.md"))
+        return (b"feed:" + b",".join(sorted(p.name.encode() for p in notes)), bool(notes))
+
+    source = FeedSource(build, lambda: (state["broken"], sorted(vault.rglob("*.md"))), interval=0)
+    good = source.current()
+    assert good.content == b"feed:Ann.md,Bo.md"
+    state["broken"] = True
+    assert source.current() is good
+    state["broken"] = False
+    shutil.rmtree(vault / "People")
+    assert source.current() is good  # an emptied vault does not empty the feed
+    (vault / "Cy.md").write_text("x")
+    assert source.current().content == b"feed:Cy.md"
+    assert source.current().etag != good.etag
+
+
+def test_feed_source_checks_at_most_once_per_interval():
+    calls = []
+    source = FeedSource(lambda: (b"x", True), lambda: calls.append(1), interval=3600)
+    for _ in range(100):
+        source.current()
+    assert len(calls) == 1
+
+
+def test_serve_on_a_busy_port_exits_1(served):
+    result = CliRunner().invoke(cli, ["serve", str(served.vault), "--port", str(served.port)])
+    assert result.exit_code == 1 and "cannot listen" in result.stderr
