@@ -56,7 +56,8 @@ def cli() -> None:
     """relnotes: who to get in touch with, what you owe, what to celebrate — from your notes."""
 
 
-def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False):
+def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False, summary: Path | None = None,
+                 no_summary: bool = False):
     """The vault's config with the output options of the command line applied."""
     from .config import ConfigError, load_config, with_overrides
 
@@ -69,7 +70,10 @@ def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False):
     ics_changes = {"enabled": False} if no_ics else {}
     if ics is not None:
         ics_changes["path"] = str(ics.absolute())
-    return with_overrides(config, ics=ics_changes)
+    summary_changes = {"enabled": False} if no_summary else {}
+    if summary is not None:
+        summary_changes["path"] = str(summary)  # relative to the vault
+    return with_overrides(config, ics=ics_changes, summary=summary_changes)
 
 
 def _write_outputs(outputs) -> list[str]:
@@ -94,8 +98,11 @@ def _write_outputs(outputs) -> list[str]:
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the calendar feed here. Default: VAULT/.relnotes/relnotes.ics.")
 @click.option("--no-ics", is_flag=True, help="Do not write the calendar feed.")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the summary note here, relative to the vault. Default: VAULT/relnotes.md.")
+@click.option("--no-summary", is_flag=True, help="Do not write the summary note.")
 def scan(vault: Path, today: dt.datetime | None, horizon: int, as_json: bool, ics: Path | None,
-         no_ics: bool) -> None:
+         no_ics: bool, summary: Path | None, no_summary: bool) -> None:
     """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
 
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
@@ -104,7 +111,7 @@ def scan(vault: Path, today: dt.datetime | None, horizon: int, as_json: bool, ic
     from .report import to_json, to_text
     from .scan import VaultError, scan as run_scan
 
-    config = _load_config(vault, ics, no_ics)
+    config = _load_config(vault, ics, no_ics, summary, no_summary)
     progress = _DelayedProgress() if not as_json and sys.stderr.isatty() else None
     try:
         result = run_scan(vault, _today(today), horizon, config=config, progress=progress)

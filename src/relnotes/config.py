@@ -13,7 +13,8 @@ from pathlib import Path
 from .dates import Cadence, DateProblem, parse_cadence
 from .model import ROLES
 
-__all__ = ["CONFIG_PATH", "Config", "ConfigError", "GoalConfig", "IcsConfig", "load_config", "parse_config",
+__all__ = ["CONFIG_PATH", "Config", "ConfigError", "GoalConfig", "IcsConfig", "SummaryConfig", "load_config",
+           "parse_config",
            "with_overrides"]
 
 CONFIG_PATH = ".relnotes/config.toml"
@@ -49,6 +50,20 @@ class IcsConfig:
     refresh_minutes: int = 60
 
 
+SUMMARY_SECTIONS = ("overdue", "this_week", "later", "celebrations", "goal", "health", "problems")
+
+
+@dataclass(frozen=True)
+class SummaryConfig:
+    """The summary note written into the vault."""
+
+    enabled: bool = True
+    path: str = "relnotes.md"  # relative to the vault, or absolute
+    sections: tuple[str, ...] = SUMMARY_SECTIONS
+    week_days: int = 7  # "This week": today and the next days up to this many
+    window_days: int | None = None  # "Later in the window" and celebrations; default: the scan's horizon
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything a scan can be configured with; the defaults are the documented ones."""
@@ -64,6 +79,7 @@ class Config:
     goal: GoalConfig | None = None
     disable: tuple[str, ...] = ()
     ics: IcsConfig = IcsConfig()
+    summary: SummaryConfig = SummaryConfig()
 
 
 # --- value checkers: (key, value) -> the value to store, or ConfigError --------------------------
@@ -147,6 +163,28 @@ _NEW_CONTACT_SCHEMA: Schema = {"window_days": ("new_contact_days", _at_least(0))
                                "delay_days": ("new_contact_delay", _at_least(0))}
 _CELEBRATIONS_SCHEMA: Schema = {"feb29": ("feb29", _choice("feb28", "mar1"))}
 _PLUGINS_SCHEMA: Schema = {"disable": ("disable", _names)}
+def _sections(key: str, value: object) -> tuple[str, ...]:
+    names = _names(key, value)
+    for name in names:
+        if name not in SUMMARY_SECTIONS:
+            raise ConfigError(f"{key}: unknown section {name!r} (known: {', '.join(SUMMARY_SECTIONS)})")
+    return names
+
+
+def _note_path(key: str, value: object) -> str:
+    text = _path(key, value)
+    if not text.lower().endswith(".md"):
+        raise ConfigError(f"{key}: expected the path of a .md note, got {value!r}")
+    return text
+
+
+_SUMMARY_SCHEMA: Schema = {
+    "enabled": ("enabled", _typed(bool)),
+    "path": ("path", _note_path),
+    "sections": ("sections", _sections),
+    "week_days": ("week_days", _at_least(1)),
+    "window_days": ("window_days", _at_least(0)),
+}
 _ICS_SCHEMA: Schema = {
     "enabled": ("enabled", _typed(bool)),
     "path": ("path", _path),
@@ -175,7 +213,7 @@ def parse_config(data: dict) -> Config:
         "goal": ("goal", _goal),
     }
     tables = {"cadence": _CADENCE_SCHEMA, "new_contact": _NEW_CONTACT_SCHEMA, "celebrations": _CELEBRATIONS_SCHEMA,
-              "plugins": _PLUGINS_SCHEMA, "ics": _ICS_SCHEMA}
+              "plugins": _PLUGINS_SCHEMA, "ics": _ICS_SCHEMA, "summary": _SUMMARY_SCHEMA}
     values: dict = {}
     for key, value in data.items():
         if key in plain:
@@ -185,6 +223,8 @@ def parse_config(data: dict) -> Config:
             values["cadence"] = {**Config().cadence, **_table(key, value, _CADENCE_SCHEMA)}
         elif key == "ics":
             values["ics"] = IcsConfig(**_table(key, value, _ICS_SCHEMA))
+        elif key == "summary":
+            values["summary"] = SummaryConfig(**_table(key, value, _SUMMARY_SCHEMA))
         elif key in tables:
             values.update(_table(key, value, tables[key]))
         else:

@@ -30,6 +30,7 @@ DEFAULT_PLUGINS = (
     "relnotes.default_plugins.celebrations",
     "relnotes.default_plugins.goal",
     "relnotes.default_plugins.ics",
+    "relnotes.default_plugins.summary",
 )
 
 

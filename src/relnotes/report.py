@@ -51,9 +51,10 @@ def late_by(reminder: Reminder, today: dt.date) -> str:
     return "1 day late" if days == 1 else f"{days} days late"
 
 
-def progress_bar(done: int, target: int, width: int = 20) -> str:
+def progress_bar(done: int, target: int, width: int = 20, full: str = "#", empty: str = "-") -> str:
+    """``done`` out of ``target`` as a bar of ``width`` characters."""
     filled = min(width, round(width * done / target)) if target else width
-    return "[" + "#" * filled + "-" * (width - filled) + "]"
+    return full * filled + empty * (width - filled)
 
 
 def _line(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
@@ -84,7 +85,7 @@ def to_text(result: ScanResult, vault_path: Path) -> str:
         goal = result.goal
         out += ["", "Goal",
                 f"  {goal.done}/{goal.target} people this {goal.per} (since {goal.period_start.isoformat()}) "
-                f"{progress_bar(goal.done, goal.target)}"]
+                f"[{progress_bar(goal.done, goal.target)}]"]
         if goal.people:
             out.append(f"  {', '.join(goal.people)}")
     if result.outputs:

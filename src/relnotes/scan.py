@@ -54,7 +54,7 @@ def feed_source(root: Path, today: Callable[[], dt.date], config: Callable[[], C
     from .server import FeedSource
 
     def build() -> tuple[bytes, bool]:
-        settings = with_overrides(config(), ics={"enabled": True})
+        settings = with_overrides(config(), ics={"enabled": True}, summary={"enabled": False})
         result = scan(root, today(), config=settings)
         feed = next(o for o in result.outputs if o.name == "ics")
         return feed.content, bool(result.vault.notes)

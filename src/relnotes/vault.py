@@ -27,6 +27,10 @@ __all__ = ["VaultSettings", "fingerprint", "parse_note", "read_notes", "read_set
 
 _YAML = YAMLHandler()
 
+# Notes relnotes generates carry `generated_by: relnotes` in their frontmatter.
+GENERATED_KEY, GENERATOR = "generated_by", "relnotes"
+MARKER = f"{GENERATED_KEY}: {GENERATOR}".encode()
+
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML's safe loader, except that an impossible date (2026-02-30) stays a string,
@@ -326,7 +330,10 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
 
 def read_notes(files: list[tuple[str, Path]], settings: VaultSettings,
                progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
-    """Read and parse ``files`` (as from :func:`walk`); a file that cannot be read is reported and skipped."""
+    """Read and parse ``files`` (as from :func:`walk`); a file that cannot be read is reported and skipped.
+
+    Notes relnotes generated itself (frontmatter ``generated_by: relnotes``) are left out:
+    a summary links everyone and must never count as contact."""
     notes: list[Note] = []
     problems: list[Problem] = []
     for rel_path, path in files:
@@ -336,8 +343,9 @@ def read_notes(files: list[tuple[str, Path]], settings: VaultSettings,
             problems.append(Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped"))
         else:
             note, found = parse_note(rel_path, data, settings)
-            notes.append(note)
-            problems.extend(found)
+            if note.frontmatter.get(GENERATED_KEY) != GENERATOR:  # relnotes' own notes are never input
+                notes.append(note)
+                problems.extend(found)
         if progress:
             progress(1)
     return notes, problems

@@ -1,0 +1,158 @@
+"""Built-in output ``summary``: a dashboard note written into the vault.
+
+Obsidian-flavoured Markdown: every person and source as a wikilink, a
+Mermaid chart of network health, the scan's warnings with links to fix them.
+Items are plain list items, not checkboxes: ticking a box in a note that is
+regenerated would be lost, so each item links to the note where acting on it
+counts. The note carries ``generated_by: relnotes``; relnotes never reads it
+back as input and never overwrites a note without that marker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import PurePosixPath
+
+from relnotes import hookimpl
+from relnotes.model import Output
+from relnotes.report import CELEBRATIONS, late_by, progress_bar
+from relnotes.vault import GENERATED_KEY, GENERATOR, MARKER
+
+MEDIA_TYPE = "text/markdown; charset=utf-8"
+HEALTH_ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
+_UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
+
+
+def note_link(path: str, shown: str | None = None) -> str:
+    """A link to a vault note: a wikilink by path, or a Markdown link where the name
+    holds characters a wikilink cannot carry."""
+    target = path[:-3] if path.lower().endswith(".md") else path
+    shown = shown or PurePosixPath(target).name
+    if _UNSAFE_IN_WIKILINK.search(target) or _UNSAFE_IN_WIKILINK.search(shown):
+        return f"[{shown.replace(']', '')}](<{path}>)"
+    return f"[[{target}|{shown}]]"
+
+
+def _title(reminder) -> str:
+    """The reminder's title with the person's name made a link to their note."""
+    if reminder.person and reminder.person_path and reminder.person in reminder.title:
+        return reminder.title.replace(reminder.person, note_link(reminder.person_path, reminder.person), 1)
+    return reminder.title
+
+
+def _item(reminder, today: dt.date, late: bool) -> list[str]:
+    when = late_by(reminder, today) + f" (due {reminder.date.isoformat()})" if late else _day(reminder.date, today)
+    line = f"- {_title(reminder)} — {when}"
+    if reminder.source and reminder.source != reminder.person_path:
+        line += f" · {note_link(reminder.source)}"
+    lines = [line]
+    if reminder.detail:
+        lines.append(f"    - {reminder.detail}")
+    return lines
+
+
+def _day(date: dt.date, today: dt.date) -> str:
+    days = (date - today).days
+    label = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+    return f"{date.strftime('%a')} {date.isoformat()} ({label})"
+
+
+def _health(result, today: dt.date, week_end: dt.date) -> dict[str, Counter]:
+    """Per relationship type: people on track, due within the week, overdue (by their follow-up)."""
+    roles = {p.path: p.roles for p in result.vault.people}
+    counts = {role: Counter() for role in HEALTH_ROLES}
+    for reminder in result.all_reminders:
+        if reminder.kind != "follow-up" or reminder.person_path not in roles:
+            continue
+        state = "overdue" if reminder.date < today else "due soon" if reminder.date <= week_end else "on track"
+        for role in roles[reminder.person_path]:
+            counts[role][state] += 1
+    return counts
+
+
+def _health_section(counts: dict[str, Counter]) -> list[str]:
+    rows = ["| relationship | on track | due soon | overdue |", "|---|---:|---:|---:|"]
+    for role, c in counts.items():
+        rows.append(f"| {role} | {c['on track']} | {c['due soon']} | {c['overdue']} |")
+    total = [sum(c.values()) for c in counts.values()]
+    late_or_soon = [c["due soon"] + c["overdue"] for c in counts.values()]
+    overdue = [c["overdue"] for c in counts.values()]
+    top = max([*total, 1])
+    chart = [
+        "```mermaid",
+        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#43a047, #fb8c00, #e53935"}}}}%%',
+        "xychart-beta",
+        '    title "People per relationship: on track (green), due soon (orange), overdue (red)"',
+        f"    x-axis [{', '.join(counts)}]",
+        f'    y-axis "people" 0 --> {top}',
+        f"    bar [{', '.join(map(str, total))}]",
+        f"    bar [{', '.join(map(str, late_or_soon))}]",
+        f"    bar [{', '.join(map(str, overdue))}]",
+        "```",
+    ]
+    return [*rows, "", *chart]
+
+
+def render(result, config) -> bytes:
+    """The summary note for a scan, as UTF-8 bytes."""
+    settings, today = config.summary, result.today
+    window = settings.window_days if settings.window_days is not None else result.horizon
+    week_end = today + dt.timedelta(days=settings.week_days - 1)
+    window_end = today + dt.timedelta(days=window)
+    todo = [r for r in result.all_reminders if r.kind not in CELEBRATIONS]
+    overdue = [r for r in todo if r.date < today]
+    this_week = [r for r in todo if today <= r.date <= week_end]
+    later = [r for r in todo if week_end < r.date <= window_end]
+    celebrate = [r for r in result.all_reminders if r.kind in CELEBRATIONS and r.date <= window_end]
+    out = [
+        "---",
+        f"{GENERATED_KEY}: {GENERATOR}",
+        f"generated_for: {today.isoformat()}",
+        "---",
+        f"> [!info] Regenerated by relnotes on every scan (this one for {today.isoformat()}): "
+        "edits here are lost; change your notes instead.",
+        "",
+        f"# Relationships · {today.strftime('%A')} {today.isoformat()}",
+        "",
+        f"{len(result.vault.people)} people · {len(overdue)} overdue · {len(this_week)} this week · "
+        f"{len(later)} later · {len(celebrate)} to celebrate",
+    ]
+
+    def section(name: str, heading: str, lines: list[str]) -> None:
+        if name in settings.sections:
+            out.extend(["", f"## {heading}", "", *(lines or ["Nothing here."])])
+
+    section("overdue", f"Overdue ({len(overdue)})",
+            [line for r in overdue for line in _item(r, today, late=True)])
+    section("this_week", f"This week ({len(this_week)})",
+            [line for r in this_week for line in _item(r, today, late=False)])
+    section("later", f"Later in the next {window} days ({len(later)})",
+            [line for r in later for line in _item(r, today, late=False)])
+    section("celebrations", f"Celebrations ({len(celebrate)})",
+            [line for r in celebrate for line in _item(r, today, late=False)])
+    if result.goal:
+        goal = result.goal
+        percent = round(100 * goal.done / goal.target)
+        section("goal", "Goal", [
+            f"`{progress_bar(goal.done, goal.target, full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
+            f"({percent}%, since {goal.period_start.isoformat()})",
+            *([""] + [", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in goal.people)]
+              if goal.people else []),
+        ])
+    section("health", "Network health", _health_section(_health(result, today, week_end)))
+    problems = []
+    for problem in result.problems:
+        where = note_link(problem.path) if problem.path.lower().endswith(".md") else f"`{problem.path or 'relnotes'}`"
+        line = f", line {problem.line}" if problem.line else ""
+        problems.append(f"- {where}{line}: {problem.message}")
+    section("problems", f"Problems in your notes ({len(result.problems)})", problems)
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+@hookimpl
+def relnotes_outputs(result, config):
+    if not config.summary.enabled:
+        return []
+    return [Output("summary", result.root / config.summary.path, render(result, config), MARKER, MEDIA_TYPE)]
