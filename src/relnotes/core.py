@@ -220,4 +220,4 @@ def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager)
             pm.report(plugin, f"a second output named {output.name!r}; skipped")
         else:
             outputs[output.name] = output
-    return list(outputs.values())
+    return sorted(outputs.values(), key=lambda o: o.name)
