@@ -176,4 +176,4 @@ def test_readme_shows_the_real_sample_output(example):
     result = CliRunner().invoke(cli, ["scan", "examples/vault", "--today", "2026-11-25"])
     readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert result.exit_code == 0
-    assert f"$ relnotes scan examples/vault --today 2026-11-25\n{result.output}```" in readme
+    assert f"$ relnotes scan examples/vault --today 2026-11-25\n{result.output}```" in readme, "run scripts/update_readme_examples.py"
