@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -76,38 +77,35 @@ def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False, sum
     return with_overrides(config, ics=ics_changes, summary=summary_changes)
 
 
-def _write_outputs(outputs) -> list[str]:
-    """Write each generated file safely; returns one error line per output that could not be written."""
-    from .files import write_output
-
-    errors = []
-    for output in outputs:
-        try:
-            write_output(output.path, output.content, output.marker)
-        except OSError as exc:  # refused (not relnotes' file), disk full, permissions …
-            errors.append(f"{output.name}: {exc}")
-    return errors
+def _output_options(command):
+    """The options that choose where outputs go, shared by ``scan`` and ``watch``."""
+    for option in reversed([
+        click.option("--today", type=_DATE, help="The day to scan for (YYYY-MM-DD). Default: the local date."),
+        click.option("--horizon", type=click.IntRange(min=0), default=30, show_default=True,
+                     help="List reminders up to this many days ahead."),
+        click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the calendar feed here. Default: VAULT/.relnotes/relnotes.ics."),
+        click.option("--no-ics", is_flag=True, help="Do not write the calendar feed."),
+        click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the summary note here, relative to the vault. Default: VAULT/relnotes.md."),
+        click.option("--no-summary", is_flag=True, help="Do not write the summary note."),
+    ]):
+        command = option(command)
+    return command
 
 
 @cli.command()
 @click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--today", type=_DATE, help="The day to scan for (YYYY-MM-DD). Default: the local date.")
-@click.option("--horizon", type=click.IntRange(min=0), default=30, show_default=True,
-              help="List reminders up to this many days ahead.")
+@_output_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
-@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the calendar feed here. Default: VAULT/.relnotes/relnotes.ics.")
-@click.option("--no-ics", is_flag=True, help="Do not write the calendar feed.")
-@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the summary note here, relative to the vault. Default: VAULT/relnotes.md.")
-@click.option("--no-summary", is_flag=True, help="Do not write the summary note.")
-def scan(vault: Path, today: dt.datetime | None, horizon: int, as_json: bool, ics: Path | None,
-         no_ics: bool, summary: Path | None, no_summary: bool) -> None:
+def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
+         summary: Path | None, no_summary: bool, as_json: bool) -> None:
     """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
 
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
     could not be written (the report is still printed).
     """
+    from .files import write_outputs
     from .report import to_json, to_text
     from .scan import VaultError, scan as run_scan
 
@@ -120,7 +118,7 @@ def scan(vault: Path, today: dt.datetime | None, horizon: int, as_json: bool, ic
     finally:
         if progress:
             progress.close()
-    errors = _write_outputs(result.outputs)
+    _, errors = write_outputs(result.outputs)
     if as_json:
         click.echo(json.dumps(to_json(result, vault), ensure_ascii=False, indent=2))
     else:
@@ -185,6 +183,96 @@ def token(vault: Path, rotate: bool) -> None:
     from .server import feed_path, token_for
 
     click.echo(feed_path(token_for(vault, rotate=rotate)))
+
+
+@cli.command()
+@click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
+@_output_options
+@click.option("--serve", is_flag=True, help="Also serve the calendar feed for subscription (see `serve`).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: the address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
+              help="With --serve: the port to listen on.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every file read and every event.")
+def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
+          summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, verbose: bool) -> None:
+    """Keep VAULT's calendar feed and summary note fresh while the vault changes.
+
+    Builds once, then rebuilds shortly after notes change and when the date
+    changes. Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    import logging
+    import signal
+
+    from .daemon import Daemon
+
+    if serve and no_ics:
+        raise click.UsageError("--serve serves the calendar feed: it cannot go with --no-ics")
+    if not vault.is_dir():
+        raise click.ClickException(f"vault not found: {vault} is not a folder")
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    _load_config(vault)  # a broken config is an error now, not a log line later
+    overrides = _load_config(vault, ics, no_ics, summary, no_summary)
+    daemon = Daemon(vault, horizon=horizon, today=lambda: _today(today),
+                    configure=lambda config: replace(config, ics=overrides.ics, summary=overrides.summary))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: daemon.stop())
+    daemon.rebuild("start")
+    server = _serve_daemon(daemon, vault, host, port) if serve else None
+    try:
+        daemon.run()
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+
+def _serve_daemon(daemon, vault: Path, host: str, port: int):
+    """Serve the daemon's latest feed from a background thread."""
+    import threading
+
+    from .server import FeedServer, FeedSource, token_for
+
+    def latest() -> tuple[bytes, bool]:
+        result = daemon.result
+        if result is None:
+            raise RuntimeError("no feed built yet")
+        return next(o.content for o in result.outputs if o.name == "ics"), bool(result.vault.notes)
+
+    source = FeedSource(latest, lambda: daemon.builds)
+    try:
+        server = FeedServer((host, port), source, token_for(vault))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, daemon=True).start()
+    click.echo(f"Serving the calendar feed\n  {server.url()}\n  {server.url('webcal')}")
+    sys.stdout.flush()
+    return server
+
+
+@cli.command()
+@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--platform", "platform_name", type=click.Choice(["linux", "macos"]),
+              default="macos" if sys.platform == "darwin" else "linux", show_default="this machine's",
+              help="systemd user unit (linux) or launchd agent (macos).")
+@click.option("--install", is_flag=True, help="Write it where the service manager looks, instead of printing it.")
+@click.option("--serve", is_flag=True, help="Have the service serve the calendar feed too.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8137, show_default=True, help="With --serve.")
+def service(vault: Path, platform_name: str, install: bool, serve: bool, port: int) -> None:
+    """Print (or --install) a per-user service that runs `relnotes watch VAULT` in the background."""
+    from .files import write_output
+    from .service import MARKER, service_file
+
+    definition = service_file(vault, platform_name, ["--serve", "--port", str(port)] if serve else [])
+    if not install:
+        click.echo(definition.content, nl=False)
+        return
+    try:
+        changed = write_output(definition.path, definition.content.encode(), MARKER.encode())
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{'Installed' if changed else 'Already installed'}: {definition.path}\n"
+               f"Start it with:\n  {definition.next_steps}")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["OutputRefused", "write_new", "write_output"]
+__all__ = ["OutputRefused", "write_new", "write_output", "write_outputs"]
 
 
 class OutputRefused(OSError):
@@ -82,3 +82,19 @@ def write_output(path: Path, data: bytes, marker: bytes) -> bool:
         os.unlink(tmp)
         raise
     return True
+
+
+def write_outputs(outputs) -> tuple[list[str], list[str]]:
+    """Write each generated :class:`~relnotes.model.Output` with :func:`write_output`.
+
+    :returns: the names of the outputs written (changed), and one error line per
+        output that could not be written (refused, disk full, permissions …).
+    """
+    written, errors = [], []
+    for output in outputs:
+        try:
+            if write_output(output.path, output.content, output.marker):
+                written.append(output.name)
+        except OSError as exc:
+            errors.append(f"{output.name}: {exc}")
+    return written, errors

@@ -23,7 +23,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .links import find_links, frontmatter_links
 from .model import Note, Problem
 
-__all__ = ["VaultSettings", "fingerprint", "parse_note", "read_notes", "read_settings", "walk"]
+__all__ = ["VaultSettings", "fingerprint", "parse_note", "read_note", "read_notes", "read_settings", "walk"]
 
 _YAML = YAMLHandler()
 
@@ -328,24 +328,30 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
     return found, problems
 
 
+def read_note(rel_path: str, path: Path, settings: VaultSettings) -> tuple[Note | None, list[Problem]]:
+    """Read and parse one note file. A file that cannot be read is reported, not raised;
+    a note relnotes generated itself (frontmatter ``generated_by: relnotes``) gives None:
+    a summary links everyone and must never count as contact."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped")]
+    note, problems = parse_note(rel_path, data, settings)
+    if note.frontmatter.get(GENERATED_KEY) == GENERATOR:
+        return None, []
+    return note, problems
+
+
 def read_notes(files: list[tuple[str, Path]], settings: VaultSettings,
                progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
-    """Read and parse ``files`` (as from :func:`walk`); a file that cannot be read is reported and skipped.
-
-    Notes relnotes generated itself (frontmatter ``generated_by: relnotes``) are left out:
-    a summary links everyone and must never count as contact."""
+    """Read and parse ``files`` (as from :func:`walk`) with :func:`read_note`."""
     notes: list[Note] = []
     problems: list[Problem] = []
     for rel_path, path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped"))
-        else:
-            note, found = parse_note(rel_path, data, settings)
-            if note.frontmatter.get(GENERATED_KEY) != GENERATOR:  # relnotes' own notes are never input
-                notes.append(note)
-                problems.extend(found)
+        note, found = read_note(rel_path, path, settings)
+        if note is not None:
+            notes.append(note)
+        problems.extend(found)
         if progress:
             progress(1)
     return notes, problems
