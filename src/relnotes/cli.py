@@ -217,6 +217,7 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
                     configure=lambda config: replace(config, ics=overrides.ics, summary=overrides.summary))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())
+    daemon.start_watching()
     daemon.rebuild("start")
     server = _serve_daemon(daemon, vault, host, port) if serve else None
     try:

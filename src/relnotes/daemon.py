@@ -193,7 +193,8 @@ class Daemon:
 
         return Handler()
 
-    def _start_observer(self) -> None:
+    def start_watching(self) -> None:
+        """Start (or restart) listening for changes; do it before the first build so none is missed."""
         from watchdog.observers.polling import PollingObserver
 
         self._stop_observer()
@@ -250,10 +251,11 @@ class Daemon:
                 return
 
     def run(self) -> None:
-        """Build (unless already built), then watch until :meth:`stop`."""
+        """Watch, build (unless already built), then rebuild on changes until :meth:`stop`."""
+        if self._observer is None:
+            self.start_watching()
         if self.result is None:
             self.rebuild("start")
-        self._start_observer()
         try:
             while not self.stop_event.is_set():
                 reason = None
@@ -267,7 +269,7 @@ class Daemon:
                     break
                 if not self._observer_healthy():
                     log.info("the vault folder changed or came back; watching it again")
-                    self._start_observer()
+                    self.start_watching()
                     reason = reason or "vault folder changed"
                 if self._woke_up():
                     reason = reason or "woke from sleep"

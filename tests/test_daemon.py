@@ -1,0 +1,229 @@
+"""The watch daemon, for real: watchdog on a temporary vault, a thread or a subprocess, bounded waits."""
+
+import datetime as dt
+import errno
+import json
+import os
+import plistlib
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from relnotes.cli import cli
+from relnotes.daemon import Daemon
+
+NOTES = {
+    "People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n",
+    "People/Bo.md": "---\ntype: person\nrole: peer\nlast_contact: 2026-09-01\n---\n",  # due 11-30
+}
+
+
+def wait_for(predicate, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not met within {timeout} s")
+
+
+class Running:
+    """A daemon on its own thread."""
+
+    def __init__(self, vault, **options):
+        self.clock = {"today": dt.date(2026, 11, 25)}
+        options.setdefault("today", lambda: self.clock["today"])
+        self.daemon = Daemon(vault, tick=0.1, debounce=0.3, **options)
+        self.vault = vault
+        self.thread = threading.Thread(target=self.daemon.run, daemon=True)
+        self.thread.start()
+        wait_for(lambda: self.daemon.builds >= 1 and self.daemon._observer is not None, what="first build")
+
+    def summary(self):
+        return (self.vault / "relnotes.md").read_text(encoding="utf-8")
+
+    def settle(self, builds, timeout=10.0):
+        wait_for(lambda: self.daemon.builds >= builds, timeout, f"{builds} builds")
+        time.sleep(0.5)  # and nothing else pending
+        return self.daemon.builds
+
+    def stop(self):
+        self.daemon.stop()
+        self.thread.join(timeout=5)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def running(make_vault):
+    handles = []
+
+    def start(notes=NOTES, **options):
+        handle = Running(make_vault(notes), **options)
+        handles.append(handle)
+        return handle
+
+    yield start
+    for handle in handles:
+        handle.stop()
+
+
+def test_an_edit_updates_the_outputs_within_a_second_or_so(running):
+    r = running()
+    assert "Get in touch with [[People/Ann|Ann]] — 10 days late" in r.summary()
+    started = time.monotonic()
+    (r.vault / "Daily").mkdir()
+    (r.vault / "Daily/2026-11-24.md").write_text("Lunch with [[Ann]]")
+    wait_for(lambda: "Ann|Ann]] — 10 days late" not in r.summary(), what="summary updated")
+    assert time.monotonic() - started < 3
+    assert b"Get in touch with Ann (due since" not in (r.vault / ".relnotes/relnotes.ics").read_bytes()
+
+
+def test_a_burst_of_500_writes_gives_a_bounded_number_of_rebuilds(running):
+    r = running()
+    before = r.daemon.builds
+    (r.vault / "Daily").mkdir()
+    for i in range(500):
+        (r.vault / f"Daily/2026-10-{i % 28 + 1:02d}.md").write_text(f"note {i} with [[Bo]]")
+    r.settle(before + 1)
+    assert r.daemon.builds - before <= 3
+    assert r.daemon.result.vault.notes and len(r.daemon.result.vault.notes) == 2 + 28
+    bo = next(p for p in r.daemon.result.vault.people if p.name == "Bo")
+    assert [i.date.day for i in bo.interactions][-1] == 28
+
+
+def test_atomic_save_rename_and_folder_rename_are_seen(running):
+    r = running()
+    # an editor saving through a temp file and a rename
+    tmp = r.vault / "People/.Ann.md.swp"
+    tmp.write_text("---\ntype: person\nrole: manager\nlast_contact: 2026-11-20\n---\n")
+    os.replace(tmp, r.vault / "People/Ann.md")
+    wait_for(lambda: "Ann|Ann]] — Fri 2026-12-04" in r.summary(), what="atomic save seen")
+    # a note renamed
+    os.rename(r.vault / "People/Bo.md", r.vault / "People/Bob.md")
+    wait_for(lambda: "[[People/Bob|Bob]]" in r.summary() and "People/Bo|" not in r.summary(), what="rename seen")
+    # a folder renamed with its notes
+    os.rename(r.vault / "People", r.vault / "Team")
+    (r.vault / ".relnotes/config.toml").write_text('people_folder = "Team"\n')
+    wait_for(lambda: "[[Team/Ann|Ann]]" in r.summary() and "[[Team/Bob|Bob]]" in r.summary(),
+             what="folder rename seen")
+
+
+def test_deleting_a_person_removes_their_reminders(running):
+    r = running()
+    (r.vault / "People/Ann.md").unlink()
+    wait_for(lambda: "Ann" not in r.summary(), what="Ann gone")
+    assert b"Ann" not in (r.vault / ".relnotes/relnotes.ics").read_bytes()
+    assert "Bo" in r.summary()
+
+
+def test_own_writes_trigger_no_rebuild(running):
+    r = running()
+    (r.vault / "Daily").mkdir()
+    (r.vault / "Daily/2026-11-24.md").write_text("[[Ann]]")  # one real change: outputs rewritten
+    count = r.settle(2)
+    time.sleep(2)
+    assert r.daemon.builds == count  # flat while idle, though the outputs were written
+
+
+def test_a_date_change_triggers_a_rebuild(running):
+    r = running()
+    count = r.settle(1)
+    r.clock["today"] = dt.date(2026, 11, 26)
+    wait_for(lambda: r.daemon.builds == count + 1, what="rebuild at midnight")
+    assert "2026-11-26" in r.summary() and "11 days late" in r.summary()
+
+
+def test_broken_and_vanishing_notes_and_the_vault_coming_back(running, tmp_path):
+    r = running()
+    (r.vault / "People/Broken.md").write_bytes(b"---\nrole: [x\n---\n\xff")
+    wait_for(lambda: "[[People/Broken|Broken]], line 2" in r.summary(), what="warning shown")
+    good = r.summary()
+    moved = tmp_path / "elsewhere"
+    shutil.move(r.vault, moved)  # the vault disappears (an unmounted disk, a sync client)
+    time.sleep(1)
+    assert r.thread.is_alive()
+    assert (moved / "relnotes.md").read_text() == good  # outputs untouched, never half-written
+    shutil.move(moved, r.vault)
+    (r.vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
+    wait_for(lambda: "[[People/Cy|Cy]]" in r.summary(), what="watching again after the vault came back")
+
+
+def test_falls_back_to_polling_when_the_watch_limit_is_reached(running, caplog):
+    from watchdog.observers import Observer
+
+    class Exhausted(Observer):
+        def schedule(self, *args, **kwargs):
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    r = running(observer_factory=Exhausted)
+    assert type(r.daemon._observer).__name__ == "PollingObserver"
+    assert "inotify watch limit is reached" in caplog.text
+    (r.vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
+    wait_for(lambda: "[[People/Cy|Cy]]" in r.summary(), timeout=15, what="change seen by polling")
+
+
+def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_path):
+    vault = make_vault(NOTES)
+    env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25",
+                             "--serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        wait_for(lambda: (vault / "relnotes.md").exists(), what="first build")
+        (vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
+        wait_for(lambda: "Cy" in (vault / "relnotes.md").read_text(), what="rebuild")
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - started < 2.5
+    finally:
+        proc.kill()
+    out, err = proc.communicate()
+    assert "Serving the calendar feed" in out and "webcal://" in out
+    lines = [line for line in err.splitlines() if "rebuilt for 2026-11-25" in line]
+    assert len(lines) == 2, err
+    assert "(start; 2 notes re-read, 0 gone): 2 reminders, 1 overdue, 0 warnings; wrote ics, summary" in lines[0]
+    assert "(files changed; 1 notes re-read, 0 gone)" in lines[1]
+
+
+def test_watch_rejects_serve_without_the_feed(make_vault):
+    result = CliRunner().invoke(cli, ["watch", str(make_vault(NOTES)), "--serve", "--no-ics"])
+    assert result.exit_code == 2 and "--no-ics" in result.output
+
+
+def test_service_definitions(make_vault, tmp_path, monkeypatch):
+    vault = make_vault({"A.md": "x"})
+    (vault.parent / "my vault %$").mkdir()
+    odd = vault.parent / "my vault %$"
+    unit = CliRunner().invoke(cli, ["service", str(odd), "--platform", "linux"]).output
+    assert unit.startswith("# generated by relnotes")
+    exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    assert exec_start == (f'ExecStart="{sys.executable}" "-m" "relnotes" "watch" '
+                          f'"{str(odd.resolve()).replace("%", "%%").replace("$", "$$")}"')
+    assert "Restart=on-failure" in unit and "WantedBy=default.target" in unit
+
+    agent = CliRunner().invoke(cli, ["service", str(vault), "--platform", "macos", "--serve", "--port", "9000"]).output
+    parsed = plistlib.loads(agent.encode())
+    assert parsed["ProgramArguments"] == [sys.executable, "-m", "relnotes", "watch", str(vault.resolve()),
+                                          "--serve", "--port", "9000"]
+    assert parsed["RunAtLoad"] is True and parsed["Label"].startswith("org.relnotes.watch.vault0-")
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    installed = CliRunner().invoke(cli, ["service", str(vault), "--platform", "linux", "--install"])
+    assert installed.exit_code == 0, installed.output
+    (path,) = (tmp_path / "xdg/systemd/user").iterdir()
+    assert path.name.startswith("relnotes-vault0-") and path.suffix == ".service"
+    assert "systemctl --user daemon-reload && systemctl --user enable --now" in installed.output
+    again = CliRunner().invoke(cli, ["service", str(vault), "--platform", "linux", "--install"])
+    assert "Already installed" in again.output
+    path.write_text("[Service]\nExecStart=/bin/true\n")  # someone else's unit
+    refused = CliRunner().invoke(cli, ["service", str(vault), "--platform", "linux", "--install"])
+    assert refused.exit_code == 1 and "refusing to overwrite" in refused.stderr
+    assert path.read_text() == "[Service]\nExecStart=/bin/true\n"
