@@ -27,7 +27,8 @@ def install_plugin(site, name, source):
 
 
 def scan_json(vault, site, **env):
-    environ = {**os.environ, "PYTHONPATH": str(site), **env}
+    environ = {k: v for k, v in os.environ.items() if k != "RELNOTES_DISABLE_PLUGIN_AUTOLOAD"}
+    environ.update(PYTHONPATH=str(site), **env)
     out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(vault), "--today", TODAY, "--json"],
                          capture_output=True, text=True, env=environ)
     assert out.returncode == 0, out.stderr

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,11 +27,9 @@ NOTES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def config_dir(tmp_path, monkeypatch):
-    path = tmp_path / "config"
-    monkeypatch.setenv("RELNOTES_CONFIG_DIR", str(path))
-    return path
+@pytest.fixture
+def config_dir():
+    return Path(os.environ["RELNOTES_CONFIG_DIR"])
 
 
 class Served:

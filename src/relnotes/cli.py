@@ -51,7 +51,38 @@ def _today(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The built-in commands, plus those of installed plugins (``relnotes_commands``), loaded
+    only when a command that is not built in is asked for or the list is shown."""
+
+    _plugin_commands: dict[str, click.Command] | None = None
+
+    def plugin_commands(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            from .plugins import get_plugin_manager
+
+            pm = get_plugin_manager()
+            found: dict[str, click.Command] = {}
+            for plugin, command in pm.collect("relnotes_commands"):
+                if not isinstance(command, click.Command):
+                    pm.report(plugin, f"relnotes_commands returned {type(command).__name__}, not a click command")
+                elif command.name in self.commands or command.name in found:
+                    pm.report(plugin, f"command {command.name!r} exists already; skipped")
+                else:
+                    found[command.name] = command
+            for problem in pm.problems:
+                click.echo(f"Warning: {problem.message}", err=True)
+            self._plugin_commands = found
+        return self._plugin_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.plugin_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self.plugin_commands().get(name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="relnotes")
 def cli() -> None:
     """relnotes: who to get in touch with, what you owe, what to celebrate — from your notes."""
@@ -77,6 +108,9 @@ def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False, sum
     return with_overrides(config, ics=ics_changes, summary=summary_changes)
 
 
+_STRICT = click.option("--strict", is_flag=True, help="Stop with an error when a plugin fails (default: warn, skip it).")
+
+
 def _output_options(command):
     """The options that choose where outputs go, shared by ``scan`` and ``watch``."""
     for option in reversed([
@@ -98,22 +132,24 @@ def _output_options(command):
 @click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
 @_output_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
+@_STRICT
 def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
-         summary: Path | None, no_summary: bool, as_json: bool) -> None:
+         summary: Path | None, no_summary: bool, as_json: bool, strict: bool) -> None:
     """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
 
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
     could not be written (the report is still printed).
     """
     from .files import write_outputs
+    from .plugins import PluginError
     from .report import to_json, to_text
     from .scan import VaultError, scan as run_scan
 
     config = _load_config(vault, ics, no_ics, summary, no_summary)
     progress = _DelayedProgress() if not as_json and sys.stderr.isatty() else None
     try:
-        result = run_scan(vault, _today(today), horizon, config=config, progress=progress)
-    except VaultError as exc:
+        result = run_scan(vault, _today(today), horizon, config=config, progress=progress, strict=strict)
+    except (VaultError, PluginError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if progress:
@@ -193,8 +229,10 @@ def token(vault: Path, rotate: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
               help="With --serve: the port to listen on.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every file read and every event.")
+@_STRICT
 def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
-          summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, verbose: bool) -> None:
+          summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, verbose: bool,
+          strict: bool) -> None:
     """Keep VAULT's calendar feed and summary note fresh while the vault changes.
 
     Builds once, then rebuilds shortly after notes change and when the date
@@ -204,6 +242,7 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
     import signal
 
     from .daemon import Daemon
+    from .plugins import PluginError
 
     if serve and no_ics:
         raise click.UsageError("--serve serves the calendar feed: it cannot go with --no-ics")
@@ -213,16 +252,20 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
                         format="%(asctime)s %(levelname)s %(message)s")
     _load_config(vault)  # a broken config is an error now, not a log line later
     overrides = _load_config(vault, ics, no_ics, summary, no_summary)
-    daemon = Daemon(vault, horizon=horizon, today=lambda: _today(today),
+    daemon = Daemon(vault, horizon=horizon, today=lambda: _today(today), strict=strict,
                     configure=lambda config: replace(config, ics=overrides.ics, summary=overrides.summary))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())
-    daemon.start_watching()
-    daemon.rebuild("start")
-    server = _serve_daemon(daemon, vault, host, port) if serve else None
+    server = None
     try:
+        daemon.start_watching()
+        daemon.rebuild("start")
+        server = _serve_daemon(daemon, vault, host, port) if serve else None
         daemon.run()
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
+        daemon.stop_watching()
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -274,6 +317,38 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
         raise click.ClickException(str(exc)) from None
     click.echo(f"{'Installed' if changed else 'Already installed'}: {definition.path}\n"
                f"Start it with:\n  {definition.next_steps}")
+
+
+@cli.command()
+@click.argument("vault", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def plugins(vault: Path | None, as_json: bool) -> None:
+    """List every plugin: built-in, installed and (with VAULT) the vault's own, with the hooks each implements."""
+    from .plugins import get_plugin_manager
+
+    config = _load_config(vault) if vault else None
+    pm = get_plugin_manager(config.disable if config else (), local=config.local_plugins if config else (),
+                            vault=vault)
+    rows = []
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
+        if plugin is None:
+            continue
+        info = pm.describe(name)
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        rows.append({"name": name, "origin": info.origin, "version": info.version,
+                     "distribution": info.distribution, "hooks": hooks, "enabled": True})
+    for name in sorted(config.disable if config else ()):
+        rows.append({"name": name, "origin": "disabled in config", "version": "-", "distribution": "",
+                     "hooks": [], "enabled": False})
+    if as_json:
+        click.echo(json.dumps({"plugins": rows, "warnings": [p.to_json() for p in pm.problems]}, indent=2))
+        return
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        origin = row["origin"] + (f" ({row['distribution']})" if row["origin"] == "installed" else "")
+        click.echo(f"{row['name']:<{width}}  {origin:<28} {row['version']:<8} {', '.join(row['hooks'])}")
+    for problem in pm.problems:
+        click.echo(f"Warning: {problem.path + ': ' if problem.path else ''}{problem.message}", err=True)
 
 
 def main() -> None:

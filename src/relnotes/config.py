@@ -77,7 +77,9 @@ class Config:
     new_contact_delay: int = 2
     feb29: str = "feb28"
     goal: GoalConfig | None = None
-    disable: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()  # plugins not to run
+    local_plugins: tuple[str, ...] = ()  # .relnotes/plugins/NAME.py files the user opted in to
+    plugin_settings: dict[str, dict] = field(default_factory=dict)  # [plugins.NAME] tables, for plugins to read
     ics: IcsConfig = IcsConfig()
     summary: SummaryConfig = SummaryConfig()
 
@@ -162,7 +164,25 @@ _CADENCE_SCHEMA: Schema = {role: (role, _cadence) for role in ROLES}
 _NEW_CONTACT_SCHEMA: Schema = {"window_days": ("new_contact_days", _at_least(0)),
                                "delay_days": ("new_contact_delay", _at_least(0))}
 _CELEBRATIONS_SCHEMA: Schema = {"feb29": ("feb29", _choice("feb28", "mar1"))}
-_PLUGINS_SCHEMA: Schema = {"disable": ("disable", _names)}
+def _plugins(key: str, value: object) -> dict:
+    values: dict = {"plugin_settings": {}}
+    for name, item in _typed(dict)(key, value).items():
+        if name == "disable":
+            values["disable"] = _names(f"{key}.disable", item)
+        elif name == "local":
+            values["local_plugins"] = _names(f"{key}.local", item)
+            for plugin in values["local_plugins"]:
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", plugin):
+                    raise ConfigError(f"{key}.local: {plugin!r} is not a plugin file name (NAME for "
+                                      ".relnotes/plugins/NAME.py)")
+        elif isinstance(item, dict):
+            values["plugin_settings"][name] = item  # a plugin's own table: the plugin checks it
+        else:
+            raise ConfigError(f"{key}.{name}: unknown key (known: disable, local, or a [plugins.NAME] table "
+                              "of a plugin's settings)")
+    return values
+
+
 def _sections(key: str, value: object) -> tuple[str, ...]:
     names = _names(key, value)
     for name in names:
@@ -213,7 +233,7 @@ def parse_config(data: dict) -> Config:
         "goal": ("goal", _goal),
     }
     tables = {"cadence": _CADENCE_SCHEMA, "new_contact": _NEW_CONTACT_SCHEMA, "celebrations": _CELEBRATIONS_SCHEMA,
-              "plugins": _PLUGINS_SCHEMA, "ics": _ICS_SCHEMA, "summary": _SUMMARY_SCHEMA}
+              "ics": _ICS_SCHEMA, "summary": _SUMMARY_SCHEMA}
     values: dict = {}
     for key, value in data.items():
         if key in plain:
@@ -225,10 +245,12 @@ def parse_config(data: dict) -> Config:
             values["ics"] = IcsConfig(**_table(key, value, _ICS_SCHEMA))
         elif key == "summary":
             values["summary"] = SummaryConfig(**_table(key, value, _SUMMARY_SCHEMA))
+        elif key == "plugins":
+            values.update(_plugins(key, value))
         elif key in tables:
             values.update(_table(key, value, tables[key]))
         else:
-            raise ConfigError(f"{key}: unknown key (known: {', '.join([*plain, *tables])})")
+            raise ConfigError(f"{key}: unknown key (known: {', '.join([*plain, *tables, 'plugins'])})")
     return Config(**values)
 
 

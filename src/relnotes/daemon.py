@@ -53,17 +53,19 @@ class Daemon:
     :param observer_factory: makes the watchdog observer; the default is the
         platform's native one, falling back to polling when it cannot start.
     :param on_build: called with each new :class:`~relnotes.core.ScanResult`.
+    :param strict: a failing plugin stops the daemon (raises :class:`~relnotes.plugins.PluginError`).
     """
 
     def __init__(self, root: Path, *, horizon: int = 30, configure: Callable[[Config], Config] = lambda c: c,
                  today: Callable[[], dt.date] = dt.date.today, debounce: float = 0.3, max_wait: float = 5.0,
                  tick: float = 0.5, observer_factory: Callable[[], object] | None = None,
-                 on_build: Callable[[ScanResult], None] | None = None) -> None:
+                 on_build: Callable[[ScanResult], None] | None = None, strict: bool = False) -> None:
         self.root = Path(root)
         self.horizon, self.configure, self.today = horizon, configure, today
         self.debounce, self.max_wait, self.tick = debounce, max_wait, tick
         self.observer_factory = observer_factory
         self.on_build = on_build
+        self.strict = strict
         self.events: queue.Queue[str] = queue.Queue()
         self.stop_event = threading.Event()
         self.builds = 0
@@ -146,7 +148,7 @@ class Daemon:
         today = self._built_for
         notes = [e.note for _, e in sorted(self._entries.items()) if e.note is not None]
         problems = [*problems, *walk_problems, *(p for e in self._entries.values() for p in e.problems)]
-        pm = get_plugin_manager(config.disable)
+        pm = get_plugin_manager(config.disable, local=config.local_plugins, vault=self.root, strict=self.strict)
         result = evaluate(self.root, build_vault(notes, config, pm, problems), config, pm, today, self.horizon)
         written, errors = write_outputs(result.outputs)
         for error in errors:
@@ -197,7 +199,7 @@ class Daemon:
         """Start (or restart) listening for changes; do it before the first build so none is missed."""
         from watchdog.observers.polling import PollingObserver
 
-        self._stop_observer()
+        self.stop_watching()
         try:
             st = self.root.stat()
         except OSError:
@@ -218,7 +220,7 @@ class Daemon:
             log.debug("watching %s with %s", self.root, type(observer).__name__)
             return
 
-    def _stop_observer(self) -> None:
+    def stop_watching(self) -> None:
         if self._observer is not None:
             self._observer.stop()
             if self._observer.is_alive():
@@ -278,7 +280,7 @@ class Daemon:
                 if reason:
                     self.rebuild(reason)
         finally:
-            self._stop_observer()
+            self.stop_watching()
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from .config import Config
     from .core import GoalStatus, ScanResult, Vault
     from .model import Interaction, Note, Output, Reminder
@@ -98,4 +100,19 @@ def relnotes_outputs(result: ScanResult, config: Config) -> Iterable[Output] | N
         ``result.reminders`` (the window) and ``result.all_reminders``.
     :param config: the vault's configuration, command-line options applied.
     :returns: :class:`~relnotes.model.Output` objects.
+    """
+
+
+# --- the command line ---------------------------------------------------------------------
+
+@hookspec
+def relnotes_commands() -> Iterable[click.Command] | None:
+    """Add commands to the ``relnotes`` command line.
+
+    Called only when a command that is not built in is asked for, or the
+    command list is shown (``relnotes --help``), so plugins cost nothing on
+    ordinary runs. A command whose name a built-in command already has is
+    reported and skipped.
+
+    :returns: :class:`click.Command` objects.
     """

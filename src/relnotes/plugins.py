@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pluggy
 
-from . import hookspecs
+from . import __version__, hookspecs
 from .model import Problem
 
-__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "PluginError", "RelnotesPluginManager", "get_plugin_manager"]
+__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "PluginError", "PluginInfo",
+           "RelnotesPluginManager", "get_plugin_manager"]
 
 ENTRY_POINT_GROUP = "relnotes"
 DISABLE_AUTOLOAD_ENV = "RELNOTES_DISABLE_PLUGIN_AUTOLOAD"
 TRACE_ENV = "RELNOTES_TRACE_HOOKS"
+LOCAL_PLUGINS = ".relnotes/plugins"  # inside the vault: NAME.py files, run only when listed in config
 
 # The built-in behaviour, each a plugin registered under its module's last name.
 DEFAULT_PLUGINS = (
@@ -38,6 +43,15 @@ class PluginError(RuntimeError):
     """A plugin failed and ``strict`` mode makes that fatal."""
 
 
+@dataclass(frozen=True)
+class PluginInfo:
+    """Where a registered plugin comes from."""
+
+    origin: str  # "built-in", "installed", "vault-local" or "registered" (by code, e.g. in tests)
+    version: str
+    distribution: str = ""  # the installed package it comes from
+
+
 class RelnotesPluginManager(pluggy.PluginManager):
     """A pluggy manager that isolates plugins from each other.
 
@@ -51,7 +65,11 @@ class RelnotesPluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.strict = strict
         self.problems: list[Problem] = []
+        self.info: dict[str, PluginInfo] = {}
         self._trace = bool(os.environ.get(TRACE_ENV))
+
+    def describe(self, name: str) -> PluginInfo:
+        return self.info.get(name, PluginInfo("registered", "-"))
 
     def report(self, plugin: str, message: str) -> None:
         if self.strict:
@@ -92,14 +110,37 @@ class RelnotesPluginManager(pluggy.PluginManager):
         return None
 
 
-def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None,
-                       strict: bool = False) -> RelnotesPluginManager:
-    """A fresh manager with the built-ins and, unless turned off, installed plugins.
+def _load_local(pm: RelnotesPluginManager, folder: Path, names: Iterable[str]) -> None:
+    for name in names:
+        path = folder / f"{name}.py"
+        try:
+            spec = importlib.util.spec_from_file_location(f"relnotes_local_plugins.{name}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            pm.register(module, name=name)
+        except Exception as exc:
+            pm.report(name, f"vault-local plugin {LOCAL_PLUGINS}/{name}.py cannot be loaded "
+                      f"({type(exc).__name__}: {exc}); skipped")
+        else:
+            pm.info[name] = PluginInfo("vault-local", "-")
+    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        if path.stem not in names:
+            pm.problems.append(Problem(f"{LOCAL_PLUGINS}/{path.name}", None,
+                                       f"vault-local plugin not run: add {path.stem!r} to [plugins] local in "
+                                       ".relnotes/config.toml if you trust it"))
 
-    :param disable: plugin names (built-in or installed) not to run.
+
+def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None, strict: bool = False,
+                       local: Iterable[str] = (), vault: Path | None = None) -> RelnotesPluginManager:
+    """A fresh manager with the built-ins and, unless turned off, installed and opted-in local plugins.
+
+    :param disable: plugin names (built-in, installed or local) not to run.
     :param autoload: load plugins from the ``relnotes`` entry-point group;
         by default yes, unless ``RELNOTES_DISABLE_PLUGIN_AUTOLOAD`` is set.
     :param strict: make a failing plugin fatal instead of a warning.
+    :param local: names of the vault's own plugins to run, ``VAULT/.relnotes/plugins/NAME.py``
+        (code in a synced vault runs only when its owner lists it in the config).
+    :param vault: the vault whose local plugins these are.
     """
     pm = RelnotesPluginManager(strict=strict)
     for name in disable:
@@ -108,6 +149,7 @@ def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = N
         name = module_name.rsplit(".", 1)[1]
         if not pm.is_blocked(name):
             pm.register(importlib.import_module(module_name), name=name)
+            pm.info[name] = PluginInfo("built-in", __version__, "relnotes")
     if autoload is None:
         autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
     if autoload:
@@ -118,4 +160,9 @@ def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = N
                 pm.register(ep.load(), name=ep.name)
             except Exception as exc:
                 pm.report(ep.name, f"cannot be loaded ({type(exc).__name__}: {exc}); skipped")
+            else:
+                dist = getattr(ep, "dist", None)
+                pm.info[ep.name] = PluginInfo("installed", dist.version if dist else "?", dist.name if dist else "")
+    if vault is not None:
+        _load_local(pm, Path(vault) / LOCAL_PLUGINS, [n for n in local if not pm.is_blocked(n)])
     return pm

@@ -19,12 +19,13 @@ class VaultError(OSError):
 
 
 def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None = None,
-         pm: RelnotesPluginManager | None = None,
+         pm: RelnotesPluginManager | None = None, strict: bool = False,
          progress: Callable[[int], Callable[[int], None] | None] | None = None) -> ScanResult:
     """Scan the vault at ``root`` for ``today``.
 
     :param config: defaults to the vault's ``.relnotes/config.toml``.
     :param pm: defaults to :func:`~relnotes.plugins.get_plugin_manager` honouring the config.
+    :param strict: with the default manager, a failing plugin raises :class:`~relnotes.plugins.PluginError`.
     :param progress: called with the number of notes about to be read; may
         return a callback that is called with 1 after each note.
     :raises VaultError: when ``root`` is not a readable folder.
@@ -35,7 +36,7 @@ def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None
         raise VaultError(f"vault not found: {root} is not a folder" if not root.exists()
                          else f"{root} is not a folder")
     config = config or load_config(root)
-    pm = pm or get_plugin_manager(config.disable)
+    pm = pm or get_plugin_manager(config.disable, local=config.local_plugins, vault=root, strict=strict)
     settings, problems = read_settings(root)
     try:
         files, walk_problems = walk(root, settings)

@@ -57,7 +57,7 @@ def scan_vault(vault: Path, today: dt.date | str, horizon: int = 30, plugins: It
     if isinstance(today, str):
         today = dt.date.fromisoformat(today)
     config = load_config(vault)
-    pm = get_plugin_manager((*config.disable, *disable), autoload=False)
+    pm = get_plugin_manager((*config.disable, *disable), autoload=False, local=config.local_plugins, vault=vault)
     for plugin in plugins:
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
         pm.register(plugin, name=name if pm.get_plugin(name) is None else None)
