@@ -24,9 +24,14 @@ PEOPLE_FIELDS = ("attendees", "people", "with")
 
 
 class Vault:
-    """The vault made sense of: notes, people, meetings, and how links resolve."""
+    """The vault made sense of: notes, people, meetings, and how links resolve.
 
-    def __init__(self, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:
+    ``root`` is the vault folder, for plugins that read files of their own there
+    (relnotes itself has read every note by now).
+    """
+
+    def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:
+        self.root = root
         self.notes = notes
         self.people = people
         self.meetings: list[Meeting] = []
@@ -157,7 +162,7 @@ def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
     return Meeting(note, date, attendees, follow_up, note.get("follow_up_done") is True)
 
 
-def build_vault(notes: list[Note], config: Config, pm: RelnotesPluginManager,
+def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,
                 problems: list[Problem]) -> Vault:
     """Classify the notes, read people and meetings, and gather interactions."""
     people = []
@@ -166,7 +171,7 @@ def build_vault(notes: list[Note], config: Config, pm: RelnotesPluginManager,
         note.kind = kind if kind in ("person", "meeting") else "note"
         if note.kind == "person":
             people.append(Person.from_note(note, problems))
-    vault = Vault(notes, people, problems)
+    vault = Vault(root, notes, people, problems)
     vault.meetings = [_meeting(n, vault, problems) for n in notes if n.kind == "meeting"]
     for plugin, item in pm.collect("relnotes_interactions", vault=vault, config=config):
         if not isinstance(item, Interaction):
@@ -196,14 +201,13 @@ def _checked(reminders: Iterable[tuple[str, Reminder]], pm: RelnotesPluginManage
     return sorted(kept.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
 
 
-def evaluate(root: Path, vault: Vault, config: Config, pm: RelnotesPluginManager,
-             today: dt.date, horizon: int) -> ScanResult:
+def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager, today: dt.date, horizon: int) -> ScanResult:
     """Run the rules and the outputs: every reminder due up to ``today + horizon``
     (overdue ones included), and the bytes of every generated file."""
     everything = _checked(pm.collect("relnotes_reminders", vault=vault, config=config, today=today), pm)
     last = today + dt.timedelta(days=horizon)
     goal = pm.first("relnotes_goal", vault=vault, config=config, today=today)
-    result = ScanResult(root, vault, today, horizon, [r for r in everything if r.date <= last], everything, goal)
+    result = ScanResult(vault.root, vault, today, horizon, [r for r in everything if r.date <= last], everything, goal)
     result.problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
     result.outputs = build_outputs(result, config, pm)
     result.problems = sorted({*result.problems, *pm.problems}, key=Problem.sort_key)

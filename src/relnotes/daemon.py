@@ -149,7 +149,7 @@ class Daemon:
         notes = [e.note for _, e in sorted(self._entries.items()) if e.note is not None]
         problems = [*problems, *walk_problems, *(p for e in self._entries.values() for p in e.problems)]
         pm = get_plugin_manager(config.disable, local=config.local_plugins, vault=self.root, strict=self.strict)
-        result = evaluate(self.root, build_vault(notes, config, pm, problems), config, pm, today, self.horizon)
+        result = evaluate(build_vault(self.root, notes, config, pm, problems), config, pm, today, self.horizon)
         written, errors = write_outputs(result.outputs)
         for error in errors:
             log.error("cannot write %s", error)

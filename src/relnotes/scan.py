@@ -44,8 +44,7 @@ def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None
         raise VaultError(str(exc)) from None
     notes, read_problems = read_notes(files, settings, progress(len(files)) if progress else None)
     problems += walk_problems + read_problems
-    vault = build_vault(notes, config, pm, problems)
-    return evaluate(root, vault, config, pm, today, horizon)
+    return evaluate(build_vault(root, notes, config, pm, problems), config, pm, today, horizon)
 
 
 def feed_source(root: Path, today: Callable[[], dt.date], config: Callable[[], Config]):

@@ -1,0 +1,170 @@
+"""relnotes-linkedin: turn LinkedIn's ``Connections.csv`` export into relnotes person notes.
+
+Adds one command, ``relnotes linkedin-import VAULT CSV``. It never overwrites a
+file and never creates a second note for someone the vault already knows, by
+name, alias or LinkedIn URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+import click
+import yaml
+
+from relnotes import hookimpl
+from relnotes.config import ConfigError, load_config
+from relnotes.core import build_vault
+from relnotes.files import write_new
+from relnotes.links import name_key
+from relnotes.plugins import get_plugin_manager
+from relnotes.vault import read_notes, read_settings, walk
+
+__all__ = ["connections", "normalise_url", "relnotes_commands", "safe_title"]
+
+URL_KEYS = ("linkedin", "url", "linkedin_url")  # person-note fields that may hold a LinkedIn URL
+_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f]')  # bad in file names or special in Obsidian links
+
+
+def normalise_url(url: str) -> str:
+    """The form profile URLs are compared in: ``https://www.LinkedIn.com/in/jane/?x=1`` → ``linkedin.com/in/jane``."""
+    url = re.sub(r"^(https?://)?(www\.)?", "", url.strip().lower())
+    return re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/")
+
+
+def safe_title(name: str) -> str:
+    """A note title usable as a file name everywhere and in ``[[links]]``: unsafe characters become spaces."""
+    text = " ".join(_UNSAFE.sub(" ", unicodedata.normalize("NFC", name)).split())
+    return text.strip(". ")
+
+
+def connections(text: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a Connections.csv export, after the notes LinkedIn puts before the header.
+
+    :returns: (line number, {column: value}) for each non-blank row after the header.
+    :raises click.ClickException: when there is no ``First Name,Last Name,…`` header row.
+    """
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for header in reader:
+            if [cell.strip().lower() for cell in header[:2]] == ["first name", "last name"]:
+                header = [cell.strip() for cell in header]
+                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in row)))) for row in reader
+                        if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise click.ClickException(f"cannot read the CSV on line {reader.line_num}: {exc}") from None
+    raise click.ClickException("no header row 'First Name,Last Name,…' found: is this LinkedIn's Connections.csv?")
+
+
+def _urls(person) -> list[str]:
+    """The LinkedIn URLs a person note records, normalised."""
+    values = (person.note.get(key) for key in URL_KEYS)
+    return [normalise_url(value) for value in values if isinstance(value, str) and value.strip()]
+
+
+def _known(root: Path, config) -> dict[tuple[str, str], str]:
+    """What the vault holds, as relnotes reads it: (``"name"``, ``"url"`` or ``"path"``, key) → why
+    a connection matching it is skipped. Titles win over aliases, aliases over URLs."""
+    settings, _ = read_settings(root)
+    files, _ = walk(root, settings)
+    notes, _ = read_notes(files, settings)
+    vault = build_vault(root, notes, config, get_plugin_manager(config.disable, autoload=False), [])
+    entries = [(("name", name_key(p.name)), "name", p) for p in vault.people]
+    entries += [(("name", name_key(alias)), "alias", p) for p in vault.people for alias in p.aliases]
+    entries += [(("url", url), "LinkedIn URL", p) for p in vault.people for url in _urls(p)]
+    known = {}
+    for key, how, person in entries:
+        known.setdefault(key, f"already in the vault as {person.path} (matched by {how})")
+    for note in vault.notes:  # another note where the new one would go, whatever the case of its name
+        if note.kind != "person":
+            known.setdefault(("path", name_key(note.path)), f"{note.path} exists already and is not a person note")
+    return known
+
+
+def _met(text: str) -> dt.date | None:
+    """The date of a ``Connected On`` cell such as ``12 Jan 2024``, or None."""
+    try:
+        return dt.datetime.strptime(text, "%d %b %Y").date()
+    except ValueError:
+        return None
+
+
+def _note(name: str, title: str, row: dict[str, str], met: dt.date | None) -> bytes:
+    """The person note for one connection: frontmatter with the non-empty fields, and a line of text."""
+    fields = {
+        "type": "person",
+        "role": "contact",
+        "aliases": [name] if title != name else None,  # links by the real name still find them
+        "company": row.get("Company"),
+        "position": row.get("Position"),
+        "met": met,
+        "linkedin": row.get("URL"),
+        "email": row.get("Email Address"),
+        "tags": ["person"],
+    }
+    frontmatter = yaml.safe_dump({k: v for k, v in fields.items() if v}, allow_unicode=True, sort_keys=False)
+    body = f"Imported from LinkedIn (connected {met.isoformat()})." if met else "Imported from LinkedIn."
+    return f"---\n{frontmatter}---\n\n{body}\n".encode()
+
+
+@click.command("linkedin-import")
+@click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("csv_file", metavar="CSV", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be created.")
+@click.option("--folder", help="Where to put the new notes, relative to the vault. Default: the people folder.")
+def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | None) -> None:
+    """Create a person note in VAULT for each connection in LinkedIn's Connections.csv export.
+
+    Never overwrites a file, and skips people the vault already has (same name,
+    alias or LinkedIn URL). Exit status: 0 when the import ran, 1 when it could not.
+    """
+    try:
+        config = load_config(vault)
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {csv_file}: {getattr(exc, 'strerror', None) or exc}") from None
+    rows = connections(text)
+    folder = (config.people_folder if folder is None else folder).replace("\\", "/").strip().strip("/")
+    if ".." in PurePosixPath(folder).parts:
+        raise click.UsageError(f"--folder must stay inside the vault, got {folder!r}")
+    known = _known(vault, config)
+    created = skipped = 0
+    for line, row in rows:
+        name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
+        title = safe_title(name)
+        rel = f"{folder}/{title}.md" if folder else f"{title}.md"
+        url = normalise_url(row.get("URL", ""))
+        keys = [("name", name_key(name)), ("name", name_key(title)), ("path", name_key(rel))]
+        keys += [("url", url)] if url else []
+        reason = ("no name (LinkedIn hides some connections)" if not name else
+                  "no usable file name" if not title else
+                  next((known[key] for key in keys if key in known), None))
+        connected = row.get("Connected On", "")
+        met = _met(connected)
+        if reason is None:
+            path = vault / rel
+            exists = path.exists() if dry_run else not write_new(path, _note(name, title, row, met))
+            reason = f"{rel} exists already" if exists else None
+        if reason is not None:
+            skipped += 1
+            click.echo(f"skip {name or f'line {line}'}: {reason}")
+            continue
+        created += 1
+        for key in keys:
+            known[key] = f"same person as line {line} of the CSV ({rel})"
+        bad_date = f" (Connected On {connected!r} is not a date: no 'met')" if connected and not met else ""
+        click.echo(f"{'would create' if dry_run else 'created'} {rel}{bad_date}")
+    click.echo(f"{'would create' if dry_run else 'created'} {created}, skipped {skipped}")
+
+
+@hookimpl
+def relnotes_commands():
+    """The ``linkedin-import`` command."""
+    return [linkedin_import]

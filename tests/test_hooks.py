@@ -1,0 +1,218 @@
+"""Every hook: documented exactly as specified, and tested on its own with the example from the guide."""
+
+import datetime as dt
+import inspect
+import os
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from relnotes import hookspecs
+from relnotes.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+SPECS = {name: fn for name, fn in vars(hookspecs).items() if hasattr(fn, "relnotes_spec")}
+
+
+def section(hook: str) -> str:
+    start = GUIDE.index(f"### `{hook}(")
+    end = GUIDE.find("\n### ", start + 1)
+    return GUIDE[start:end]
+
+
+def example(hook: str) -> types.ModuleType:
+    """The guide's example for ``hook``, as a plugin module."""
+    code = re.search(r"```python\n(.*?)```", section(hook), re.S).group(1)
+    module = types.ModuleType(f"guide_{hook}")
+    exec(compile(code, f"docs/plugins.md:{hook}", "exec"), module.__dict__)
+    return module
+
+
+def test_every_hook_is_documented_with_its_exact_signature():
+    documented = re.findall(r"^### `(relnotes_\w+)\((.*?)\)`$", GUIDE, re.M)
+    assert sorted(name for name, _ in documented) == sorted(SPECS), "docs/plugins.md and hookspecs.py disagree"
+    for name, args in documented:
+        spec_args = ", ".join(inspect.signature(SPECS[name]).parameters)
+        assert args == spec_args, f"{name}: documented ({args}), specified ({spec_args})"
+        text = section(name)
+        firstresult = SPECS[name].relnotes_spec.get("firstresult", False)
+        assert ("`firstresult`" in text) == firstresult, f"{name}: say whether the first answer wins"
+        assert "**Returns**" in text and "**Arguments**" in text and "```python" in text
+        diagram = re.search(r"```mermaid\n(.*?)```", GUIDE, re.S).group(1)
+        assert f'"{name}({spec_args})' in diagram, f"{name} is missing from the order diagram"
+
+
+def test_every_hook_has_a_test_of_its_own():
+    tests = {name for name in globals() if name.startswith("test_hook_")}
+    assert tests == {f"test_hook_{name}" for name in SPECS}
+
+
+def test_hook_relnotes_classify_note(make_vault, run_scan):
+    vault = make_vault({"Team/Ann.md": "---\ntags: [colleague]\nrole: peer\n---\n", "Team/Bo.md": "x"})
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_classify_note")])
+    assert [p.name for p in result.vault.people] == ["Ann"]
+
+
+def test_hook_relnotes_interactions(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: manager\n---\n",
+                        ".relnotes/calls.csv": "Ann,2026-11-20\nNobody,2026-11-21\n"})
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_interactions")])
+    (follow_up,) = result.reminders
+    assert follow_up.date == dt.date(2026, 12, 4)  # 11-20 + 14 days
+    assert follow_up.detail.startswith("last contact 2026-11-20 (call: .relnotes/calls.csv)")
+    assert [p.message for p in result.problems] == [
+        "interaction with unknown person 'Nobody' (from plugin 'guide_relnotes_interactions'); ignored"]
+
+
+def test_hook_relnotes_reminders(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: sponsor\nlast_contact: 2026-11-20\n---\n"})
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_reminders")])
+    thanks = [r for r in result.reminders if r.kind == "thank-you"]
+    assert [(r.title, r.date) for r in thanks] == [("Thank Ann", dt.date(2026, 11, 25))]
+    again = run_scan(vault, "2026-12-20", plugins=[example("relnotes_reminders")])
+    assert [r.uid for r in again.reminders if r.kind == "thank-you"] == [thanks[0].uid]  # same quarter
+
+
+def test_hook_relnotes_goal(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nmet: 2026-11-02\n---\n",
+                        "People/Bo.md": "---\ntype: person\nlast_contact: 2026-11-03\n---\n"},
+                       config="goal = { people = 4 }\n")
+    assert run_scan(vault, "2026-11-25").goal.done == 2
+    goal = run_scan(vault, "2026-11-25", plugins=[example("relnotes_goal")]).goal
+    assert (goal.done, goal.people) == (1, ("Ann",))
+
+
+def test_hook_relnotes_outputs(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n"})
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_outputs")])
+    (csv_output,) = [o for o in result.outputs if o.name == "csv"]
+    assert csv_output.content.decode().splitlines()[1:] == [
+        "date,kind,person,title", "2026-11-15,follow-up,Ann,Get in touch with Ann"]
+    assert [o.name for o in result.outputs] == ["csv", "ics", "summary"]
+
+
+@pytest.fixture
+def installed(tmp_path):
+    """Install a module as a plugin package on a fresh PYTHONPATH, as pip would (dist-info + entry point)."""
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def install(name: str, code: str) -> dict:
+        (site / f"{name}.py").write_text(code, encoding="utf-8")
+        info = site / f"{name}-1.2.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2\n")
+        (info / "entry_points.txt").write_text(f"[relnotes]\n{name} = {name}\n")
+        env = {k: v for k, v in os.environ.items() if k != "RELNOTES_DISABLE_PLUGIN_AUTOLOAD"}
+        return {**env, "PYTHONPATH": str(site)}
+
+    return install
+
+
+def relnotes(*args, env):
+    return subprocess.run([sys.executable, "-m", "relnotes", *map(str, args)], capture_output=True, text=True,
+                          env=env)
+
+
+def test_hook_relnotes_commands(installed, tmp_path):
+    code = re.search(r"```python\n(.*?)```", section("relnotes_commands"), re.S).group(1)
+    env = installed("relnotes_hello", code)
+    out = relnotes("hello", tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"hello {tmp_path}\n"
+    assert "hello" in relnotes("--help", env=env).stdout
+    listing = relnotes("plugins", env=env).stdout
+    assert re.search(r"^relnotes_hello\s+installed \(relnotes_hello\)\s+1\.2\s+relnotes_commands$", listing, re.M)
+
+
+def test_a_command_that_shadows_a_built_in_or_fails_is_reported(installed, tmp_path):
+    env = installed("relnotes_clash", (
+        "import click\nfrom relnotes import hookimpl\n"
+        "@click.command('scan')\ndef scan():\n    click.echo('not the real scan')\n"
+        "@hookimpl\ndef relnotes_commands():\n    return [scan, 'not a command']\n"))
+    out = relnotes("--help", env=env)
+    assert out.returncode == 0
+    assert "plugin 'relnotes_clash': command 'scan' exists already; skipped" in out.stderr
+    assert "relnotes_commands returned str, not a click command" in out.stderr
+    broken = installed("relnotes_boom", "from relnotes import hookimpl\n@hookimpl\ndef relnotes_commands():\n"
+                                        "    raise RuntimeError('boom')\n")
+    out = relnotes("--help", env=broken)
+    assert out.returncode == 0 and "relnotes_commands raised RuntimeError: boom" in out.stderr
+
+
+def test_an_output_plugin_that_raises_is_skipped(make_vault, run_scan):
+    class Boom:
+        @staticmethod
+        def relnotes_outputs(result):
+            raise RuntimeError("no disk for you")
+
+    from relnotes import hookimpl
+
+    Boom.relnotes_outputs = hookimpl(Boom.relnotes_outputs)
+    result = run_scan(make_vault({"A.md": "x"}), "2026-11-25", plugins=[Boom])
+    assert [o.name for o in result.outputs] == ["ics", "summary"]
+    assert any("relnotes_outputs raised RuntimeError: no disk for you" in p.message for p in result.problems)
+
+
+# --- vault-local plugins ---------------------------------------------------------------------
+
+LOCAL = '''
+from relnotes import hookimpl
+from relnotes.model import Reminder, make_uid
+
+@hookimpl
+def relnotes_reminders(vault, today):
+    yield Reminder("local", None, today, "from the vault's own plugin", "", make_uid("local"))
+'''
+
+
+def scan_json(vault, *args):
+    import json
+
+    result = CliRunner().invoke(cli, ["scan", str(vault), "--today", "2026-11-25", "--json", *args])
+    return result, (json.loads(result.stdout) if result.stdout.startswith("{") else None)
+
+
+def test_a_local_plugin_is_ignored_without_opt_in(make_vault):
+    vault = make_vault({"A.md": "x", ".relnotes/plugins/mine.py": LOCAL + "\nopen('ran', 'w')\n"})
+    _, data = scan_json(vault)
+    assert [r["kind"] for r in data["reminders"]] == []
+    assert data["warnings"] == [{"path": ".relnotes/plugins/mine.py", "line": None, "message": (
+        "vault-local plugin not run: add 'mine' to [plugins] local in .relnotes/config.toml if you trust it")}]
+    assert not Path("ran").exists()
+
+
+def test_a_local_plugin_runs_when_listed(make_vault):
+    vault = make_vault({"A.md": "x", ".relnotes/plugins/mine.py": LOCAL}, config='[plugins]\nlocal = ["mine"]\n')
+    _, data = scan_json(vault)
+    assert [r["title"] for r in data["reminders"]] == ["from the vault's own plugin"]
+    listing = CliRunner().invoke(cli, ["plugins", str(vault)]).output
+    assert re.search(r"^mine\s+vault-local\s+-\s+relnotes_reminders$", listing, re.M)
+
+
+def test_a_local_plugin_that_fails_to_import_is_named(make_vault):
+    vault = make_vault({"A.md": "x", ".relnotes/plugins/bad.py": "import nope\n"},
+                       config='[plugins]\nlocal = ["bad", "missing"]\n')
+    result, data = scan_json(vault)
+    messages = [w["message"] for w in data["warnings"]]
+    assert any(m.startswith("plugin 'bad': vault-local plugin .relnotes/plugins/bad.py cannot be loaded "
+                            "(ModuleNotFoundError") for m in messages)
+    assert any(m.startswith("plugin 'missing': vault-local plugin .relnotes/plugins/missing.py cannot be loaded")
+               for m in messages)
+    strict, _ = scan_json(vault, "--strict")
+    assert strict.exit_code == 1 and "plugin 'bad'" in strict.stderr
+
+
+def test_a_disabled_local_plugin_does_not_run(make_vault):
+    vault = make_vault({"A.md": "x", ".relnotes/plugins/mine.py": LOCAL},
+                       config='[plugins]\nlocal = ["mine"]\ndisable = ["mine"]\n')
+    _, data = scan_json(vault)
+    assert data["reminders"] == []
+    listing = CliRunner().invoke(cli, ["plugins", str(vault)]).output
+    assert re.search(r"^mine\s+disabled in config", listing, re.M)
