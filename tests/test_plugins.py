@@ -87,12 +87,11 @@ class Raises:
     @hookimpl
     def relnotes_reminders(self, vault, today):
         if self.hook == "reminders":
+            yield Reminder("x", None, today, "before the failure", "", "half")
             raise RuntimeError("reminders boom")
         if self.hook == "bad-items":
-            return ["not a reminder", Reminder("x", None, today, "dup", "", "u1"), Reminder("x", None, today, "dup", "", "u1")]
-        if self.hook == "not-a-list":
-            return 42
-        return []
+            yield from ["not a reminder", Reminder("x", None, today, "dup", "", "u1"),
+                        Reminder("x", None, today, "dup", "", "u1")]
 
     @hookimpl
     def relnotes_goal(self, today):
@@ -119,13 +118,31 @@ def test_interactions_from_a_plugin_count_as_contact(make_vault, run_scan):
     assert result.reminders[0].date.isoformat() == "2026-12-08"
 
 
-@pytest.mark.parametrize("hook, fragment", [("bad-items", "not Reminder"), ("not-a-list", "not a list")])
-def test_bad_contributions_are_reported(make_vault, run_scan, hook, fragment):
-    result = run_scan(make_vault(PEOPLE), TODAY, plugins=[Raises(hook)])
-    assert any(fragment in p.message for p in result.problems)
-    if hook == "bad-items":
-        assert [r.uid for r in result.reminders if r.kind == "x"] == ["u1"]
-        assert any("share the uid 'u1'" in p.message for p in result.problems)
+def test_a_generator_failing_halfway_contributes_nothing(make_vault, run_scan):
+    result = run_scan(make_vault(PEOPLE), TODAY, plugins=[Raises("reminders")])
+    assert [r for r in result.reminders if r.uid == "half"] == []
+    assert [p.message for p in result.problems] == [
+        "plugin 'Raises': relnotes_reminders raised RuntimeError: reminders boom; its contribution was skipped"]
+
+
+def test_bad_items_are_reported(make_vault, run_scan):
+    result = run_scan(make_vault(PEOPLE), TODAY, plugins=[Raises("bad-items")])
+    assert any("not Reminder" in p.message for p in result.problems)
+    assert [r.uid for r in result.reminders if r.kind == "x"] == ["u1"]
+    assert any("share the uid 'u1'" in p.message for p in result.problems)
+
+
+@pytest.mark.parametrize("answer", [42, "text", b"bytes"])
+def test_an_answer_that_is_not_a_list_is_reported(make_vault, run_scan, answer):
+    class NotAList:
+        @hookimpl
+        def relnotes_reminders(self):
+            return answer
+
+    result = run_scan(make_vault(PEOPLE), TODAY, plugins=[NotAList()])
+    assert [p.message for p in result.problems] == [
+        f"plugin 'NotAList': relnotes_reminders returned {type(answer).__name__}, not a list; "
+        "its contribution was skipped"]
 
 
 def test_strict_mode_makes_a_failing_plugin_fatal(make_vault):

@@ -53,12 +53,11 @@ def _today(value: dt.datetime | None) -> dt.date:
 
 class _Commands(click.Group):
     """The built-in commands, plus those of installed plugins (``relnotes_commands``), loaded
-    only when a command that is not built in is asked for or the list is shown."""
+    only when a command that is not built in is asked for or the list is shown — once per run."""
 
-    _plugin_commands: dict[str, click.Command] | None = None
-
-    def plugin_commands(self) -> dict[str, click.Command]:
-        if self._plugin_commands is None:
+    def plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        meta = ctx.find_root().meta
+        if "relnotes.plugin_commands" not in meta:
             from .plugins import get_plugin_manager
 
             pm = get_plugin_manager()
@@ -72,14 +71,14 @@ class _Commands(click.Group):
                     found[command.name] = command
             for problem in pm.problems:
                 click.echo(f"Warning: {problem.message}", err=True)
-            self._plugin_commands = found
-        return self._plugin_commands
+            meta["relnotes.plugin_commands"] = found
+        return meta["relnotes.plugin_commands"]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.plugin_commands()})
+        return sorted({*super().list_commands(ctx), *self.plugin_commands(ctx)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or self.plugin_commands().get(name)
+        return super().get_command(ctx, name) or self.plugin_commands(ctx).get(name)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -76,13 +76,21 @@ class RelnotesPluginManager(pluggy.PluginManager):
             raise PluginError(f"plugin {plugin!r}: {message}")
         self.problems.append(Problem("", None, f"plugin {plugin!r}: {message}"))
 
-    def _calls(self, hook_name: str, kwargs: dict) -> Iterator[tuple[str, object]]:
+    def _calls(self, hook_name: str, kwargs: dict, collect: bool) -> Iterator[tuple[str, object]]:
+        """Each implementation's answer, in pluggy's calling order. With ``collect``, an answer is
+        read to the end as a list inside the guard, so a generator that fails halfway gives nothing."""
         hook = getattr(self.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # pluggy's own calling order
+        for impl in reversed(hook.get_hookimpls()):
             if self._trace:
                 print(f"relnotes: hook {hook_name} -> {impl.plugin_name}", file=sys.stderr)
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
+                if collect and result is not None:
+                    if isinstance(result, (str, bytes)) or not hasattr(result, "__iter__"):
+                        self.report(impl.plugin_name, f"{hook_name} returned {type(result).__name__}, "
+                                    "not a list; its contribution was skipped")
+                        continue
+                    result = list(result)
             except Exception as exc:  # a plugin's bug must not stop the scan
                 self.report(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}; "
                             "its contribution was skipped")
@@ -91,20 +99,12 @@ class RelnotesPluginManager(pluggy.PluginManager):
 
     def collect(self, hook_name: str, **kwargs: object) -> list[tuple[str, object]]:
         """Call every implementation; return (plugin name, item) for each item returned."""
-        items = []
-        for plugin, result in self._calls(hook_name, kwargs):
-            if result is None:
-                continue
-            try:
-                items.extend((plugin, item) for item in result)
-            except Exception as exc:
-                self.report(plugin, f"{hook_name} returned {type(result).__name__}, not a list ({exc}); "
-                            "its contribution was skipped")
-        return items
+        return [(plugin, item) for plugin, result in self._calls(hook_name, kwargs, collect=True)
+                for item in result or ()]
 
     def first(self, hook_name: str, **kwargs: object) -> object:
         """Call implementations until one returns something other than None (``firstresult``)."""
-        for _plugin, result in self._calls(hook_name, kwargs):
+        for _plugin, result in self._calls(hook_name, kwargs, collect=False):
             if result is not None:
                 return result
         return None

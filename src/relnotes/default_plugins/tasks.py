@@ -66,22 +66,33 @@ def tasks_in(note: Note) -> list[Task]:
     return tasks
 
 
-@hookimpl
-def relnotes_reminders(vault, config, today):
+def task_notes(vault):
+    """The notes tasks are read from, with their meeting (or None): meetings and dated notes."""
     meetings = {m.note.path: m for m in vault.meetings}
     for note in vault.notes:
         meeting = meetings.get(note.path)
-        if meeting is None and note.date is None:
-            continue
+        if meeting is not None or note.date is not None:
+            yield note, meeting
+
+
+def task_owner(task: Task, note: Note, meeting, vault):
+    """Whom a task is about: the first person it links, else the meeting's first attendee."""
+    person = next((p for p in (vault.person(t, note.path) for t in task.people) if p), None)
+    if person is None and meeting is not None and meeting.attendees:
+        person = meeting.attendees[0]
+    return person
+
+
+@hookimpl
+def relnotes_reminders(vault, config, today):
+    for note, meeting in task_notes(vault):
         seen: Counter = Counter()
         for task in tasks_in(note):
             if task.problem:
                 vault.problems.append(note.problem(f"{task.problem}; task ignored", line=task.line))
             if not task.open or task.due is None:
                 continue
-            person = next((p for p in map(lambda t: vault.person(t, note.path), task.people) if p), None)
-            if person is None and meeting and meeting.attendees:
-                person = meeting.attendees[0]
+            person = task_owner(task, note, meeting, vault)
             if person is not None and person.status == "archived":
                 continue
             seen[task.text] += 1

@@ -19,11 +19,11 @@ import yaml
 
 from relnotes import hookimpl
 from relnotes.config import ConfigError, load_config
-from relnotes.core import build_vault
+from relnotes.dates import DateProblem, parse_cadence
 from relnotes.files import write_new
 from relnotes.links import name_key
 from relnotes.plugins import get_plugin_manager
-from relnotes.vault import read_notes, read_settings, walk
+from relnotes.scan import load_vault
 
 __all__ = ["connections", "normalise_url", "relnotes_commands", "safe_title"]
 
@@ -70,10 +70,7 @@ def _urls(person) -> list[str]:
 def _known(root: Path, config) -> dict[tuple[str, str], str]:
     """What the vault holds, as relnotes reads it: (``"name"``, ``"url"`` or ``"path"``, key) → why
     a connection matching it is skipped. Titles win over aliases, aliases over URLs."""
-    settings, _ = read_settings(root)
-    files, _ = walk(root, settings)
-    notes, _ = read_notes(files, settings)
-    vault = build_vault(root, notes, config, get_plugin_manager(config.disable, autoload=False), [])
+    vault = load_vault(root, config=config, pm=get_plugin_manager(config.disable, autoload=False))
     entries = [(("name", name_key(p.name)), "name", p) for p in vault.people]
     entries += [(("name", name_key(alias)), "alias", p) for p in vault.people for alias in p.aliases]
     entries += [(("url", url), "LinkedIn URL", p) for p in vault.people for url in _urls(p)]
@@ -94,11 +91,12 @@ def _met(text: str) -> dt.date | None:
         return None
 
 
-def _note(name: str, title: str, row: dict[str, str], met: dt.date | None) -> bytes:
+def _note(name: str, title: str, row: dict[str, str], met: dt.date | None, cadence: str) -> bytes:
     """The person note for one connection: frontmatter with the non-empty fields, and a line of text."""
     fields = {
         "type": "person",
         "role": "contact",
+        "cadence": None if cadence == "role" else cadence,
         "aliases": [name] if title != name else None,  # links by the real name still find them
         "company": row.get("Company"),
         "position": row.get("Position"),
@@ -117,12 +115,20 @@ def _note(name: str, title: str, row: dict[str, str], met: dt.date | None) -> by
 @click.argument("csv_file", metavar="CSV", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Write nothing; print what would be created.")
 @click.option("--folder", help="Where to put the new notes, relative to the vault. Default: the people folder.")
-def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | None) -> None:
+@click.option("--cadence", default="none", show_default=True,
+              help="The cadence written into each new note: 'none' (no follow-ups for the imported "
+                   "contacts), 'role' (the contact role's default), or e.g. 180d.")
+def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | None, cadence: str) -> None:
     """Create a person note in VAULT for each connection in LinkedIn's Connections.csv export.
 
     Never overwrites a file, and skips people the vault already has (same name,
     alias or LinkedIn URL). Exit status: 0 when the import ran, 1 when it could not.
     """
+    if cadence != "role":
+        try:
+            parse_cadence(cadence)
+        except DateProblem as exc:
+            raise click.BadParameter(str(exc), param_hint="--cadence") from None
     try:
         config = load_config(vault)
         text = csv_file.read_text(encoding="utf-8-sig")
@@ -150,7 +156,7 @@ def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | No
         met = _met(connected)
         if reason is None:
             path = vault / rel
-            exists = path.exists() if dry_run else not write_new(path, _note(name, title, row, met))
+            exists = path.exists() if dry_run else not write_new(path, _note(name, title, row, met, cadence))
             reason = f"{rel} exists already" if exists else None
         if reason is not None:
             skipped += 1

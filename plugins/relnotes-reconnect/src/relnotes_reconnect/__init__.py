@@ -59,16 +59,14 @@ def this_week(candidates: list, monday: dt.date, per_week: int) -> list:
 
 @hookimpl
 def relnotes_reminders(vault, config, today):
-    """One ``reconnect`` reminder for each person whose turn it is this week.
-
-    Returns a list, not a generator, so a bad setting fails before anything is contributed.
-    """
+    """One ``reconnect`` reminder for each person whose turn it is this week."""
     settings = read_settings(config.plugin_settings.get("reconnect", {}))
     monday = today - dt.timedelta(days=today.weekday())
     candidates = dormant(vault.people, today, settings["dormant_days"], settings["min_interactions"])
     reminders = []
     for person, contacts in this_week(candidates, monday, settings["per_week"]):
         last = contacts[-1][0]
+        days = (today - last).days
         reminders.append(Reminder(
             kind="reconnect",
             person=person.name,
@@ -76,7 +74,7 @@ def relnotes_reminders(vault, config, today):
             title=f"Reconnect with {person.name}",
             source=person.path,
             uid=make_uid("reconnect", name_key(person.name), monday.isoformat()),
-            detail=f"last contact {last.isoformat()} ({(today - last).days} days ago) · {len(contacts)} contacts before",
+            detail=f"last contact {last.isoformat()} ({days} days ago) · {len(contacts)} contacts before",
             person_path=person.path,
         ))
     return reminders

@@ -1,0 +1,208 @@
+"""relnotes-linkedin, end to end: real CSV files, real vaults, the real `relnotes` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import frontmatter
+import pytest
+from click.testing import CliRunner
+
+from relnotes.cli import cli
+
+HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+PREAMBLE = ('Notes:\n"When exporting your connection data, you may notice that some of the email addresses '
+            'are missing. You will only see email addresses for connections who have allowed, their connections '
+            'to see or download their email address."\n\n')
+
+
+@pytest.fixture(autouse=True)
+def installed_plugins(monkeypatch):
+    """Plugin commands come from installed entry points: load them."""
+    monkeypatch.delenv("RELNOTES_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+
+
+def write_csv(tmp_path: Path, rows: str, *, preamble: str = PREAMBLE, bom: bool = True) -> Path:
+    path = tmp_path / "Connections.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + (preamble + HEADER + rows).encode())
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_imports_the_export_with_its_preamble_bom_and_quoted_fields(make_vault, tmp_path):
+    vault = make_vault({"Home.md": "# Home\n"})
+    csv_file = write_csv(tmp_path, 'Jane,Doe,https://www.linkedin.com/in/janedoe,jane@example.com,'
+                         '"Acme, Inc.","CTO, Platform",12 Jan 2024\n'
+                         'Zoë,Ørsted 🚀,https://www.linkedin.com/in/zoe,,Nordlys,Engineer,3 Feb 2023\n')
+    result = run("linkedin-import", vault, csv_file)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["created People/Jane Doe.md", "created People/Zoë Ørsted 🚀.md",
+                                          "created 2, skipped 0"]
+    jane = frontmatter.load(vault / "People/Jane Doe.md")
+    assert jane.metadata == {"type": "person", "role": "contact", "cadence": "none", "company": "Acme, Inc.",
+                             "position": "CTO, Platform", "met": dt.date(2024, 1, 12),
+                             "linkedin": "https://www.linkedin.com/in/janedoe", "email": "jane@example.com",
+                             "tags": ["person"]}
+    assert jane.content == "Imported from LinkedIn (connected 2024-01-12)."
+    zoe = frontmatter.load(vault / "People/Zoë Ørsted 🚀.md")
+    assert "email" not in zoe.metadata and zoe["met"] == dt.date(2023, 2, 3)
+
+
+def test_an_unreadable_date_is_left_out_and_reported(make_vault, tmp_path):
+    vault = make_vault({})
+    result = run("linkedin-import", vault, write_csv(tmp_path, "Jane,Doe,,,,,sometime\n"))
+    assert result.stdout.splitlines()[0] == "created People/Jane Doe.md (Connected On 'sometime' is not a date: no 'met')"
+    note = frontmatter.load(vault / "People/Jane Doe.md")
+    assert "met" not in note.metadata and note.content == "Imported from LinkedIn."
+
+
+def test_people_already_in_the_vault_are_neither_duplicated_nor_touched(make_vault, tmp_path):
+    vault = make_vault({
+        "People/jane doe.md": "---\ntype: person\n---\nJane, lower-case title.\n",
+        "People/Robert Smith.md": "---\ntype: person\naliases: [Bob Smith]\n---\n",
+        "Contacts/Ann.md": "---\ntype: person\nurl: http://linkedin.com/in/Ann-Lee/\n---\n",
+        "Contacts/Kim.md": "---\ntags: [person]\nlinkedin_url: linkedin.com/in/kim\n---\n",
+        "Projects/Omar Haddad.md": "# A project note, not a person\n",
+    })
+    before = snapshot(vault)
+    csv_file = write_csv(tmp_path, "Jane,Doe,,,,,12 Jan 2024\n"
+                         "Bob,Smith,,,,,12 Jan 2024\n"
+                         "Ann,Lee,https://www.linkedin.com/in/ann-lee?trk=people,,,,12 Jan 2024\n"
+                         "Kimberly,Park,HTTPS://www.LinkedIn.com/in/kim/,,,,12 Jan 2024\n")
+    result = run("linkedin-import", vault, csv_file)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "skip Jane Doe: already in the vault as People/jane doe.md (matched by name)",
+        "skip Bob Smith: already in the vault as People/Robert Smith.md (matched by alias)",
+        "skip Ann Lee: already in the vault as Contacts/Ann.md (matched by LinkedIn URL)",
+        "skip Kimberly Park: already in the vault as Contacts/Kim.md (matched by LinkedIn URL)",
+        "created 0, skipped 4",
+    ]
+    assert snapshot(vault) == before
+
+
+def test_a_file_in_the_way_is_never_overwritten(make_vault, tmp_path):
+    vault = make_vault({"People/Omar Haddad.md": "---\ntype: note\n---\nNot a person, but in the way.\n"})
+    before = snapshot(vault)
+    result = run("linkedin-import", vault, write_csv(tmp_path, "Omar,Haddad,,,,,12 Jan 2024\n"))
+    assert result.stdout.splitlines() == [
+        "skip Omar Haddad: People/Omar Haddad.md exists already and is not a person note", "created 0, skipped 1"]
+    assert snapshot(vault) == before
+
+
+def test_someone_listed_twice_gets_one_note(make_vault, tmp_path):
+    vault = make_vault({})
+    csv_file = write_csv(tmp_path, "Jane,Doe,https://www.linkedin.com/in/janedoe,,Acme,,12 Jan 2024\n"
+                         "JANE,DOE,,,Other,,13 Jan 2024\n"
+                         "Janie,D.,https://linkedin.com/in/janedoe/,,,,14 Jan 2024\n", preamble="", bom=False)
+    result = run("linkedin-import", vault, csv_file)
+    assert result.stdout.splitlines() == [
+        "created People/Jane Doe.md",
+        "skip JANE DOE: same person as line 2 of the CSV (People/Jane Doe.md)",
+        "skip Janie D.: same person as line 2 of the CSV (People/Jane Doe.md)",
+        "created 1, skipped 2",
+    ]
+    assert [p.name for p in (vault / "People").iterdir()] == ["Jane Doe.md"]
+    assert frontmatter.load(vault / "People/Jane Doe.md")["company"] == "Acme"
+
+
+def test_unsafe_characters_make_a_safe_file_name_and_the_real_name_an_alias(make_vault, run_scan, tmp_path):
+    vault = make_vault({})
+    name = 'Ann "Annie" O/Neil [PhD]: #1 | A^B*?<>\\'
+    csv_file = write_csv(tmp_path, 'Ann,"""Annie"" O/Neil [PhD]: #1 | A^B*?<>\\",,,,,12 Jan 2024\n'
+                         "..., ...,,,,,12 Jan 2024\n")
+    result = run("linkedin-import", vault, csv_file)
+    assert result.stdout.splitlines() == ["created People/Ann Annie O Neil PhD 1 A B.md",
+                                          "skip ... ...: no usable file name", "created 1, skipped 1"]
+    note = frontmatter.load(vault / "People/Ann Annie O Neil PhD 1 A B.md")
+    assert note["aliases"] == [name]
+    [person] = run_scan(vault, "2024-01-20").vault.people
+    assert (person.name, person.aliases) == ("Ann Annie O Neil PhD 1 A B", (name,))
+
+
+def test_connections_without_a_name_are_skipped_and_counted(make_vault, tmp_path):
+    vault = make_vault({})
+    csv_file = write_csv(tmp_path, ",,,,,,12 Jan 2024\nJane,Doe,,,,,12 Jan 2024\n , ,https://linkedin.com/in/x,,,,\n\n")
+    result = run("linkedin-import", vault, csv_file)
+    assert result.stdout.splitlines() == [
+        "skip line 5: no name (LinkedIn hides some connections)", "created People/Jane Doe.md",
+        "skip line 7: no name (LinkedIn hides some connections)", "created 1, skipped 2"]
+
+
+def test_dry_run_writes_nothing(make_vault, tmp_path):
+    vault = make_vault({"People/Bob.md": "---\ntype: person\n---\n"})
+    before = snapshot(vault)
+    result = run("linkedin-import", vault, write_csv(tmp_path, "Jane,Doe,,,,,12 Jan 2024\nBob,,,,,,\n"), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "would create People/Jane Doe.md",
+        "skip Bob: already in the vault as People/Bob.md (matched by name)",
+        "would create 1, skipped 1"]
+    assert snapshot(vault) == before
+
+
+def test_the_folder_comes_from_the_config_or_the_option(make_vault, tmp_path):
+    vault = make_vault({}, config='people_folder = "Folks"\n')
+    csv_file = write_csv(tmp_path, "Jane,Doe,,,,,12 Jan 2024\n")
+    assert run("linkedin-import", vault, csv_file, "--dry-run").stdout.startswith("would create Folks/Jane Doe.md\n")
+    result = run("linkedin-import", vault, csv_file, "--folder", "Network/LinkedIn")
+    assert result.stdout.startswith("created Network/LinkedIn/Jane Doe.md\n")
+    assert frontmatter.load(vault / "Network/LinkedIn/Jane Doe.md")["type"] == "person"
+    assert run("linkedin-import", vault, csv_file, "--folder", "../outside").exit_code == 2
+
+
+def test_a_file_that_is_not_the_export_is_an_error(make_vault, tmp_path):
+    vault = make_vault({})
+    not_csv = tmp_path / "contacts.csv"
+    not_csv.write_text("Name,Email\nJane Doe,jane@example.com\n", encoding="utf-8")
+    result = run("linkedin-import", vault, not_csv)
+    assert result.exit_code == 1
+    assert "no header row 'First Name,Last Name,…' found" in result.output
+    missing = run("linkedin-import", vault, tmp_path / "nope.csv")
+    assert missing.exit_code == 1 and "cannot read" in missing.output
+    assert snapshot(vault) == {}
+
+
+def test_an_imported_connection_gets_a_new_contact_reminder(make_vault, tmp_path):
+    vault = make_vault({})
+    run("linkedin-import", vault, write_csv(tmp_path, "Jane,Doe,https://www.linkedin.com/in/janedoe,,Acme,CTO,12 Jan 2024\n"
+                                            "Old,Friend,,,,,1 Jun 2015\n"))
+    result = run("scan", vault, "--json", "--today", "2024-01-20")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [(r["kind"], r["person"], r["date"]) for r in report["reminders"] if r["kind"] == "new-contact"] == [
+        ("new-contact", "Jane Doe", "2024-01-14")]
+    assert report["counts"]["people"] == 2 and report["warnings"] == []
+
+
+def test_relnotes_lists_the_plugin_as_installed():
+    result = run("plugins", "--json")
+    assert result.exit_code == 0, result.output
+    row = next(row for row in json.loads(result.stdout)["plugins"] if row["name"] == "linkedin")
+    assert (row["origin"], row["distribution"], row["hooks"]) == ("installed", "relnotes-linkedin", ["relnotes_commands"])
+
+
+@pytest.mark.parametrize("option, cadence", [([], "none"), (["--cadence", "role"], None),
+                                             (["--cadence", "90d"], "90d")])
+def test_cadence_of_imported_contacts(make_vault, tmp_path, option, cadence):
+    vault = make_vault({"Home.md": "# Home\n"})
+    csv_file = write_csv(tmp_path, "Jane,Doe,https://www.linkedin.com/in/janedoe,,Acme,CTO,12 Jan 2024\n")
+    assert run("linkedin-import", vault, csv_file, *option).exit_code == 0
+    assert frontmatter.load(vault / "People/Jane Doe.md").metadata.get("cadence") == cadence
+
+
+def test_a_bad_cadence_is_a_usage_error(make_vault, tmp_path):
+    vault = make_vault({"Home.md": "# Home\n"})
+    csv_file = write_csv(tmp_path, "Jane,Doe,,,Acme,CTO,12 Jan 2024\n")
+    result = run("linkedin-import", vault, csv_file, "--cadence", "often")
+    assert result.exit_code == 2 and "--cadence" in result.output
+    assert not (vault / "People").exists()
