@@ -25,10 +25,13 @@ def main() -> None:
     report = subprocess.run([sys.executable, "-m", "relnotes", "scan", "examples/vault", "--today", "2026-11-25"],
                             cwd=tmp, capture_output=True, text=True, check=True).stdout
     summary = (tmp / "examples/vault/relnotes.md").read_text(encoding="utf-8")
+    brief = subprocess.run([sys.executable, "-m", "relnotes", "brief", "examples/vault", "Priya Raman",
+                            "--today", "2026-11-25"], cwd=tmp, capture_output=True, text=True, check=True).stdout
     health = summary.split("## Network health\n\n", 1)[1].split("\n## ", 1)[0].strip() + "\n\n"
     text = README.read_text(encoding="utf-8")
     text = replace_between(text, "$ relnotes scan examples/vault --today 2026-11-25\n", "```", report)
     text = replace_between(text, "````markdown\n", "````", summary)
+    text = replace_between(text, '$ relnotes brief examples/vault "Priya Raman" --today 2026-11-25\n', "```", brief)
     text = replace_between(text, "the Network health section renders like this:\n\n", "<details>", health)
     README.write_text(text, encoding="utf-8")
     shutil.rmtree(tmp)

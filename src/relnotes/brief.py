@@ -90,7 +90,7 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def first_lines(note: Note, count: int = 2) -> str:
+def first_lines(note: Note, count: int = 2, limit: int = 200) -> str:
     """The first lines of a note's text, headings and blank lines skipped."""
     lines = []
     for line in note.body.split("\n"):
@@ -100,7 +100,7 @@ def first_lines(note: Note, count: int = 2) -> str:
         lines.append(_plain(stripped))
         if len(lines) == count:
             break
-    return _shorten(" / ".join(lines))
+    return _shorten(" / ".join(lines), limit)
 
 
 def linking_sentence(note: Note, person: Person, vault: Vault) -> str:
@@ -135,7 +135,7 @@ def _incidents(vault: Vault, person: Person) -> list[Entry]:
                  for n in people_in(note.get(key))]
         linked = [vault.person(link.target, note.path) for link in note.links]
         if person in named or person in linked:
-            entries.append(Entry(_incident_date(note), INCIDENT, note.title, note.path, first_lines(note, 3)))
+            entries.append(Entry(_incident_date(note), INCIDENT, note.title, note.path, first_lines(note, 5, 1000)))
     return entries
 
 
@@ -172,14 +172,17 @@ def _open_tasks(vault: Vault, person: Person) -> list[tuple[str, dt.date | None,
     return sorted(found, key=lambda t: (t[1] is None, t[1] or dt.date.min, t[2], t[3]))
 
 
-def _facts(person: Person, config) -> dict[str, object]:
+def _facts(person: Person, config, today: dt.date) -> dict[str, object]:
     cadences = cadences_of(person, config)
+    cadence = "none"
+    if cadences:
+        shortest, origin = min(cadences, key=lambda pair: pair[0].after(today))
+        cadence = f"{shortest.describe()} ({origin})"
     facts: dict[str, object] = {
         "roles": list(person.roles),
         "company": person.company,
         "position": person.note.get("position"),
-        "cadence": (min(cadences, key=lambda c: c[0].after(dt.date(2001, 1, 1)))[0].describe() + " (" +
-                    min(cadences, key=lambda c: c[0].after(dt.date(2001, 1, 1)))[1] + ")") if cadences else "none",
+        "cadence": cadence,
         "status": person.status,
         "aliases": list(person.aliases),
     }
@@ -201,7 +204,7 @@ def build_brief(result: ScanResult, config, name: str, since: dt.date | None = N
                       if r.kind == "follow-up" and r.person_path == person.path), None)
     upcoming = [(r.date, r.kind, r.title) for r in result.all_reminders
                 if r.kind in CELEBRATIONS and r.person_path == person.path]
-    return Brief(person.name, person.path, _facts(person, config), person.last_contact_on(today), follow_up,
+    return Brief(person.name, person.path, _facts(person, config, today), person.last_contact_on(today), follow_up,
                  timeline, _open_tasks(vault, person), upcoming, today)
 
 

@@ -319,6 +319,46 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
 
 
 @cli.command()
+@click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("name")
+@click.option("--today", type=_DATE, help="The day the brief is for (YYYY-MM-DD). Default: the local date.")
+@click.option("--since", type=_DATE, help="Only timeline entries on or after this day.")
+@click.option("--until", type=_DATE, help="Only timeline entries on or before this day.")
+@click.option("--incidents-only", is_flag=True, help="Only documented incidents (type: incident) in the timeline.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the brief here (relative to the vault) instead of printing it; never over a file "
+                   "relnotes did not write.")
+def brief(vault: Path, name: str, today: dt.datetime | None, since: dt.datetime | None, until: dt.datetime | None,
+          incidents_only: bool, fmt: str, output: Path | None) -> None:
+    """Everything about the person NAME (a title or alias, any case) in VAULT, in order."""
+    from .brief import PersonNotFound, build_brief, to_json as brief_json, to_markdown
+    from .files import write_output
+    from .scan import VaultError, scan as run_scan
+    from .vault import MARKER
+
+    config = _load_config(vault, no_ics=True, no_summary=True)
+    try:
+        result = run_scan(vault, _today(today), config=config)
+        found = build_brief(result, config, name, since.date() if since else None, until.date() if until else None,
+                            incidents_only)
+    except (VaultError, PersonNotFound) as exc:
+        raise click.ClickException(str(exc)) from None
+    text = brief_json(found) if fmt == "json" else to_markdown(found)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = vault / output
+    marker = b'"generated_by": "relnotes"' if fmt == "json" else MARKER
+    try:
+        write_output(target, text.encode("utf-8"), marker)
+    except OSError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    click.echo(f"Wrote the brief on {found.name} to {target}")
+
+
+@cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def plugins(vault: Path | None, as_json: bool) -> None:
@@ -342,10 +382,10 @@ def plugins(vault: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"plugins": rows, "warnings": [p.to_json() for p in pm.problems]}, indent=2))
         return
-    width = max(len(row["name"]) for row in rows)
-    for row in rows:
-        origin = row["origin"] + (f" ({row['distribution']})" if row["origin"] == "installed" else "")
-        click.echo(f"{row['name']:<{width}}  {origin:<28} {row['version']:<8} {', '.join(row['hooks'])}")
+    origins = [row["origin"] + (f" ({row['distribution']})" if row["origin"] == "installed" else "") for row in rows]
+    width, origin_width = max(len(row["name"]) for row in rows), max(map(len, origins))
+    for row, origin in zip(rows, origins):
+        click.echo(f"{row['name']:<{width}}  {origin:<{origin_width}}  {row['version']:<8} {', '.join(row['hooks'])}")
     for problem in pm.problems:
         click.echo(f"Warning: {problem.path + ': ' if problem.path else ''}{problem.message}", err=True)
 
