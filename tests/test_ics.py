@@ -207,3 +207,29 @@ path = {tmp_path / 'khal.db'}
     assert "2026-11-28 Send the very long summary" in listing
     assert "2027-02-28 Ann Lee's birthday" in listing and "2028-02-29 Ann Lee's birthday" in listing
     assert "2026-12-24 Bo's birthday" in listing and "2027-12-24 Bo's birthday" in listing
+
+
+def test_every_line_is_what_icalendar_itself_would_write(vault):
+    """Oracle: parse the feed with icalendar and serialise each component again; every
+    content line must come back identical (escaping, dates, durations, rules)."""
+    data = feed(vault)
+    ours = data.replace(b"\r\n ", b"").split(b"\r\n")
+    for component in Calendar.from_ical(data).walk():
+        theirs = component.to_ical().replace(b"\r\n ", b"").split(b"\r\n")
+        for line in theirs:
+            if line and not line.startswith((b"BEGIN:", b"END:")):
+                assert line in ours, line
+
+
+def test_folding_never_splits_characters_or_escapes():
+    import random
+
+    from relnotes.default_plugins.ics import fold
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        line = "".join(rng.choice("ab ·“é🚀\\;,") for _ in range(rng.randint(1, 400)))
+        parts = fold(line).split("\r\n ")
+        assert "".join(parts) == line
+        assert len(parts[0].encode()) <= 75 and all(len(p.encode()) <= 74 for p in parts[1:])
+        assert all((len(p) - len(p.rstrip("\\"))) % 2 == 0 for p in parts[:-1])

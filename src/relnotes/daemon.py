@@ -105,7 +105,7 @@ class Daemon:
         reread, current = 0, set()
         for rel, path in files:
             try:
-                st = path.stat()
+                st = os.stat(path)
             except OSError:
                 continue  # gone since the listing: it counts as deleted
             key = (st.st_size, st.st_mtime_ns, st.st_ino)

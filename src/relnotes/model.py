@@ -41,6 +41,9 @@ class Problem:
         return {"path": self.path, "line": self.line, "message": self.message}
 
 
+_MISSING = object()
+
+
 @dataclass(slots=True, eq=False)
 class Note:
     """One Markdown file of the vault, as read."""
@@ -55,15 +58,16 @@ class Note:
     date: dt.date | None = None  # set for daily notes and YYYY-MM-DD… file names
     daily: bool = False  # a daily note, per .obsidian/daily-notes.json
     kind: str = "note"  # "person", "meeting" or "note", set when the vault is built
+    _lower_keys: dict | None = field(default=None, repr=False)
 
     def get(self, key: str, default: object = None) -> object:
         """A frontmatter value; keys match case-insensitively (``Role`` finds ``role``)."""
-        if key in self.frontmatter:
-            return self.frontmatter[key]
-        for k, value in self.frontmatter.items():
-            if isinstance(k, str) and k.lower() == key:
-                return value
-        return default
+        value = self.frontmatter.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        if self._lower_keys is None:
+            self._lower_keys = {k.lower(): v for k, v in reversed(self.frontmatter.items())}
+        return self._lower_keys.get(key, default)
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key) or next(

@@ -7,7 +7,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class RelnotesPluginManager(pluggy.PluginManager):
         self.strict = strict
         self.problems: list[Problem] = []
         self.info: dict[str, PluginInfo] = {}
+        self._impls: dict[str, list] = {}
         self._trace = bool(os.environ.get(TRACE_ENV))
 
     def describe(self, name: str) -> PluginInfo:
@@ -76,26 +77,41 @@ class RelnotesPluginManager(pluggy.PluginManager):
             raise PluginError(f"plugin {plugin!r}: {message}")
         self.problems.append(Problem("", None, f"plugin {plugin!r}: {message}"))
 
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        self._impls.clear()
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object = None, name: str | None = None) -> object:
+        self._impls.clear()
+        return super().unregister(plugin, name)
+
+    def _implementations(self, hook_name: str) -> list[tuple[str, Callable, tuple[str, ...]]]:
+        """(plugin name, function, argument names) in pluggy's calling order, cached until plugins change."""
+        if hook_name not in self._impls:
+            hook = getattr(self.hook, hook_name)
+            self._impls[hook_name] = [(i.plugin_name, i.function, tuple(i.argnames))
+                                      for i in reversed(hook.get_hookimpls())]
+        return self._impls[hook_name]
+
     def _calls(self, hook_name: str, kwargs: dict, collect: bool) -> Iterator[tuple[str, object]]:
         """Each implementation's answer, in pluggy's calling order. With ``collect``, an answer is
         read to the end as a list inside the guard, so a generator that fails halfway gives nothing."""
-        hook = getattr(self.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
+        for plugin, function, argnames in self._implementations(hook_name):
             if self._trace:
-                print(f"relnotes: hook {hook_name} -> {impl.plugin_name}", file=sys.stderr)
+                print(f"relnotes: hook {hook_name} -> {plugin}", file=sys.stderr)
             try:
-                result = impl.function(*(kwargs[name] for name in impl.argnames))
+                result = function(*[kwargs[name] for name in argnames])
                 if collect and result is not None:
                     if isinstance(result, (str, bytes)) or not hasattr(result, "__iter__"):
-                        self.report(impl.plugin_name, f"{hook_name} returned {type(result).__name__}, "
+                        self.report(plugin, f"{hook_name} returned {type(result).__name__}, "
                                     "not a list; its contribution was skipped")
                         continue
                     result = list(result)
             except Exception as exc:  # a plugin's bug must not stop the scan
-                self.report(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}; "
+                self.report(plugin, f"{hook_name} raised {type(exc).__name__}: {exc}; "
                             "its contribution was skipped")
                 continue
-            yield impl.plugin_name, result
+            yield plugin, result
 
     def collect(self, hook_name: str, **kwargs: object) -> list[tuple[str, object]]:
         """Call every implementation; return (plugin name, item) for each item returned."""

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -222,7 +223,7 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
                                             "'key: value' fields; fields ignored"))
                     key_lines = {}
     links = (*frontmatter_links(frontmatter, key_lines), *find_links(body, body_line))
-    title = PurePosixPath(path).stem
+    title = path.rsplit("/", 1)[-1][:-3]
     note = Note(path=path, title=title, frontmatter=frontmatter, body=body, links=links,
                 body_line=body_line, key_lines=key_lines)
     note.date = settings.daily_date(path)
@@ -255,8 +256,8 @@ def _yaml_kind(value: object) -> str:
 
 # --- the whole vault -----------------------------------------------------------------
 
-def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """Every note file of the vault as (vault-relative POSIX path, absolute path), sorted.
+def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """Every note file of the vault as (vault-relative POSIX path, file system path), sorted.
 
     Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, the
     templates folder and the vault-relative paths in ``exclude``. Symlinks are
@@ -267,73 +268,80 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
     problems: list[Problem] = []
     skip = {p.lower() for p in exclude}
     templates = settings.templates_folder.lower() if settings.templates_folder else None
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str]] = []
     try:
         info = root.stat()
     except OSError as exc:
         raise FileNotFoundError(f"cannot read vault {root}: {exc.strerror or exc}") from exc
     seen = {(info.st_dev, info.st_ino)}
-    links: list[tuple[Path, str]] = []  # symlinks met in the real tree, visited afterwards
+    links: list[tuple[str, str]] = []  # symlinks met in the real tree, visited afterwards
 
-    def visit(path: Path, rel_path: str, st: os.stat_result, folders: list) -> None:
-        if (st.st_dev, st.st_ino) in seen:
+    def visit(path: str, rel_path: str, key: tuple[int, int], is_dir: bool, is_file: bool, folders: list) -> None:
+        if key in seen:
             return
-        if stat.S_ISDIR(st.st_mode):
+        if is_dir:
             if rel_path.lower() != templates:
-                seen.add((st.st_dev, st.st_ino))
+                seen.add(key)
                 folders.append((path, rel_path))
-        elif stat.S_ISREG(st.st_mode) and rel_path.lower().endswith(".md") and rel_path.lower() not in skip:
-            seen.add((st.st_dev, st.st_ino))
+        elif is_file and rel_path.lower().endswith(".md") and rel_path.lower() not in skip:
+            seen.add(key)
             found.append((rel_path, path))
 
-    def walk_tree(top: Path, top_rel: str, defer_links: bool) -> None:
+    def walk_tree(top: str, top_rel: str, defer_links: bool) -> None:
         stack = [(top, top_rel)]
         while stack:
             folder, rel = stack.pop()
             try:
+                device = os.stat(folder).st_dev
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
                 problems.append(Problem(rel, None, f"cannot read folder: {exc.strerror or exc}; skipped"))
                 continue
-            folders: list[tuple[Path, str]] = []
+            folders: list[tuple[str, str]] = []
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
                 rel_path = f"{rel}/{entry.name}" if rel else entry.name
-                if defer_links and entry.is_symlink():
-                    links.append((Path(entry.path), rel_path))
-                    continue
                 try:
-                    st = entry.stat()
+                    if entry.is_symlink():
+                        if defer_links:
+                            links.append((entry.path, rel_path))
+                            continue
+                        st = entry.stat()
+                        visit(entry.path, rel_path, (st.st_dev, st.st_ino), stat.S_ISDIR(st.st_mode),
+                              stat.S_ISREG(st.st_mode), folders)
+                    elif entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False):
+                        # the kind comes from the directory listing: no stat call per file
+                        visit(entry.path, rel_path, (device, entry.inode()), entry.is_dir(follow_symlinks=False),
+                              entry.is_file(follow_symlinks=False), folders)
                 except OSError as exc:
                     kind = "broken link" if entry.is_symlink() else "cannot read"
                     problems.append(Problem(rel_path, None, f"{kind}: {exc.strerror or exc}; skipped"))
-                    continue
-                visit(Path(entry.path), rel_path, st, folders)
             stack.extend(reversed(folders))
 
-    walk_tree(root, "", defer_links=True)
+    walk_tree(str(root), "", defer_links=True)
     for path, rel_path in links:
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError as exc:
             problems.append(Problem(rel_path, None, f"broken link: {exc.strerror or exc}; skipped"))
             continue
-        folders: list[tuple[Path, str]] = []
-        visit(path, rel_path, st, folders)
+        folders: list[tuple[str, str]] = []
+        visit(path, rel_path, (st.st_dev, st.st_ino), stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode), folders)
         for folder, rel in folders:
             walk_tree(folder, rel, defer_links=False)
     found.sort(key=lambda f: f[0])
     return found, problems
 
 
-def read_note(rel_path: str, path: Path, settings: VaultSettings) -> tuple[Note | None, list[Problem]]:
+def read_note(rel_path: str, path: str | Path, settings: VaultSettings) -> tuple[Note | None, list[Problem]]:
     """Read and parse one note file. A file that cannot be read is reported, not raised;
     a note relnotes generated itself (frontmatter ``generated_by: relnotes``) gives None:
     a summary links everyone and must never count as contact."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return None, [Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped")]
     note, problems = parse_note(rel_path, data, settings)
@@ -342,19 +350,68 @@ def read_note(rel_path: str, path: Path, settings: VaultSettings) -> tuple[Note 
     return note, problems
 
 
-def read_notes(files: list[tuple[str, Path]], settings: VaultSettings,
+PARALLEL_FROM = 2000  # notes: below this, a second process costs more than it saves
+
+
+def _parse_in_parallel(files: list[tuple[str, str]]) -> bool:
+    """Whether to parse on two cores: a big vault, a spare core, and a fork that is safe
+    (Linux, and no other thread running in this process)."""
+    import threading
+
+    return (len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
+            and threading.active_count() == 1)
+
+
+def _forked(job: Callable[[], object]) -> Callable[[], object]:
+    """Run ``job`` in a forked child; the returned function waits for its (pickled) result.
+    If the child fails, the result is computed here instead."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running any exit handler
+        status = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(job(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def result() -> object:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        return pickle.loads(data) if status == 0 and data else job()
+
+    return result
+
+
+def read_notes(files: list[tuple[str, str]], settings: VaultSettings,
                progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
-    """Read and parse ``files`` (as from :func:`walk`) with :func:`read_note`."""
-    notes: list[Note] = []
-    problems: list[Problem] = []
+    """Read and parse ``files`` (as from :func:`walk`) with :func:`read_note`, in order.
+
+    A big vault is parsed on two cores: a forked child takes the second half.
+    """
+    rest = None
+    if _parse_in_parallel(files):
+        half = len(files) // 2
+        second, files = files[half:], files[:half]
+        rest = _forked(lambda: [read_note(rel_path, path, settings) for rel_path, path in second])
+    results = []
     for rel_path, path in files:
-        note, found = read_note(rel_path, path, settings)
-        if note is not None:
-            notes.append(note)
-        problems.extend(found)
+        results.append(read_note(rel_path, path, settings))
         if progress:
             progress(1)
-    return notes, problems
+    if rest is not None:
+        results += rest()
+        if progress:
+            progress(len(results) - len(files))
+    notes = [note for note, _ in results if note is not None]
+    return notes, [problem for _, found in results for problem in found]
 
 
 def fingerprint(root: Path) -> str:
@@ -362,12 +419,12 @@ def fingerprint(root: Path) -> str:
     (by path, size or modification time); cheap next to a scan."""
     settings, _ = read_settings(root)
     files, _ = walk(root, settings)
-    extra = [(rel, root / rel) for rel in (".relnotes/config.toml", ".obsidian/daily-notes.json",
-                                            ".obsidian/templates.json")]
+    extra = [(rel, os.path.join(root, rel)) for rel in (".relnotes/config.toml", ".obsidian/daily-notes.json",
+                                                          ".obsidian/templates.json")]
     digest = hashlib.sha256()
     for rel, path in [*files, *extra]:
         try:
-            st = path.stat()
+            st = os.stat(path)
             digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
             digest.update(f"{rel}\0-\n".encode())

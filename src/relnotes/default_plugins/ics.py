@@ -4,18 +4,25 @@ One all-day, transparent VEVENT per reminder. Overdue to-dos are placed on
 today (they must be visible) and say since when they are due; celebrations
 are one yearly recurring event each. Everything is derived from the scan,
 including DTSTAMP, so the same vault and day give the same bytes.
+
+Values are encoded by the icalendar library (text escaping, durations,
+recurrence rules); the content lines are assembled and folded here, and each
+event's text is memoised: icalendar's object model costs about 0.4 ms per
+event, more than reading the note behind it. The tests parse the feed with
+icalendar, ical, vobject and khal and compare it with icalendar's own output.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import vDuration, vRecur
 
 from relnotes import hookimpl
-from relnotes.model import Output
+from relnotes.model import Output, Reminder
 
 PRODID = "-//relnotes//relnotes//EN"
 MARKER = f"PRODID:{PRODID}".encode()
@@ -27,70 +34,111 @@ def obsidian_url(vault_name: str, path: str) -> str:
     return f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(path, safe='')}"
 
 
-def _yearly_rule(month_day: str, feb29: str) -> dict:
+def fold(line: str, limit: int = 75) -> str:
+    """Fold a content line to ``limit`` octets per physical line (RFC 5545 3.1), never inside a
+    UTF-8 sequence nor right after the backslash of an escape."""
+    if len(line) <= limit // 4 or (line.isascii() and len(line) <= limit):
+        return line
+    data = line.encode()
+    if len(data) <= limit:
+        return line
+    parts, start, size = [], 0, limit
+    while start < len(data):
+        end = min(start + size, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence: back off
+            end -= 1
+        run = len(data[start:end]) - len(data[start:end].rstrip(b"\\"))
+        if end < len(data) and run % 2 and end - 1 > start:  # an escape (backslash + n , ; or backslash) starts here: keep it whole
+            end -= 1
+        parts.append(data[start:end])
+        start, size = end, limit - 1  # continuation lines begin with the fold's space
+    return b"\r\n ".join(parts).decode()
+
+
+def _text(value: str) -> str:
+    """A TEXT value, escaped as RFC 5545 3.3.11 (and icalendar's vText) do."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _date(value: dt.date) -> str:
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+def _yearly_rule(month_day: str, feb29: str) -> str:
     if month_day != "02-29":
-        return {"freq": "yearly"}
-    if feb29 == "mar1":
-        return {"freq": "yearly", "byyearday": 60}  # Feb 29 in leap years, Mar 1 otherwise
-    return {"freq": "yearly", "bymonth": 2, "bymonthday": -1}  # the last day of February
-
-
-def _event(reminder, today: dt.date, vault_name: str, config) -> Event:
-    data = dict(reminder.data)
-    event = Event()
-    event.add("uid", reminder.uid)
-    event.add("dtstamp", dt.datetime.combine(today, dt.time(), dt.timezone.utc))
-    description = [reminder.detail] if reminder.detail else []
-    if data.get("recurs") == "yearly":
-        start = dt.date.fromisoformat(data["series_start"])
-        event.add("summary", data["series_title"])
-        event.add("rrule", _yearly_rule(data["month_day"], config.feb29))
+        rule = {"freq": "yearly"}
+    elif feb29 == "mar1":
+        rule = {"freq": "yearly", "byyearday": 60}  # Feb 29 in leap years, Mar 1 otherwise
     else:
-        start = max(reminder.date, today)
+        rule = {"freq": "yearly", "bymonth": 2, "bymonthday": -1}  # the last day of February
+    return vRecur(rule).to_ical().decode()
+
+
+@lru_cache(maxsize=200_000)
+def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
+    """One VEVENT, as folded content lines ending in CRLF. Memoised: unchanged reminders
+    on the same day cost nothing on the next build."""
+    data = dict(reminder.data)
+    description = [reminder.detail] if reminder.detail else []
+    sequence = rule = None
+    if data.get("recurs") == "yearly":
+        start, summary = dt.date.fromisoformat(data["series_start"]), data["series_title"]
+        rule = _yearly_rule(data["month_day"], feb29)
+    else:
+        start, summary = max(reminder.date, today), reminder.title
         overdue = (today - reminder.date).days
         if overdue > 0:
-            event.add("summary", f"{reminder.title} (due since {reminder.date.isoformat()})")
+            summary += f" (due since {reminder.date.isoformat()})"
             ago = "1 day" if overdue == 1 else f"{overdue} days"
             description.insert(0, f"Due since {reminder.date.isoformat()} ({ago} ago).")
-            event.add("sequence", overdue)  # the event moved: one step per day
-        else:
-            event.add("summary", reminder.title)
-    event.add("dtstart", start)
-    event.add("dtend", start + dt.timedelta(days=1))
-    event.add("transp", "TRANSPARENT")
-    event.add("categories", [reminder.kind])
-    if reminder.source:
-        url = obsidian_url(vault_name, reminder.source)
-        event.add("url", url)
+            sequence = overdue  # the event moved: one step per day
+    url = obsidian_url(vault_name, reminder.source) if reminder.source else None
+    if url:
         description.append(f"Open in Obsidian: {url}")
-    if description:
-        event.add("description", "\n".join(description))
-    if config.ics.alarm is not None:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", reminder.title)
-        alarm.add("trigger", dt.timedelta(hours=config.ics.alarm.hour, minutes=config.ics.alarm.minute))
-        event.add_component(alarm)
-    return event
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(summary)}",
+        f"DTSTART;VALUE=DATE:{_date(start)}",
+        f"DTEND;VALUE=DATE:{_date(start + dt.timedelta(days=1))}",
+        f"DTSTAMP:{_date(today)}T000000Z",
+        f"UID:{_text(reminder.uid)}",
+        *([f"SEQUENCE:{sequence}"] if sequence else []),
+        *([f"RRULE:{rule}"] if rule else []),
+        f"CATEGORIES:{_text(reminder.kind)}",
+        *([f"DESCRIPTION:{_text(chr(10).join(description))}"] if description else []),
+        "TRANSP:TRANSPARENT",
+        *([f"URL:{url}"] if url else []),
+    ]
+    if trigger is not None:
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(reminder.title)}",
+                  f"TRIGGER:{trigger}", "END:VALARM"]
+    lines.append("END:VEVENT")
+    return "".join(fold(line) + "\r\n" for line in lines)
 
 
 def render(result, config) -> bytes:
     """The feed for a scan: every reminder, whatever its date."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("name", config.ics.name)
-    calendar.add("x-wr-calname", config.ics.name)
-    calendar.add("x-wr-caldesc", "Follow-ups, tasks and celebrations from your notes")
-    refresh = dt.timedelta(minutes=config.ics.refresh_minutes)
-    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(refresh))
+    refresh = vDuration(dt.timedelta(minutes=config.ics.refresh_minutes)).to_ical().decode()
+    header = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{_text(config.ics.name)}",
+        f"X-WR-CALNAME:{_text(config.ics.name)}",
+        f"X-WR-CALDESC:{_text('Follow-ups, tasks and celebrations from your notes')}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
+        f"X-PUBLISHED-TTL:{refresh}",
+    ]
     vault_name = Path(result.root).resolve().name
-    for reminder in result.all_reminders:
-        calendar.add_component(_event(reminder, result.today, vault_name, config))
-    return calendar.to_ical()
+    alarm = config.ics.alarm
+    trigger = (vDuration(dt.timedelta(hours=alarm.hour, minutes=alarm.minute)).to_ical().decode()
+               if alarm is not None else None)
+    events = (event_text(r, result.today, vault_name, trigger, config.feb29) for r in result.all_reminders)
+    text = "".join(fold(line) + "\r\n" for line in header) + "".join(events) + "END:VCALENDAR\r\n"
+    return text.encode("utf-8")
 
 
 def ics_path(root: Path, config) -> Path:
