@@ -131,9 +131,10 @@ def _output_options(command):
 @click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
 @_output_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
+@click.option("--no-cache", is_flag=True, help="Read every note again; don't use or update the cache.")
 @_STRICT
 def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
-         summary: Path | None, no_summary: bool, as_json: bool, strict: bool) -> None:
+         summary: Path | None, no_summary: bool, as_json: bool, no_cache: bool, strict: bool) -> None:
     """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
 
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
@@ -147,7 +148,8 @@ def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None,
     config = _load_config(vault, ics, no_ics, summary, no_summary)
     progress = _DelayedProgress() if not as_json and sys.stderr.isatty() else None
     try:
-        result = run_scan(vault, _today(today), horizon, config=config, progress=progress, strict=strict)
+        result = run_scan(vault, _today(today), horizon, config=config, progress=progress, strict=strict,
+                          use_cache=not no_cache)
     except (VaultError, PluginError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -155,7 +157,7 @@ def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None,
             progress.close()
     _, errors = write_outputs(result.outputs)
     if as_json:
-        click.echo(json.dumps(to_json(result, vault), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(to_json(result, vault), ensure_ascii=False))  # one line: C encoder, JSON Lines-friendly
     else:
         click.echo(to_text(result, vault), nl=False)
     for error in errors:

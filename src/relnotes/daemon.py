@@ -1,12 +1,12 @@
 """The watch daemon: keeps the outputs fresh while the vault changes, for months.
 
-File-system events (watchdog) only say *that* something changed. Each rebuild
-reconciles its cache of parsed notes with the vault — listing the files and
-comparing size, modification time and inode — so it re-reads exactly the notes
-that changed, however they changed (edits, editors saving through a temp file
-and a rename, moved or deleted folders, a ``git pull``). Events are debounced:
-a burst gives one rebuild after it ends. The daemon's own writes (dot-files,
-the outputs, notes carrying relnotes' marker) are not events it listens to.
+Its parsed notes live in a :class:`~relnotes.cache.VaultCache` (loaded at start,
+saved at stop). After a burst of events (debounced: one rebuild once it ends),
+it looks again at just the files the events named, comparing size, times and
+inode, and re-reads those that changed; a folder created, moved or deleted, a
+changed setting, or the vault coming back makes it reconcile the whole vault.
+The daemon's own writes (dot-files, the outputs, notes carrying relnotes'
+marker) are not events it listens to.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, ConfigError, load_config
 from .core import ScanResult, build_vault, evaluate
 from .files import write_outputs
-from .model import Note, Problem
+from .cache import VaultCache, prune_memos
+from .model import Problem
 from .plugins import get_plugin_manager
-from .vault import read_note, read_settings, walk
+from .vault import read_settings, walk
 
 __all__ = ["Daemon"]
 
@@ -38,11 +38,8 @@ SETTINGS_FILES = (".relnotes/config.toml", ".obsidian/daily-notes.json", ".obsid
 _CHANGES = {"created", "deleted", "moved", "modified", "closed"}
 
 
-@dataclass
-class _Entry:
-    key: tuple[int, int, int]  # size, mtime_ns, inode
-    note: Note | None
-    problems: list[Problem]
+FULL = "\0full"  # an event that needs the whole vault reconciled
+SAVE_EVERY = 600  # seconds between saves of the cache while the daemon runs
 
 
 class Daemon:
@@ -70,8 +67,9 @@ class Daemon:
         self.stop_event = threading.Event()
         self.builds = 0
         self.result: ScanResult | None = None
-        self._entries: dict[str, _Entry] = {}
-        self._settings = None
+        self.cache: VaultCache | None = None
+        self._walk_problems: list[Problem] = []
+        self._saved = time.monotonic()
         self._config: Config | None = None
         self._config_key: object = None
         self._built_for: dt.date | None = None
@@ -99,31 +97,22 @@ class Daemon:
             self._config_key = key
         return self._config
 
-    def _sync(self, settings) -> tuple[int, int, list[Problem]]:
-        """Bring the note cache up to date; returns (notes re-read, notes dropped, walk problems)."""
-        files, problems = walk(self.root, settings, self._ignored)
-        reread, current = 0, set()
-        for rel, path in files:
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue  # gone since the listing: it counts as deleted
-            key = (st.st_size, st.st_mtime_ns, st.st_ino)
-            current.add(rel)
-            entry = self._entries.get(rel)
-            if entry is None or entry.key != key:
-                note, found = read_note(rel, path, settings)
-                self._entries[rel] = _Entry(key, note, found)
-                reread += 1
-                log.debug("read %s", rel)
-        dropped = [rel for rel in self._entries if rel not in current]
-        for rel in dropped:
-            del self._entries[rel]
-            log.debug("dropped %s", rel)
-        return reread, len(dropped), problems
+    def _read(self, settings, paths: set[str] | None) -> int:
+        """Bring the cached notes up to date: the whole vault, or just ``paths``; returns how many were read."""
+        if self.cache is None:
+            self.cache = VaultCache(self.root)
+        if paths is not None and settings == self.cache.settings:
+            templates = (settings.templates_folder or "\0").lower() + "/"
+            wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths)
+                      if rel not in self._ignored and not rel.lower().startswith(templates)]
+            return self.cache.refresh(wanted, settings)
+        files, self._walk_problems = walk(self.root, settings, self._ignored)
+        before = {rel: entry[0] for rel, entry in self.cache.notes.items()}
+        self.cache.read(files, settings)
+        return sum(1 for rel, entry in self.cache.notes.items() if before.get(rel) != entry[0])
 
-    def rebuild(self, reason: str) -> ScanResult | None:
-        """Reconcile with the vault, run the core, write the outputs that changed."""
+    def rebuild(self, reason: str, paths: set[str] | None = None) -> ScanResult | None:
+        """Bring the notes up to date (all, or just ``paths``), run the core, write the outputs that changed."""
         started = time.perf_counter()
         self._built_for = self.today()  # also on failure: retry on the next change, not every tick
         if not self.root.is_dir():
@@ -135,49 +124,55 @@ class Daemon:
             log.error("%s; not rebuilding", exc)
             return None
         settings, problems = read_settings(self.root)
-        if settings != self._settings:  # daily-notes or templates folder changed: read everything again
-            self._entries.clear()
-            self._settings = settings
         summary = _relative(self.root, str(self.root / Path(config.summary.path).expanduser()))
         self._ignored = {summary} if config.summary.enabled else set()
         try:
-            reread, dropped, walk_problems = self._sync(settings)
+            reread = self._read(settings, paths)
         except FileNotFoundError:
             log.warning("vault %s vanished while reading; outputs kept as they are", self.root)
             return None
         today = self._built_for
-        notes = [e.note for _, e in sorted(self._entries.items()) if e.note is not None]
-        problems = [*problems, *walk_problems, *(p for e in self._entries.values() for p in e.problems)]
+        notes, found = self.cache.current()
         pm = get_plugin_manager(config.disable, local=config.local_plugins, vault=self.root, strict=self.strict)
-        result = evaluate(build_vault(self.root, notes, config, pm, problems), config, pm, today, self.horizon)
+        vault = build_vault(self.root, notes, config, pm, [*problems, *self._walk_problems, *found])
+        result = evaluate(vault, config, pm, today, self.horizon)
         written, errors = write_outputs(result.outputs)
+        prune_memos()
         for error in errors:
             log.error("cannot write %s", error)
         self.builds += 1
         self.result = result
         overdue = sum(r.overdue(today) for r in result.reminders)
-        log.info("rebuilt for %s in %d ms (%s; %d notes re-read, %d gone): %d reminders, %d overdue, "
-                 "%d warnings; %s", today.isoformat(), (time.perf_counter() - started) * 1000, reason, reread,
-                 dropped, len(result.reminders), overdue, len(result.problems),
+        log.info("rebuilt for %s in %d ms (%s; %d notes re-read): %d reminders, %d overdue, %d warnings; %s",
+                 today.isoformat(), (time.perf_counter() - started) * 1000, reason, reread,
+                 len(result.reminders), overdue, len(result.problems),
                  f"wrote {', '.join(written)}" if written else "outputs unchanged")
+        if time.monotonic() - self._saved > SAVE_EVERY:
+            self.save_cache()
         if self.on_build:
             self.on_build(result)
         return result
 
+    def save_cache(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+        self._saved = time.monotonic()
+
     # --- watching -------------------------------------------------------------------------
 
-    def relevant(self, path: str | bytes, is_directory: bool, event_type: str) -> bool:
-        """Whether an event may change the outputs (never for the daemon's own writes)."""
+    def relevant(self, path: str | bytes, is_directory: bool, event_type: str) -> str | None:
+        """What an event means for the outputs: the note's vault-relative path, :data:`FULL` when the
+        whole vault must be looked at again, or None (opening files, the daemon's own writes …)."""
         if event_type not in _CHANGES or (is_directory and event_type in ("modified", "closed")):
-            return False
+            return None
         rel = _relative(self.root, os.fsdecode(path))
         if rel in SETTINGS_FILES:
-            return True
+            return FULL
         if rel.startswith("../") or any(part.startswith(".") for part in rel.split("/")):
-            return False  # dot-folders and dot-files: .obsidian, .git, our temp files …
+            return None  # dot-folders and dot-files: .obsidian, .git, our temp files …
         if is_directory:
-            return True  # a folder created, deleted or renamed with its notes
-        return rel.lower().endswith(".md") and rel not in self._ignored
+            return FULL  # a folder created, deleted or renamed with its notes
+        return rel if rel.lower().endswith(".md") and rel not in self._ignored else None
 
     def _handler(self):
         from watchdog.events import FileSystemEventHandler
@@ -188,10 +183,10 @@ class Daemon:
             def on_any_event(self, event) -> None:
                 paths = [event.src_path, *([event.dest_path] if getattr(event, "dest_path", "") else [])]
                 for path in paths:
-                    if daemon.relevant(path, event.is_directory, event.event_type):
+                    meaning = daemon.relevant(path, event.is_directory, event.event_type)
+                    if meaning is not None:
                         log.debug("%s %s", event.event_type, os.fsdecode(path))
-                        daemon.events.put(os.fsdecode(path))
-                        return
+                        daemon.events.put(meaning)
 
         return Handler()
 
@@ -243,14 +238,21 @@ class Daemon:
         self._clocks = (wall, mono)
         return jumped
 
-    def _wait_for_quiet(self) -> None:
-        """Swallow the rest of a burst: return once no event came for ``debounce`` seconds."""
+    def _collect_burst(self, first: str) -> set[str] | None:
+        """The paths named by a burst of events (``first`` and the rest until ``debounce`` seconds
+        pass quietly); None when the whole vault must be looked at."""
+        paths: set[str] | None = {first}
         deadline = time.monotonic() + self.max_wait
         while time.monotonic() < deadline and not self.stop_event.is_set():
             try:
-                self.events.get(timeout=self.debounce)
+                item = self.events.get(timeout=self.debounce)
             except queue.Empty:
-                return
+                break
+            if paths is not None:
+                paths.add(item)
+        if paths is not None and (FULL in paths or len(paths) > 1000):
+            return None
+        return paths
 
     def run(self) -> None:
         """Watch, build (unless already built), then rebuild on changes until :meth:`stop`."""
@@ -260,10 +262,9 @@ class Daemon:
             self.rebuild("start")
         try:
             while not self.stop_event.is_set():
-                reason = None
+                reason, paths = None, None
                 try:
-                    self.events.get(timeout=self.tick)
-                    self._wait_for_quiet()
+                    paths = self._collect_burst(self.events.get(timeout=self.tick))
                     reason = "files changed"
                 except queue.Empty:
                     pass
@@ -272,15 +273,16 @@ class Daemon:
                 if not self._observer_healthy():
                     log.info("the vault folder changed or came back; watching it again")
                     self.start_watching()
-                    reason = reason or "vault folder changed"
+                    reason, paths = reason or "vault folder changed", None
                 if self._woke_up():
-                    reason = reason or "woke from sleep"
+                    reason, paths = reason or "woke from sleep", None
                 if self.today() != self._built_for:
                     reason = reason or "the date changed"
                 if reason:
-                    self.rebuild(reason)
+                    self.rebuild(reason, paths)
         finally:
             self.stop_watching()
+            self.save_cache()
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from .cache import VaultCache, prune_memos
 from .config import Config, load_config
 from .core import ScanResult, Vault, build_vault, evaluate
 from .plugins import RelnotesPluginManager, get_plugin_manager
@@ -19,13 +20,15 @@ class VaultError(OSError):
 
 
 def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginManager | None = None,
-               progress: Callable[[int], Callable[[int], None] | None] | None = None) -> Vault:
+               progress: Callable[[int], Callable[[int], None] | None] | None = None,
+               cache: VaultCache | None = None) -> Vault:
     """Read the vault at ``root`` into people, meetings and interactions (no rules run).
 
     :param config: defaults to the vault's ``.relnotes/config.toml``.
     :param pm: defaults to :func:`~relnotes.plugins.get_plugin_manager` honouring the config.
     :param progress: called with the number of notes about to be read; may
         return a callback that is called with 1 after each note.
+    :param cache: read unchanged notes from it instead of parsing them again.
     :raises VaultError: when ``root`` is not a readable folder.
     :raises ~relnotes.config.ConfigError: when the config file is unusable.
     """
@@ -40,22 +43,31 @@ def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginMa
         files, walk_problems = walk(root, settings)
     except FileNotFoundError as exc:
         raise VaultError(str(exc)) from None
-    notes, read_problems = read_notes(files, settings, progress(len(files)) if progress else None)
+    step = progress(len(files)) if progress else None
+    notes, read_problems = cache.read(files, settings, step) if cache else read_notes(files, settings, step)
     return build_vault(root, notes, config, pm, problems + walk_problems + read_problems)
 
 
 def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None = None,
-         pm: RelnotesPluginManager | None = None, strict: bool = False,
+         pm: RelnotesPluginManager | None = None, strict: bool = False, use_cache: bool = False,
          progress: Callable[[int], Callable[[int], None] | None] | None = None) -> ScanResult:
     """Scan the vault at ``root`` for ``today``: :func:`load_vault`, then every rule and output.
 
     :param strict: with the default plugin manager, a failing plugin raises
         :class:`~relnotes.plugins.PluginError`.
+    :param use_cache: read unchanged notes, and reuse unchanged renderings, from the
+        persistent cache (see :mod:`relnotes.cache`), and update it.
     """
     root = Path(root)
     config = config or load_config(root)
     pm = pm or get_plugin_manager(config.disable, local=config.local_plugins, vault=root, strict=strict)
-    return evaluate(load_vault(root, config=config, pm=pm, progress=progress), config, pm, today, horizon)
+    cache = VaultCache(root) if use_cache else None
+    result = evaluate(load_vault(root, config=config, pm=pm, progress=progress, cache=cache), config, pm, today,
+                      horizon)
+    if cache is not None:
+        cache.save()
+    prune_memos()
+    return result
 
 
 def feed_source(root: Path, today: Callable[[], dt.date], config: Callable[[], Config]):

@@ -24,7 +24,8 @@ from frontmatter.default_handlers import YAMLHandler
 from .links import find_links, frontmatter_links
 from .model import Note, Problem
 
-__all__ = ["VaultSettings", "fingerprint", "parse_note", "read_note", "read_notes", "read_settings", "walk"]
+__all__ = ["VaultSettings", "fingerprint", "parse_note", "read_many", "read_note", "read_notes", "read_settings",
+           "walk"]
 
 _YAML = YAMLHandler()
 
@@ -390,12 +391,10 @@ def _forked(job: Callable[[], object]) -> Callable[[], object]:
     return result
 
 
-def read_notes(files: list[tuple[str, str]], settings: VaultSettings,
-               progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
-    """Read and parse ``files`` (as from :func:`walk`) with :func:`read_note`, in order.
-
-    A big vault is parsed on two cores: a forked child takes the second half.
-    """
+def read_many(files: list[tuple[str, str]], settings: VaultSettings,
+              progress: Callable[[int], None] | None = None) -> list[tuple[Note | None, list[Problem]]]:
+    """:func:`read_note` for each of ``files``, in order; a big batch is parsed on two cores
+    (a forked child takes the second half)."""
     rest = None
     if _parse_in_parallel(files):
         half = len(files) // 2
@@ -410,8 +409,14 @@ def read_notes(files: list[tuple[str, str]], settings: VaultSettings,
         results += rest()
         if progress:
             progress(len(results) - len(files))
-    notes = [note for note, _ in results if note is not None]
-    return notes, [problem for _, found in results for problem in found]
+    return results
+
+
+def read_notes(files: list[tuple[str, str]], settings: VaultSettings,
+               progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
+    """Read and parse ``files`` (as from :func:`walk`): the notes, and every problem found."""
+    results = read_many(files, settings, progress)
+    return [note for note, _ in results if note is not None], [p for _, found in results for p in found]
 
 
 def fingerprint(root: Path) -> str:

@@ -15,13 +15,13 @@ icalendar, ical, vobject and khal and compare it with icalendar's own output.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from icalendar import vDuration, vRecur
 
 from relnotes import hookimpl
+from relnotes.cache import memo, memo_key
 from relnotes.model import Output, Reminder
 
 PRODID = "-//relnotes//relnotes//EN"
@@ -75,10 +75,19 @@ def _yearly_rule(month_day: str, feb29: str) -> str:
     return vRecur(rule).to_ical().decode()
 
 
-@lru_cache(maxsize=200_000)
 def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
-    """One VEVENT, as folded content lines ending in CRLF. Memoised: unchanged reminders
-    on the same day cost nothing on the next build."""
+    """One VEVENT, as folded content lines ending in CRLF. Memoised (and kept in the persistent
+    cache): unchanged reminders on the same day cost nothing on the next build."""
+    events = memo("ics-events")
+    key = memo_key(reminder, today, vault_name, trigger, feb29)
+    text = events.get(key)
+    if text is None:
+        text = _event_text(reminder, today, vault_name, trigger, feb29)
+        events.put(key, text)
+    return text
+
+
+def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
     data = dict(reminder.data)
     description = [reminder.detail] if reminder.detail else []
     sequence = rule = None

@@ -17,6 +17,7 @@ _DUE = re.compile(r"📅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
 # Obsidian Tasks' fields: due, scheduled, start, created, done, cancelled dates, recurrence, priority
 _FIELDS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}|🔁\ufe0f?[^📅⏳🛫➕✅❌⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_ANY_TASK = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+\[.\][ \t]", re.M)
 CLOSED = {"x", "X", "-"}  # done, cancelled
 
 
@@ -43,6 +44,8 @@ def _shown(match: re.Match) -> str:
 
 def tasks_in(note: Note) -> list[Task]:
     """Every task item in ``note``'s body, skipping fenced code blocks."""
+    if not _ANY_TASK.search(note.body):
+        return []
     tasks, fenced = [], False
     for offset, text in enumerate(note.body.split("\n")):
         if _FENCE.match(text):
