@@ -341,7 +341,7 @@ def brief(vault: Path, name: str, today: dt.datetime | None, since: dt.datetime 
 
     config = _load_config(vault, no_ics=True, no_summary=True)
     try:
-        result = run_scan(vault, _today(today), config=config)
+        result = run_scan(vault, _today(today), config=config, use_cache=True)
         found = build_brief(result, config, name, since.date() if since else None, until.date() if until else None,
                             incidents_only)
     except (VaultError, PersonNotFound) as exc:

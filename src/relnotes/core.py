@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,23 +188,28 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
     return vault
 
 
-def _checked(reminders: Iterable[tuple[str, Reminder]], pm: RelnotesPluginManager) -> list[Reminder]:
-    """Valid reminders with unique uids, sorted by date."""
-    kept: dict[str, Reminder] = {}
-    for plugin, reminder in reminders:
-        if not isinstance(reminder, Reminder):
-            pm.report(plugin, f"relnotes_reminders returned {type(reminder).__name__}, not Reminder; skipped")
-        elif reminder.uid in kept:
-            pm.report(plugin, f"two reminders share the uid {reminder.uid!r}; the second was dropped")
+def _unique(items: Iterable[tuple[str, object]], pm: RelnotesPluginManager, hook_name: str, kind: type,
+            key: Callable[[object], str], duplicate: str) -> dict[str, object]:
+    """The items a hook returned that are of ``kind``, the first of each ``key``; the others are
+    reported against the plugin that returned them (``duplicate`` is the message, with ``{key}``)."""
+    kept: dict[str, object] = {}
+    for plugin, item in items:
+        if not isinstance(item, kind):
+            pm.report(plugin, f"{hook_name} returned {type(item).__name__}, not {kind.__name__}; skipped")
+        elif key(item) in kept:
+            pm.report(plugin, duplicate.format(key=key(item)))
         else:
-            kept[reminder.uid] = reminder
-    return sorted(kept.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
+            kept[key(item)] = item
+    return kept
 
 
 def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager, today: dt.date, horizon: int) -> ScanResult:
     """Run the rules and the outputs: every reminder due up to ``today + horizon``
     (overdue ones included), and the bytes of every generated file."""
-    everything = _checked(pm.collect("relnotes_reminders", vault=vault, config=config, today=today), pm)
+    reminders = _unique(pm.collect("relnotes_reminders", vault=vault, config=config, today=today), pm,
+                        "relnotes_reminders", Reminder, lambda r: r.uid,
+                        "two reminders share the uid {key!r}; the second was dropped")
+    everything = sorted(reminders.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
     last = today + dt.timedelta(days=horizon)
     goal = pm.first("relnotes_goal", vault=vault, config=config, today=today)
     result = ScanResult(vault.root, vault, today, horizon, [r for r in everything if r.date <= last], everything, goal)
@@ -216,12 +221,6 @@ def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager, today: dt.
 
 def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager) -> list[Output]:
     """The files the output plugins generate for ``result`` (nothing is written here)."""
-    outputs: dict[str, Output] = {}
-    for plugin, output in pm.collect("relnotes_outputs", result=result, config=config):
-        if not isinstance(output, Output):
-            pm.report(plugin, f"relnotes_outputs returned {type(output).__name__}, not Output; skipped")
-        elif output.name in outputs:
-            pm.report(plugin, f"a second output named {output.name!r}; skipped")
-        else:
-            outputs[output.name] = output
+    outputs = _unique(pm.collect("relnotes_outputs", result=result, config=config), pm, "relnotes_outputs", Output,
+                      lambda o: o.name, "a second output named {key!r}; skipped")
     return sorted(outputs.values(), key=lambda o: o.name)

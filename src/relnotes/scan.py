@@ -78,7 +78,7 @@ def feed_source(root: Path, today: Callable[[], dt.date], config: Callable[[], C
 
     def build() -> tuple[bytes, bool]:
         settings = with_overrides(config(), ics={"enabled": True}, summary={"enabled": False})
-        result = scan(root, today(), config=settings)
+        result = scan(root, today(), config=settings, use_cache=True)
         feed = next(o for o in result.outputs if o.name == "ics")
         return feed.content, bool(result.vault.notes)
 
