@@ -41,9 +41,30 @@ CONFIG_TEXT = f"""\
 # [celebrations]
 # feb29 = "feb28"
 
-# Built-in or installed plugins to switch off, by name (see `relnotes plugins`).
+# The calendar feed: where it is written (relative to the vault), its name in calendar
+# apps, the time of the alert on each event's day ("none" for no alert), and how often
+# subscribed apps are asked to refresh it.
+# [ics]
+# enabled = true
+# path = ".relnotes/relnotes.ics"
+# name = "relnotes"
+# alarm = "09:00"
+# refresh_minutes = 60
+
+# The summary note: where it is written (relative to the vault), which sections in which
+# order, and how many days "This week" covers. How far "Later" and "Celebrations" look
+# ahead (window_days) follows the scan's horizon (30 days, or --horizon) unless you set it.
+# [summary]
+# enabled = true
+# path = "relnotes.md"
+# sections = ["overdue", "this_week", "later", "celebrations", "goal", "health", "problems"]
+# week_days = 7
+
+# Plugins to switch off, by name (see `relnotes plugins`), and the vault's own plugins
+# (.relnotes/plugins/NAME.py) to run: code synced with a vault runs only when listed here.
 # [plugins]
 # disable = []
+# local = []
 """
 
 
