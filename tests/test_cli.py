@@ -1,6 +1,7 @@
 """The command line contract: `relnotes scan` JSON, exit statuses, `--version`, `init`."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -177,3 +178,37 @@ def test_readme_shows_the_real_sample_output(example):
     readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert result.exit_code == 0
     assert f"$ relnotes scan examples/vault --today 2026-11-25\n{result.output}```" in readme, "run scripts/update_readme_examples.py"
+
+
+def _run_on_a_terminal(args, delay):
+    """Run relnotes with stderr on a real pseudo-terminal; returns (stdout, what the terminal got)."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "RELNOTES_PROGRESS_DELAY": str(delay)}
+    proc = subprocess.run([sys.executable, "-m", "relnotes", *map(str, args)], stdout=subprocess.PIPE,
+                          stderr=slave, env=env, timeout=60)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    return proc.stdout.decode(), seen.decode()
+
+
+def test_progress_on_a_terminal_only_and_never_on_stdout(example):
+    stdout, terminal = _run_on_a_terminal(["scan", example, "--today", "2026-11-25", "--no-cache"], delay=0.001)
+    assert "Reading notes [" in terminal or "Working out reminders" in terminal
+    assert terminal.endswith("\r")  # the line is cleared at the end
+    assert "\r" not in stdout and stdout.startswith("relnotes · examples/vault")
+    stdout, terminal = _run_on_a_terminal(["scan", example, "--json", "--no-cache"], delay=0.001)
+    assert terminal == "" and json.loads(stdout)
+    _, terminal = _run_on_a_terminal(["scan", example, "--no-cache"], delay=30)
+    assert terminal == ""  # a quick scan shows nothing

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,32 +20,45 @@ from . import __version__
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-class _DelayedProgress:
-    """A progress bar on stderr that only appears once reading takes longer than ``delay`` seconds."""
+class _Progress:
+    """On a terminal, once a scan has run for ``delay`` seconds: a progress line on stderr,
+    redrawn by a timer signal (no thread, so the parallel parse can still fork), showing
+    the notes read so far and then what relnotes is doing. Cleared when the scan ends."""
 
-    def __init__(self, delay: float = 1.0) -> None:
-        self.delay = delay
-        self.bar = None
+    def __init__(self, delay: float) -> None:
+        self.total = self.done = 0
+        self.drawn = 0
+        self.available = hasattr(signal, "setitimer")
+        if self.available:
+            self._previous = signal.signal(signal.SIGALRM, self._draw)
+            signal.setitimer(signal.ITIMER_REAL, delay, 0.2)
 
     def __call__(self, total: int):
-        started = time.monotonic()
-        done = 0
+        self.total = total
 
         def step(n: int) -> None:
-            nonlocal done
-            done += n
-            if self.bar is None and time.monotonic() - started > self.delay:
-                self.bar = click.progressbar(length=total, label="Reading notes", file=sys.stderr)
-                self.bar.__enter__()
-                self.bar.update(done)
-            elif self.bar is not None:
-                self.bar.update(n)
+            self.done += n
 
         return step
 
+    def _draw(self, *_: object) -> None:
+        from .report import progress_bar
+
+        if self.done < self.total:
+            text = f"Reading notes [{progress_bar(self.done, self.total, 30)}] {self.done:,}/{self.total:,}"
+        else:
+            text = f"Working out reminders and outputs for {self.total:,} notes…"
+        sys.stderr.write("\r" + text.ljust(self.drawn))
+        sys.stderr.flush()
+        self.drawn = len(text)
+
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+        if self.available:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+        if self.drawn:
+            sys.stderr.write("\r" + " " * self.drawn + "\r")
+            sys.stderr.flush()
 
 
 def _today(value: dt.datetime | None) -> dt.date:
@@ -146,7 +160,7 @@ def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None,
     from .scan import VaultError, scan as run_scan
 
     config = _load_config(vault, ics, no_ics, summary, no_summary)
-    progress = _DelayedProgress() if not as_json and sys.stderr.isatty() else None
+    progress = _Progress(float(os.environ.get("RELNOTES_PROGRESS_DELAY", 1.0))) if not as_json and sys.stderr.isatty() else None
     try:
         result = run_scan(vault, _today(today), horizon, config=config, progress=progress, strict=strict,
                           use_cache=not no_cache)
