@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -13,9 +14,25 @@ class OutputRefused(OSError):
     """An output's path holds a file relnotes did not generate; it was left untouched."""
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temporary files beside ``path`` left by a writer that died before its rename
+    (their name carries the writer's process id; a running writer's files are left alone)."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = stale.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, or not ours to judge
+
+
 def _temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
     """Write ``data`` to a fresh temporary file in ``path``'s folder, flushed to disk."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -95,6 +112,8 @@ def write_outputs(outputs) -> tuple[list[str], list[str]]:
         try:
             if write_output(output.path, output.content, output.marker):
                 written.append(output.name)
-        except OSError as exc:
+        except OutputRefused as exc:
             errors.append(f"{output.name}: {exc}")
+        except OSError as exc:  # disk full, permissions …: the previous file is intact
+            errors.append(f"{output.name}: cannot write {output.path}: {exc.strerror or exc}")
     return written, errors

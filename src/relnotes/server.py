@@ -147,21 +147,24 @@ class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
     timeout = 15  # seconds a slow client may take per read
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # so a malformed request line still gets a status line, not HTTP/0.9
     server_version = "relnotes"
     sys_version = ""
 
     def version_string(self) -> str:
         return self.server_version
 
-    def _redacted(self) -> str:
-        return self.path.replace(self.server.token, "<token>") if self.server.token in self.path else self.path
+    def _redact(self, text: str) -> str:
+        return text.replace(self.server.token, "<token>")
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
         code = code.value if isinstance(code, HTTPStatus) else code
-        log.info('%s "%s %s" %s %s', self.client_address[0], self.command, self._redacted(), code, size)
+        # the parts may be unset when the request line itself was rejected
+        request = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
+        log.info('%s "%s" %s %s', self.client_address[0], self._redact(request), code, size)
 
     def log_error(self, format: str, *args: object) -> None:
-        log.warning("%s %s", self.client_address[0], (format % args).replace(self.server.token, "<token>"))
+        log.warning("%s %s", self.client_address[0], self._redact(format % args))
 
     def _authorised(self) -> bool:
         path = self.path.split("?", 1)[0]
@@ -213,8 +216,11 @@ class _Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
     def _method_not_allowed(self) -> None:
+        # the request's body is never read, so the connection ends here: a body must not be
+        # taken for the next request
+        self.close_connection = True
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Method not allowed\n",
-                   {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8"})
+                   {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8", "Connection": "close"})
 
     do_PUT = do_POST = do_DELETE = do_PATCH = do_OPTIONS = do_PROPFIND = _method_not_allowed
 
@@ -224,6 +230,7 @@ class FeedServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64  # calendar clients and proxies may connect in bursts
 
     def __init__(self, address: tuple[str, int], source: FeedSource, token: str) -> None:
         self.source, self.token = source, token
