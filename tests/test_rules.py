@@ -244,7 +244,7 @@ def test_tasks_in_dated_notes_only(run_scan, make_vault):
 def test_task_problems_are_reported_with_their_line(run_scan, make_vault):
     result = run_scan(make_vault({"Meetings/2026-11-10 Sync.md": TASK_NOTE}), TODAY)
     assert [(p.line, p.message) for p in result.problems if "task" in p.message] == [
-        (16, "task due date 2026-02-30 is not a real date; task ignored")]
+        (16, "task due date: '2026-02-30' is not a real date (day is out of range for month); task ignored")]
 
 
 def test_task_uids_survive_edits_above_them(run_scan, make_vault):

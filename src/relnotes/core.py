@@ -7,6 +7,7 @@ and hands the results in.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -57,11 +58,21 @@ class Vault:
             if len(persons) > 1:
                 self._reported.add(key)
                 first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))
+                folders = {name_key(p.path.rpartition("/")[0]) for p in persons}
+                nfc = [unicodedata.normalize("NFC", p.path) for p in persons]
+
+                def shown(person: Person) -> str:  # paths that look the same are shown escaped
+                    same = nfc.count(unicodedata.normalize("NFC", person.path)) > 1
+                    return ascii(person.path) if same else person.path
+
+                advice = ("link with the folder, e.g. [[folder/Name]], to choose" if len(folders) == len(persons)
+                          else "their names differ only in case or accents within one folder, so no link can "
+                               "tell them apart: rename one")
                 self.problems.append(Problem(
                     first.path, None,
                     f"{len(persons)} people answer to the name {key!r}: "
-                    f"{', '.join(p.path for p in [first, *others])}; links to it go to {first.path} "
-                    "(link with the folder, e.g. [[folder/Name]], to choose)"))
+                    f"{', '.join(map(shown, [first, *others]))}; "
+                    f"links to it go to {first.path} ({advice})"))
 
     def _candidates(self, key: str) -> list[Note]:
         if "/" in key:
@@ -146,7 +157,12 @@ def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
         problems.append(note.problem("meeting has no date: add 'date: YYYY-MM-DD' or start the file name with it"))
     attendees: list[Person] = []
     for key in PEOPLE_FIELDS:
-        for name in people_in(note.get(key)):
+        value = note.get(key)
+        if value is not None and not isinstance(value, (str, list)):
+            problems.append(note.problem(f"{key}: expected links to people, got a {type(value).__name__}; ignored",
+                                         key))
+            continue
+        for name in people_in(value):
             person = vault.person(name, note.path)
             if person is None:
                 problems.append(note.problem(f"{key}: no person note for {name!r}", key))

@@ -166,8 +166,8 @@ class Daemon:
         if event_type not in _CHANGES or (is_directory and event_type in ("modified", "closed")):
             return None
         rel = _relative(self.root, os.fsdecode(path))
-        if rel in SETTINGS_FILES:
-            return FULL
+        if rel in SETTINGS_FILES or not rel.isascii() and not _is_text(rel):
+            return FULL  # a name that isn't valid UTF-8 goes by the name walk() shows
         if rel.startswith("../") or any(part.startswith(".") for part in rel.split("/")):
             return None  # dot-folders and dot-files: .obsidian, .git, our temp files …
         if is_directory:
@@ -292,6 +292,14 @@ def _native_observer():
     from watchdog.observers import Observer
 
     return Observer()
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _relative(root: Path, path: str) -> str:

@@ -24,6 +24,16 @@ class DateProblem(ValueError):
 
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|<%.*?%>")
+# Years relnotes works with: far enough for any real birthday or plan, and far from the
+# limits of datetime.date, so that date arithmetic (a next anniversary, an event's end) never overflows.
+MIN_YEAR, MAX_YEAR = 1000, 2999
+MAX_CADENCE_DAYS = 100 * 366  # every 100 years at most
+
+
+def _plausible(date: dt.date, shown: object) -> dt.date:
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise DateProblem(f"{shown!r} is outside the years relnotes handles ({MIN_YEAR}–{MAX_YEAR})")
+    return date
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?")
 
 
@@ -35,9 +45,9 @@ def parse_date(value: object) -> dt.date:
     dropped. Raises :class:`DateProblem` with a readable reason otherwise.
     """
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date(), value)
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value, value)
     if isinstance(value, str):
         text = value.strip()
         if _PLACEHOLDER.search(text):
@@ -46,7 +56,7 @@ def parse_date(value: object) -> dt.date:
         if match:
             year, month, day = (int(g) for g in match.groups())
             try:
-                return dt.date(year, month, day)
+                return _plausible(dt.date(year, month, day), text)
             except ValueError as exc:
                 raise DateProblem(f"{text!r} is not a real date ({exc})") from None
         raise DateProblem(f"{text!r} is not a date in YYYY-MM-DD form")
@@ -142,6 +152,13 @@ _UNITS = {
 _CADENCE = re.compile(r"(\d+)\s*([a-z]+)")
 
 
+def _bounded(cadence: Cadence, shown: object) -> Cadence:
+    days = cadence.amount * (31 if cadence.unit == "months" else 1)
+    if days > MAX_CADENCE_DAYS:
+        raise DateProblem(f"{shown!r} is longer than 100 years; use none to switch follow-ups off")
+    return cadence
+
+
 def parse_cadence(value: object) -> Cadence | None:
     """Parse a cadence: ``14d``, ``2w``, ``3m``, ``1y``, ``weekly`` …, a number of
     days, or ``none`` (returns ``None``: no follow-ups)."""
@@ -150,7 +167,7 @@ def parse_cadence(value: object) -> Cadence | None:
     if isinstance(value, int):
         if value <= 0:
             raise DateProblem(f"{value} is not a positive number of days")
-        return Cadence(value, "days")
+        return _bounded(Cadence(value, "days"), value)
     if not isinstance(value, str):
         raise DateProblem(f"a {type(value).__name__} is not a cadence")
     text = value.strip().lower()
@@ -163,7 +180,7 @@ def parse_cadence(value: object) -> Cadence | None:
     match = _CADENCE.fullmatch(text)
     if match and match.group(2) in _UNITS and int(match.group(1)) > 0:
         factor, unit = _UNITS[match.group(2)]
-        return Cadence(int(match.group(1)) * factor, unit)
+        return _bounded(Cadence(int(match.group(1)) * factor, unit), value)
     raise DateProblem(
         f"{value!r} is not a cadence (use e.g. 14d, 2w, 3m, 1y, monthly, a number of days, or none)"
     )

@@ -82,6 +82,8 @@ def people_in(value: object) -> Iterator[str]:
         links = [link.target for link in find_links(text)]
         if links:
             yield from links
+        elif "[[" in text:
+            yield text.strip()  # a link to no note ("[[#heading]]"): reported as it is written
         else:
             for part in text.split(","):
                 if part.strip():

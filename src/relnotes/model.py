@@ -172,20 +172,16 @@ class Person:
                 problems.append(note.problem(f"{key}: {exc}; ignored", key))
                 return None
 
-        aliases = note.get("aliases", note.get("alias"))
-        if isinstance(aliases, str):
-            aliases = [aliases]
-        if isinstance(aliases, list):
-            person.aliases = tuple(str(a).strip() for a in aliases if a is not None and str(a).strip())
-
+        alias_key = "aliases" if note.get("aliases") is not None else "alias"
+        person.aliases = tuple(a.strip() for a in texts(note, alias_key, problems) if a.strip())
         person.roles = _roles(note, problems)
-        company = note.get("company")
-        if company is not None:
-            person.company = str(company)
+        company = texts(note, "company", problems, many=False)
+        person.company = company[0] if company else None
         if note.get("cadence") is not None:
             person.cadence_set = True
             person.cadence = read("cadence", parse_cadence)
-            if person.cadence is None and str(note.get("cadence")).strip().lower() not in ("none", "never", "off"):
+            raw = note.get("cadence")
+            if person.cadence is None and not (isinstance(raw, str) and raw.strip().lower() in ("none", "never", "off")):
                 person.cadence_set = False  # unreadable: fall back to the role default
         person.last_contact = read("last_contact", parse_date)
         person.met = read("met", parse_date)
@@ -193,9 +189,8 @@ class Person:
         person.started = read("started", parse_date)
         person.snooze_until = read("snooze_until", parse_date)
         person.milestones = _milestones(note, problems)
-        status = note.get("status")
-        if status is not None:
-            text = str(status).strip().lower().replace("_", "-").replace(" ", "-")
+        for status in texts(note, "status", problems, many=False):
+            text = status.strip().lower().replace("_", "-").replace(" ", "-")
             if text in STATUSES:
                 person.status = text
             else:
@@ -209,14 +204,35 @@ def _describe_interaction(interaction: Interaction) -> str:
     return f"mentioned in {title}" if interaction.kind == "note" else f"{interaction.kind}: {title}"
 
 
+_SCALARS = (str, int, float, dt.date)
+
+
+def texts(note: Note, key: str, problems: list[Problem], many: bool = True) -> list[str]:
+    """A field that holds text (or, with ``many``, a list of texts or a comma-free list), as strings.
+
+    Anything else — a mapping, a nested list, or a list where one value is expected — is
+    reported and ignored, never turned into text (a YAML alias bomb would never finish).
+    """
+    value = note.get(key)
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, _SCALARS):
+        return [str(value)]
+    if many and isinstance(value, list) and all(isinstance(v, _SCALARS) or v is None for v in value):
+        return [str(v) for v in value if v is not None]
+    expected = "text or a list of texts" if many else "text"
+    problems.append(note.problem(f"{key}: expected {expected}, got a {type(value).__name__}; ignored", key))
+    return []
+
+
 def _roles(note: Note, problems: list[Problem]) -> tuple[str, ...]:
-    raw = note.get("role", note.get("roles"))
-    if raw is None:
-        return ()
-    items = raw if isinstance(raw, list) else str(raw).split(",")
+    key = "role" if note.get("role") is not None else "roles"
+    items = texts(note, key, problems)
+    if len(items) == 1:
+        items = items[0].split(",")
     roles = []
     for item in items:
-        text = " ".join(str(item).split()).lower()
+        text = " ".join(item.split()).lower()
         text = _ROLE_SYNONYMS.get(text, text)
         if text in ROLES:
             if text not in roles:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from .dates import DateProblem, parse_date
 from .links import find_links, frontmatter_links
 from .model import Note, Problem
 
@@ -36,7 +37,21 @@ MARKER = f"{GENERATED_KEY}: {GENERATOR}".encode()
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML's safe loader, except that an impossible date (2026-02-30) stays a string,
-    so the rest of the frontmatter survives and the field gets its own warning."""
+    so the rest of the frontmatter survives and the field gets its own warning, and that
+    keys given twice in one mapping are recorded (YAML keeps the last one silently)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    self.duplicates.append((key_node.value, key_node.start_mark.line))
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp(loader, node):
@@ -48,7 +63,6 @@ def _timestamp(loader, node):
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_KEY_LINE = re.compile(r"^([^\s#:'\"-][^:]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -167,6 +181,13 @@ def _decode(path: str, data: bytes, problems: list[Problem]) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         problems.append(Problem(path, None, "file is UTF-16, not UTF-8; read anyway, but Obsidian may not"))
         return data.decode("utf-16", errors="replace")
+    if len(data) >= 4 and b"\x00" in data[:200]:
+        odd, even = data[1:200:2].count(0), data[0:200:2].count(0)
+        if max(odd, even) > len(data[:200]) // 4:  # every other byte zero: UTF-16 text without its BOM
+            codec = "utf-16-le" if odd > even else "utf-16-be"
+            problems.append(Problem(path, None, f"file is {codec.upper()} without a byte order mark, not UTF-8; "
+                                    "read anyway, but Obsidian may not"))
+            return data.decode(codec, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -178,11 +199,14 @@ def _decode(path: str, data: bytes, problems: list[Problem]) -> str:
 
 
 def _key_lines(fm_text: str, first_line: int) -> dict[str, int]:
+    """The line of each top-level ``key:`` of a frontmatter block (no regex: linear on any line)."""
     lines = {}
     for offset, text in enumerate(fm_text.split("\n")):
-        match = _KEY_LINE.match(text)
-        if match:
-            lines.setdefault(match.group(1).strip("'\""), first_line + offset)
+        if not text or text[0] in " \t#-":
+            continue
+        key, colon, rest = text.partition(":")
+        if colon and (not rest or rest[0] in " \t"):
+            lines.setdefault(key.strip().strip("'\""), first_line + offset)
     return lines
 
 
@@ -209,20 +233,32 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
         else:
             body_line = text.count("\n", 0, len(text) - len(body)) + 1
             key_lines = _key_lines(fm_text, 1)
+            loader, loaded, failed = _Loader(fm_text), None, False
             try:
-                loaded = _YAML.load(fm_text, Loader=_Loader)
+                loaded = loader.get_single_data()
             except Exception as exc:  # YAMLError, or anything else a hostile document provokes
                 line = _error_line(exc, closing_line=fm_text.count("\n") + 1)
                 reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-                problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}); fields ignored"))
+                problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}{_hint(fm_text, line)}); "
+                                        "fields ignored"))
+                key_lines, failed = {}, True
+            finally:
+                loader.dispose()
+            for key, line in loader.duplicates:
+                problems.append(Problem(path, line + 1, f"{key!r} is given twice in the frontmatter; the last one is used"))
+            if isinstance(loaded, dict):
+                frontmatter = {str(k) if not isinstance(k, str) else k: v for k, v in loaded.items()}
+                _same_field(path, frontmatter, key_lines, problems)
+                tags = frontmatter.get("tags")
+                if tags is not None and not isinstance(tags, (str, list)):
+                    problems.append(Problem(path, key_lines.get("tags"), f"tags: expected a list of tags, got a "
+                                            f"{type(tags).__name__}; ignored"))
+            elif loaded is not None:
+                problems.append(Problem(path, 2, f"frontmatter is a {_yaml_kind(loaded)}, not a set of "
+                                        "'key: value' fields; fields ignored"))
                 key_lines = {}
-            else:
-                if isinstance(loaded, dict):
-                    frontmatter = {str(k) if not isinstance(k, str) else k: v for k, v in loaded.items()}
-                elif loaded is not None:
-                    problems.append(Problem(path, 2, f"frontmatter is a {_yaml_kind(loaded)}, not a set of "
-                                            "'key: value' fields; fields ignored"))
-                    key_lines = {}
+            elif not failed and not body.strip():
+                problems.append(Problem(path, None, "empty note: an empty frontmatter block and no text"))
     links = (*frontmatter_links(frontmatter, key_lines), *find_links(body, body_line))
     title = path.rsplit("/", 1)[-1][:-3]
     note = Note(path=path, title=title, frontmatter=frontmatter, body=body, links=links,
@@ -233,11 +269,33 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
         match = _DATE_PREFIX.match(title)
         if match:
             try:
-                note.date = dt.date(*map(int, match.groups()))
-            except ValueError:
-                problems.append(Problem(path, None, f"file name starts with {match.group(0)}, "
-                                        "which is not a real date; not treated as a dated note"))
+                note.date = parse_date(match.group(0))
+            except DateProblem as exc:
+                problems.append(Problem(path, None, f"file name starts with a date, but {exc}; "
+                                        "not treated as a dated note"))
     return note, problems
+
+
+def _hint(fm_text: str, line: int | None) -> str:
+    """What usually causes a YAML error on that line, in words a note-taker knows."""
+    text = fm_text.split("\n")[line - 1] if line and 0 < line <= fm_text.count("\n") + 1 else fm_text
+    if "{{" in text or "<%" in text:
+        return ": a template placeholder such as {{date}} that was never filled in; fill it in or quote it"
+    if "\t" in text:
+        return ": YAML does not allow tabs for indentation; use spaces"
+    return ""
+
+
+def _same_field(path: str, frontmatter: dict, key_lines: dict[str, int], problems: list[Problem]) -> None:
+    """Keys that differ only by case are one field for relnotes (``Role`` and ``role``): say which is used."""
+    by_case: dict[str, list[str]] = {}
+    for key in frontmatter:
+        by_case.setdefault(key.lower(), []).append(key)
+    for lower, keys in by_case.items():
+        if len(keys) > 1:
+            used = lower if lower in keys else keys[0]
+            problems.append(Problem(path, key_lines.get(keys[-1]), f"{' and '.join(map(repr, keys))} are the same "
+                                    f"field for relnotes; {used!r} is used"))
 
 
 def _error_line(exc: Exception, closing_line: int) -> int | None:
@@ -256,6 +314,19 @@ def _yaml_kind(value: object) -> str:
 
 
 # --- the whole vault -----------------------------------------------------------------
+
+def _shown_name(name: str, rel: str, problems: list[Problem]) -> str:
+    """A file or folder name as relnotes shows it: a name that is not valid UTF-8 (undecodable
+    bytes arrive as surrogates) is shown with U+FFFD and reported, so output stays valid text."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        problems.append(Problem(f"{rel}/{shown}" if rel else shown, None,
+                                "the file name is not valid UTF-8 (shown with �); rename it"))
+        return shown
+
 
 def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
     """Every note file of the vault as (vault-relative POSIX path, file system path), sorted.
@@ -280,6 +351,10 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
     def visit(path: str, rel_path: str, key: tuple[int, int], is_dir: bool, is_file: bool, folders: list) -> None:
         if key in seen:
             return
+        if not (is_dir or is_file):
+            if rel_path.lower().endswith(".md"):
+                problems.append(Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped"))
+            return
         if is_dir:
             if rel_path.lower() != templates:
                 seen.add(key)
@@ -303,7 +378,8 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                rel_path = f"{rel}/{entry.name}" if rel else entry.name
+                rel_path = f"{rel}/{_shown_name(entry.name, rel, problems)}" if rel else _shown_name(
+                    entry.name, rel, problems)
                 try:
                     if entry.is_symlink():
                         if defer_links:
@@ -312,8 +388,7 @@ def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tu
                         st = entry.stat()
                         visit(entry.path, rel_path, (st.st_dev, st.st_ino), stat.S_ISDIR(st.st_mode),
                               stat.S_ISREG(st.st_mode), folders)
-                    elif entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False):
-                        # the kind comes from the directory listing: no stat call per file
+                    else:  # the kind comes from the directory listing: no stat call per file
                         visit(entry.path, rel_path, (device, entry.inode()), entry.is_dir(follow_symlinks=False),
                               entry.is_file(follow_symlinks=False), folders)
                 except OSError as exc:
@@ -341,7 +416,10 @@ def read_note(rel_path: str, path: str | Path, settings: VaultSettings) -> tuple
     a note relnotes generated itself (frontmatter ``generated_by: relnotes``) gives None:
     a summary links everyone and must never count as contact."""
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe must not block the scan
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None, [Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped")]
             data = handle.read()
     except OSError as exc:
         return None, [Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped")]

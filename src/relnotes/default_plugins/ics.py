@@ -15,6 +15,7 @@ icalendar, ical, vobject and khal and compare it with icalendar's own output.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -55,10 +56,16 @@ def fold(line: str, limit: int = 75) -> str:
     return b"\r\n ".join(parts).decode()
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 3.3.11); tab and newline are
+
+
 def _text(value: str) -> str:
-    """A TEXT value, escaped as RFC 5545 3.3.11 (and icalendar's vText) do."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """A TEXT value, escaped as RFC 5545 3.3.11 (and icalendar's vText) do; other control
+    characters, which no content line may hold, become spaces (a lone CR a line break)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(value):
+        value = _CONTROL.sub(" ", value)
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _date(value: dt.date) -> str:

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from relnotes import hookimpl
+from relnotes.dates import DateProblem, parse_date
 from relnotes.links import WIKILINK, find_links, link_target, name_key
 from relnotes.model import Note, Reminder, make_uid
 
@@ -60,9 +61,9 @@ def tasks_in(note: Note) -> list[Task]:
         found = _DUE.search(rest)
         if found:
             try:
-                due = dt.date.fromisoformat(found.group(1))
-            except ValueError:
-                problem = f"task due date {found.group(1)} is not a real date"
+                due = parse_date(found.group(1))
+            except DateProblem as exc:
+                problem = f"task due date: {exc}"
         cleaned = WIKILINK.sub(_shown, _FIELDS.sub("", rest)).strip()
         people = tuple(link.target for link in find_links(rest))
         tasks.append(Task(cleaned, status, due, line, people, problem))
