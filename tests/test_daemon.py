@@ -2,7 +2,6 @@
 
 import datetime as dt
 import errno
-import json
 import os
 import plistlib
 import shutil

@@ -167,7 +167,7 @@ class VaultCache:
         keys = {rel: _file_key(path) for rel, path in files}
         missing = [(rel, path) for rel, path in files
                    if keys[rel] is None or self.notes.get(rel, (None,))[0] != keys[rel]]
-        fresh = dict(zip((rel for rel, _ in missing), read_many(missing, self.settings, progress)))
+        fresh = dict(zip((rel for rel, _ in missing), read_many(missing, self.settings, progress), strict=True))
         if progress:
             progress(len(files) - len(missing))
         entries = {rel: (keys[rel], *fresh[rel]) if rel in fresh else self.notes[rel]
@@ -190,7 +190,7 @@ class VaultCache:
                 self.changed = self.notes.pop(rel, None) is not None or self.changed
             elif self.notes.get(rel, (None,))[0] != key:
                 changed.append((rel, path, key))
-        for (rel, _, key), (note, found) in zip(changed, read_many([(r, p) for r, p, _ in changed], settings)):
+        for (rel, _, key), (note, found) in zip(changed, read_many([(r, p) for r, p, _ in changed], settings), strict=True):
             self.notes[rel] = (key, note, found)
         self.changed = self.changed or bool(changed)
         return len(changed)
