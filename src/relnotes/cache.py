@@ -115,6 +115,18 @@ def _file_key(path: str) -> FileKey | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+class _Hashing:
+    """A file wrapper that hashes what is written through it: the cache is pickled straight to
+    disk, never held in memory whole."""
+
+    def __init__(self, handle, digest) -> None:
+        self.handle, self.digest = handle, digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
+
+
 class VaultCache:
     """The cache of one vault: :meth:`read` notes through it, then :meth:`save` it."""
 
@@ -136,7 +148,7 @@ class VaultCache:
         except OSError as exc:
             self._discard(f"cannot be read ({exc.strerror or exc})")
             return
-        body = raw[len(_MAGIC) + _DIGEST:]
+        body = memoryview(raw)[len(_MAGIC) + _DIGEST:]  # no copy of a big file
         if not raw.startswith(_MAGIC) or hashlib.sha256(body).digest() != raw[len(_MAGIC):len(_MAGIC) + _DIGEST]:
             self._discard("is corrupt or truncated")
             return
@@ -206,13 +218,16 @@ class VaultCache:
         if not self.changed and all(memos[name].keys() == self._memo_keys.get(name, set()) for name in memos):
             return
         notes = {rel: (key, *_pack(note, found)) for rel, (key, note, found) in self.notes.items()}
-        body = pickle.dumps({"version": __version__, "settings": self.settings, "notes": notes,
-                             "memos": memos}, protocol=pickle.HIGHEST_PROTOCOL)
+        data = {"version": __version__, "settings": self.settings, "notes": notes, "memos": memos}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
-                handle.write(_MAGIC + hashlib.sha256(body).digest() + body)
+                handle.write(_MAGIC + bytes(_DIGEST))  # the checksum goes here once the body is written
+                digest = hashlib.sha256()
+                pickle.dump(data, _Hashing(handle, digest), protocol=pickle.HIGHEST_PROTOCOL)
+                handle.seek(len(_MAGIC))
+                handle.write(digest.digest())
             os.replace(tmp, self.path)
         except OSError:
             return
