@@ -1,3 +1,13 @@
+import http.client
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
 
 
@@ -8,3 +18,79 @@ def isolated_from_the_user(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("RELNOTES_CONFIG_DIR", str(tmp_path_factory.mktemp("relnotes-config")))
     monkeypatch.setenv("RELNOTES_CACHE_DIR", str(tmp_path_factory.mktemp("relnotes-cache")))
     monkeypatch.delenv("RELNOTES_TRACE_HOOKS", raising=False)
+
+
+class RelnotesServer:
+    """`relnotes serve VAULT --port 0` as a subprocess; its log (stderr) goes to a file so a busy
+    server never blocks on a full pipe."""
+
+    def __init__(self, vault: Path, env: dict, log_path: Path, today: str = "2026-11-25"):
+        self.vault, self.log_path = vault, log_path
+        self._log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", today],
+            stdout=subprocess.PIPE, stderr=self._log, text=True, env=env)
+        url = self._read_url()
+        parts = urlsplit(url)
+        assert parts.hostname == "127.0.0.1"
+        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.token = self.path.split("/")[1]
+
+    def _read_url(self) -> str:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in self.proc.stdout], daemon=True).start()
+        seen = []
+        while True:
+            try:
+                line = lines.get(timeout=20)
+            except queue.Empty:
+                raise AssertionError(f"no URL printed: {seen}") from None
+            seen.append(line)
+            if line.strip().startswith("webcal://"):
+                return seen[-2].strip()
+
+    def request(self, method="GET", path=None, headers=None, timeout=10):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(method, path or self.path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def raw(self, data: bytes, timeout=10):
+        """Send raw bytes on a fresh connection: (status, headers, body), or (None, {}, repr(error))
+        when the server answers nothing."""
+        sock = socket.create_connection((self.host, self.port), timeout=timeout)
+        try:
+            try:
+                sock.sendall(data)
+            except OSError:  # the server may answer and close before reading everything
+                pass
+            response = http.client.HTTPResponse(sock)
+            try:
+                response.begin()
+                return response.status, dict(response.getheaders()), response.read()
+            except (http.client.HTTPException, OSError) as exc:
+                return None, {}, repr(exc).encode()
+        finally:
+            sock.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=10)
+        finally:
+            self.proc.kill()
+            self._log.close()
+        return code, self.log()
+
+
+
+@pytest.fixture(scope="session")
+def relnotes_server():
+    """The class that runs `relnotes serve` as a subprocess for a test: RelnotesServer(vault, env, log_path)."""
+    return RelnotesServer

@@ -1,18 +1,11 @@
 """`relnotes serve`: the real server on a free loopback port, a real HTTP client."""
 
 import email.utils
-import http.client
 import os
-import queue
 import shutil
-import signal
 import stat
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -32,56 +25,25 @@ def config_dir():
     return Path(os.environ["RELNOTES_CONFIG_DIR"])
 
 
-class Served:
-    def __init__(self, vault):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", "2026-11-25"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = self._read_url()
-        parts = urlsplit(self.url)
-        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
-        self.token = self.path.split("/")[1]
+@pytest.fixture
+def serve(relnotes_server, tmp_path):
+    """Start `relnotes serve` on a vault (stopped by the test or at its end)."""
+    started = []
 
-    def _read_url(self):
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in self.proc.stdout], daemon=True).start()
-        seen = []
-        while True:
-            try:
-                line = lines.get(timeout=20)
-            except queue.Empty:
-                raise AssertionError(f"no URL printed: {seen}") from None
-            seen.append(line)
-            if line.strip().startswith("webcal://"):
-                assert seen[-2].strip().replace("http://", "webcal://") == line.strip()
-                return seen[-2].strip()
+    def start(vault):
+        started.append(relnotes_server(vault, dict(os.environ), tmp_path / f"server{len(started)}.log"))
+        return started[-1]
 
-    def request(self, method="GET", path=None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        try:
-            conn.request(method, path or self.path, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=5)
-        finally:
-            self.proc.kill()
-        return code, self.proc.stderr.read()
+    yield start
+    for server in started:
+        if server.proc.poll() is None:
+            server.stop()
 
 
 @pytest.fixture
-def served(make_vault):
+def served(make_vault, serve):
     vault = make_vault(NOTES)
-    server = Served(vault)
-    server.vault = vault
-    yield server
-    if server.proc.poll() is None:
-        server.stop()
+    return serve(vault)
 
 
 def wait_for(predicate, timeout=10.0):
@@ -157,7 +119,7 @@ def test_token_never_logged_and_stop_is_clean(served):
     assert '"GET /<token>/relnotes.ics" 200' in log and '"PUT /<token>/relnotes.ics" 405' in log
 
 
-def test_token_is_private_and_rotatable(served, config_dir):
+def test_token_is_private_and_rotatable(served, serve, config_dir):
     (token_file,) = (config_dir / "tokens").iterdir()
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(token_file.parent.stat().st_mode) == 0o700
@@ -169,13 +131,10 @@ def test_token_is_private_and_rotatable(served, config_dir):
     assert rotated != served.path
     # the running server keeps its token until restarted; a new one serves the new URL only
     served.stop()
-    again = Served(served.vault)
-    try:
-        assert again.path == rotated
-        assert again.request(path=served.path)[0] == 404
-        assert again.request()[0] == 200
-    finally:
-        again.stop()
+    again = serve(served.vault)
+    assert again.path == rotated
+    assert again.request(path=served.path)[0] == 404
+    assert again.request()[0] == 200
 
 
 def test_last_good_feed_survives_a_vanished_or_emptied_vault(make_vault, tmp_path):

@@ -9,18 +9,13 @@ import hashlib
 import http.client
 import itertools
 import os
-import queue
 import random
 import selectors
-import signal
 import socket
 import string
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from icalendar import Calendar
@@ -48,75 +43,6 @@ STATES = [
 TOKEN_CHARS = string.ascii_letters + string.digits + "-_"
 
 
-class Server:
-    """`relnotes serve VAULT --port 0` as a subprocess; its log (stderr) goes to a file so a busy
-    server never blocks on a full pipe."""
-
-    def __init__(self, vault: Path, env: dict, log_path: Path):
-        self.vault, self.log_path = vault, log_path
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", TODAY],
-            stdout=subprocess.PIPE, stderr=self._log, text=True, env=env)
-        url = self._read_url()
-        parts = urlsplit(url)
-        assert parts.hostname == "127.0.0.1"
-        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
-        self.token = self.path.split("/")[1]
-
-    def _read_url(self) -> str:
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in self.proc.stdout], daemon=True).start()
-        seen = []
-        while True:
-            try:
-                line = lines.get(timeout=20)
-            except queue.Empty:
-                raise AssertionError(f"no URL printed: {seen}") from None
-            seen.append(line)
-            if line.strip().startswith("webcal://"):
-                return seen[-2].strip()
-
-    def request(self, method="GET", path=None, headers=None, timeout=10):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        try:
-            conn.request(method, path or self.path, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
-    def raw(self, data: bytes, timeout=10):
-        """Send raw bytes on a fresh connection: (status, headers, body), or (None, {}, repr(error))
-        when the server answers nothing."""
-        sock = socket.create_connection((self.host, self.port), timeout=timeout)
-        try:
-            try:
-                sock.sendall(data)
-            except OSError:  # the server may answer and close before reading everything
-                pass
-            response = http.client.HTTPResponse(sock)
-            try:
-                response.begin()
-                return response.status, dict(response.getheaders()), response.read()
-            except (http.client.HTTPException, OSError) as exc:
-                return None, {}, repr(exc).encode()
-        finally:
-            sock.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=10)
-        finally:
-            self.proc.kill()
-            self._log.close()
-        return code, self.log()
-
-
 def _env(root: Path) -> dict:
     # Module-scoped fixtures start before conftest's (function-scoped) isolation: isolate here too.
     env = {**os.environ, "RELNOTES_CONFIG_DIR": str(root / "config"), "RELNOTES_CACHE_DIR": str(root / "cache"),
@@ -126,10 +52,10 @@ def _env(root: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, relnotes_server):
     root = tmp_path_factory.mktemp("load")
     vault = write_vault(root / "Vault", NOTES)
-    served = Server(vault, _env(root), root / "server.log")
+    served = relnotes_server(vault, _env(root), root / "server.log", TODAY)
     served.root = root
     yield served
     if served.proc.poll() is None:
@@ -464,9 +390,9 @@ def test_slowloris_does_not_starve_others_and_stalled_sockets_are_closed(server)
 
 # --- 5. the token never reaches the log ---------------------------------------------------------------
 
-def test_token_in_other_parts_of_the_request_is_not_logged(tmp_path):
+def test_token_in_other_parts_of_the_request_is_not_logged(tmp_path, relnotes_server):
     vault = write_vault(tmp_path / "Vault", NOTES)
-    own = Server(vault, _env(tmp_path), tmp_path / "server.log")
+    own = relnotes_server(vault, _env(tmp_path), tmp_path / "server.log", TODAY)
     try:
         assert own.raw(f"{own.token} /x HTTP/1.1\r\nHost: x\r\n\r\n".encode())[0] == 501
         assert own.raw(f"GET /x?{own.token} HTTP/1.1\r\nHost: x\r\n\r\n".encode())[0] == 404
