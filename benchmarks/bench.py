@@ -218,7 +218,7 @@ def incremental(vault: Path, work: Path, people: list[Path], runs: int,
             while True:
                 at, line = next_rebuild(written + timeout)
                 match = REBUILT.search(line)
-                if match and match.group(2) == "files changed":
+                if match and match.group(2).startswith("changed "):  # the rebuild for this edit
                     break
             rebuild_ms.append(int(match.group(1)))
             latencies.append(at - written)

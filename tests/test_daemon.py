@@ -189,7 +189,7 @@ def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_pat
     lines = [line for line in err.splitlines() if "rebuilt for 2026-11-25" in line]
     assert len(lines) == 2, err
     assert "(start; 2 notes re-read): 2 reminders, 1 overdue, 0 warnings; wrote ics, summary" in lines[0]
-    assert "(files changed; 1 notes re-read)" in lines[1]
+    assert "(changed People/Cy.md; 1 notes re-read)" in lines[1]
 
 
 def test_watch_rejects_serve_without_the_feed(make_vault):

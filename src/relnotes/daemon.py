@@ -265,7 +265,7 @@ class Daemon:
                 reason, paths = None, None
                 try:
                     paths = self._collect_burst(self.events.get(timeout=self.tick))
-                    reason = "files changed"
+                    reason = _what_changed(paths)
                 except queue.Empty:
                     pass
                 if self.stop_event.is_set():
@@ -286,6 +286,14 @@ class Daemon:
 
     def stop(self) -> None:
         self.stop_event.set()
+
+
+def _what_changed(paths: set[str] | None) -> str:
+    """For the log: the notes a burst named (up to three), or how many."""
+    if paths is None:
+        return "files and folders changed"
+    shown = sorted(paths)
+    return "changed " + ", ".join(shown) if len(shown) <= 3 else f"{len(shown)} notes changed"
 
 
 def _native_observer():
