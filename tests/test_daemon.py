@@ -16,20 +16,12 @@ from click.testing import CliRunner
 
 from relnotes.cli import cli
 from relnotes.daemon import Daemon
+from relnotes.testing import wait_for
 
 NOTES = {
     "People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n",
     "People/Bo.md": "---\ntype: person\nrole: peer\nlast_contact: 2026-09-01\n---\n",  # due 11-30
 }
-
-
-def wait_for(predicate, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not met within {timeout} s")
 
 
 class Running:

@@ -4,7 +4,6 @@ import email.utils
 import os
 import shutil
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from icalendar import Calendar
 
 from relnotes.cli import cli
 from relnotes.server import FeedSource
+from relnotes.testing import wait_for
 
 NOTES = {
     "People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n",
@@ -44,16 +44,6 @@ def serve(relnotes_server, tmp_path):
 def served(make_vault, serve):
     vault = make_vault(NOTES)
     return serve(vault)
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):

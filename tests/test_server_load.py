@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from relnotes.testing import scan_vault, write_vault
+from relnotes.testing import scan_vault, wait_for, write_vault
 
 TODAY = "2026-11-25"
 ANN = "People/Ann.md"
@@ -61,16 +61,6 @@ def server(tmp_path_factory, relnotes_server):
     if served.proc.poll() is None:
         code, _ = served.stop()
         assert code == 0
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def apply_state(vault: Path, staging: Path, old: dict, new: dict) -> None:

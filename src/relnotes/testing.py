@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
 
-__all__ = ["make_vault", "run_scan", "scan_vault", "write_vault"]
+__all__ = ["make_vault", "run_scan", "scan_vault", "wait_for", "write_vault"]
 
 
 def write_vault(root: Path, notes: Mapping[str, str | bytes], config: str | None = None,
@@ -62,6 +63,18 @@ def scan_vault(vault: Path, today: dt.date | str, horizon: int = 30, plugins: It
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
         pm.register(plugin, name=name if pm.get_plugin(name) is None else None)
     return scan(vault, today, horizon, config=config, pm=pm)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> object:
+    """Poll ``predicate`` until it returns something true (returned), or fail after ``timeout`` seconds:
+    for tests of the daemon and the server, which change things in the background."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not met within {timeout} s")
 
 
 @pytest.fixture
