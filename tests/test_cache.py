@@ -132,3 +132,14 @@ def test_the_daemon_saves_and_reuses_the_cache(vault):
     again = Daemon(vault, today=lambda: dt.date(2026, 11, 25))
     result = again.rebuild("start")
     assert [r.uid for r in result.reminders] == [r.uid for r in daemon.result.reminders]
+
+
+def test_the_daemon_reports_a_damaged_cache_too(vault):
+    import datetime as dt
+
+    from relnotes.daemon import Daemon
+
+    path = cache_file(vault)
+    path.write_bytes(b"garbage")
+    result = Daemon(vault, today=lambda: dt.date(2026, 11, 25)).rebuild("start")
+    assert f"the cache {path} is corrupt or truncated; ignored and rebuilt" in [p.message for p in result.problems]

@@ -139,7 +139,7 @@ def _incidents(vault: Vault, person: Person) -> list[Entry]:
     return entries
 
 
-def _timeline(vault: Vault, person: Person, today: dt.date) -> list[Entry]:
+def _timeline(vault: Vault, person: Person) -> list[Entry]:
     incidents = _incidents(vault, person)
     incident_paths = {e.source for e in incidents}
     notes = {n.path: n for n in vault.notes}
@@ -196,7 +196,7 @@ def build_brief(result: ScanResult, config, name: str, since: dt.date | None = N
     """Everything about the person called ``name``; the timeline limited to [since, until]."""
     vault, today = result.vault, result.today
     person = find_person(vault, name)
-    timeline = [e for e in _timeline(vault, person, today)
+    timeline = [e for e in _timeline(vault, person)
                 if (not incidents_only or e.incident)
                 and (since is None or (e.date is not None and e.date >= since))
                 and (until is None or (e.date is not None and e.date <= until))]

@@ -188,7 +188,7 @@ class VaultCache:
         self.changed = self.changed or bool(missing) or entries.keys() != self.notes.keys()
         self.notes = entries
         notes, found = self.current()
-        return notes, [*self.problems, *found, *problems]
+        return notes, [*found, *problems]
 
     def refresh(self, files: list[tuple[str, str]], settings: VaultSettings) -> int:
         """Look again at just these files (named by file-system events): read the changed ones,
@@ -208,9 +208,10 @@ class VaultCache:
         return len(changed)
 
     def current(self) -> tuple[list[Note], list[Problem]]:
-        """The cached notes in path order, and their problems."""
+        """The cached notes in path order, and their problems (a damaged cache file's included)."""
         entries = [self.notes[rel] for rel in sorted(self.notes)]
-        return [note for _, note, _ in entries if note is not None], [p for _, _, found in entries for p in found]
+        problems = [*self.problems, *(p for _, _, found in entries for p in found)]
+        return [note for _, note, _ in entries if note is not None], problems
 
     def save(self) -> None:
         """Write the cache (atomically) when anything changed; a failure only costs speed."""

@@ -265,8 +265,7 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
         raise click.ClickException(f"vault not found: {vault} is not a folder")
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
-    _load_config(vault)  # a broken config is an error now, not a log line later
-    overrides = _load_config(vault, ics, no_ics, summary, no_summary)
+    overrides = _load_config(vault, ics, no_ics, summary, no_summary)  # a broken config is an error now
     daemon = Daemon(vault, horizon=horizon, today=lambda: _today(today), strict=strict,
                     configure=lambda config: replace(config, ics=overrides.ics, summary=overrides.summary))
     for signum in (signal.SIGTERM, signal.SIGINT):
