@@ -24,14 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .links import Link
 from .model import Note, Problem
 from .vault import VaultSettings, read_many
 
 __all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "memo", "memo_key", "prune_memos"]
 
 CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
-_MAGIC = b"relnotes-cache-1\n"
+_MAGIC = b"relnotes-cache-2\n"  # the number changes with the layout of what is stored
 _DIGEST = 32  # sha256 of the pickle, right after the magic line
 
 FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
@@ -94,16 +93,15 @@ def memo_key(*parts: object) -> bytes:
 
 def _pack(note: Note | None, problems: list[Problem]) -> tuple:
     packed = None if note is None else (
-        note.path, note.title, note.frontmatter, note.body, tuple(map(tuple, note.links)),
-        note.body_line, note.key_lines, note.date, note.daily)
+        note.path, note.title, note.frontmatter, note.body, note.body_line, note.key_lines, note.date, note.daily)
     return packed, tuple((p.path, p.line, p.message) for p in problems)
 
 
 def _unpack(packed: tuple | None, problems: tuple) -> tuple[Note | None, list[Problem]]:
     note = None
     if packed is not None:
-        path, title, frontmatter, body, links, body_line, key_lines, date, daily = packed
-        note = Note(path, title, frontmatter, body, tuple(map(Link._make, links)), body_line, key_lines, date, daily)
+        path, title, frontmatter, body, body_line, key_lines, date, daily = packed
+        note = Note(path, title, frontmatter, body, None, body_line, key_lines, date, daily)
     return note, [Problem(*problem) for problem in problems]
 
 
@@ -148,6 +146,8 @@ class VaultCache:
         except OSError as exc:
             self._discard(f"cannot be read ({exc.strerror or exc})")
             return
+        if raw.startswith(_MAGIC[:-2]) and not raw.startswith(_MAGIC):
+            return  # written by a relnotes that stores another layout: start afresh, silently
         body = memoryview(raw)[len(_MAGIC) + _DIGEST:]  # no copy of a big file
         if not raw.startswith(_MAGIC) or hashlib.sha256(body).digest() != raw[len(_MAGIC):len(_MAGIC) + _DIGEST]:
             self._discard("is corrupt or truncated")

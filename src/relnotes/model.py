@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
-from .links import Link
+from .links import Link, find_links, frontmatter_links
 
 __all__ = [
     "Interaction",
@@ -44,21 +44,42 @@ class Problem:
 _MISSING = object()
 
 
-@dataclass(slots=True, eq=False)
 class Note:
-    """One Markdown file of the vault, as read."""
+    """One Markdown file of the vault, as read.
 
-    path: str  # vault-relative, POSIX separators, with the .md suffix
-    title: str  # the file name without .md
-    frontmatter: dict
-    body: str
-    links: tuple[Link, ...] = ()  # wikilinks in frontmatter values and body
-    body_line: int = 1  # the file line the body starts on
-    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> line
-    date: dt.date | None = None  # set for daily notes and YYYY-MM-DD… file names
-    daily: bool = False  # a daily note, per .obsidian/daily-notes.json
-    kind: str = "note"  # "person", "meeting" or "note", set when the vault is built
-    _lower_keys: dict | None = field(default=None, repr=False)
+    ``links`` (wikilinks in frontmatter values and body) are found the first time they
+    are asked for: most notes' links are never needed, and finding them is the costliest
+    part of reading a note.
+    """
+
+    __slots__ = ("path", "title", "frontmatter", "body", "body_line", "key_lines", "date", "daily", "kind",
+                 "_links", "_lower_keys")
+
+    def __init__(self, path: str, title: str, frontmatter: dict, body: str, links: tuple[Link, ...] | None = None,
+                 body_line: int = 1, key_lines: dict[str, int] | None = None, date: dt.date | None = None,
+                 daily: bool = False, kind: str = "note") -> None:
+        self.path = path  # vault-relative, POSIX separators, with the .md suffix
+        self.title = title  # the file name without .md
+        self.frontmatter = frontmatter
+        self.body = body
+        self.body_line = body_line  # the file line the body starts on
+        self.key_lines = {} if key_lines is None else key_lines  # top-level key -> line
+        self.date = date  # set for daily notes and YYYY-MM-DD… file names
+        self.daily = daily  # a daily note, per .obsidian/daily-notes.json
+        self.kind = kind  # "person", "meeting" or "note", set when the vault is built
+        self._links = links
+        self._lower_keys: dict | None = None
+
+    def __repr__(self) -> str:
+        return f"Note({self.path!r}, kind={self.kind!r})"
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """Wikilinks in frontmatter values (with their key) and in the body, in file order."""
+        if self._links is None:
+            self._links = (*frontmatter_links(self.frontmatter, self.key_lines),
+                           *find_links(self.body, self.body_line))
+        return self._links
 
     def get(self, key: str, default: object = None) -> object:
         """A frontmatter value; keys match case-insensitively (``Role`` finds ``role``)."""

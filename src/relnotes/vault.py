@@ -22,7 +22,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from .dates import DateProblem, parse_date
-from .links import find_links, frontmatter_links
+from . import simpleyaml
 from .model import Note, Problem
 
 __all__ = ["VaultSettings", "fingerprint", "parse_note", "read_many", "read_note", "read_notes", "read_settings",
@@ -62,6 +62,7 @@ def _timestamp(loader, node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_construct = simpleyaml.constructor(_Loader)
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -233,18 +234,24 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
         else:
             body_line = text.count("\n", 0, len(text) - len(body)) + 1
             key_lines = _key_lines(fm_text, 1)
-            loader, loaded, failed = _Loader(fm_text), None, False
-            try:
-                loaded = loader.get_single_data()
-            except Exception as exc:  # YAMLError, or anything else a hostile document provokes
-                line = _error_line(exc, closing_line=fm_text.count("\n") + 1)
-                reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-                problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}{_hint(fm_text, line)}); "
-                                        "fields ignored"))
-                key_lines, failed = {}, True
-            finally:
-                loader.dispose()
-            for key, line in loader.duplicates:
+            loaded, failed = None, False
+            simple = simpleyaml.load(fm_text, _construct)
+            if simple is not None:
+                loaded, duplicates = simple
+            else:
+                loader = _Loader(fm_text)
+                try:
+                    loaded = loader.get_single_data()
+                except Exception as exc:  # YAMLError, or anything else a hostile document provokes
+                    line = _error_line(exc, closing_line=fm_text.count("\n") + 1)
+                    reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+                    problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}{_hint(fm_text, line)}); "
+                                            "fields ignored"))
+                    key_lines, failed = {}, True
+                finally:
+                    loader.dispose()
+                duplicates = loader.duplicates
+            for key, line in duplicates:
                 problems.append(Problem(path, line + 1, f"{key!r} is given twice in the frontmatter; the last one is used"))
             if isinstance(loaded, dict):
                 frontmatter = {str(k) if not isinstance(k, str) else k: v for k, v in loaded.items()}
@@ -259,9 +266,8 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
                 key_lines = {}
             elif not failed and not body.strip():
                 problems.append(Problem(path, None, "empty note: an empty frontmatter block and no text"))
-    links = (*frontmatter_links(frontmatter, key_lines), *find_links(body, body_line))
     title = path.rsplit("/", 1)[-1][:-3]
-    note = Note(path=path, title=title, frontmatter=frontmatter, body=body, links=links,
+    note = Note(path=path, title=title, frontmatter=frontmatter, body=body,
                 body_line=body_line, key_lines=key_lines)
     note.date = settings.daily_date(path)
     note.daily = note.date is not None
