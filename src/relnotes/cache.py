@@ -27,7 +27,7 @@ from . import __version__
 from .model import Note, Problem
 from .vault import VaultSettings, read_many
 
-__all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "memo", "memo_key", "prune_memos"]
+__all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "memo", "prune_memos"]
 
 CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
 _MAGIC = b"relnotes-cache-2\n"  # the number changes with the layout of what is stored
@@ -81,11 +81,6 @@ def prune_memos() -> None:
     """Forget what the last build did not use, in every memo (after each build of a daemon)."""
     for entries in _MEMOS.values():
         entries.prune()
-
-
-def memo_key(*parts: object) -> bytes:
-    """A compact, stable key for a memo entry made of ``parts`` (their ``repr`` must say it all)."""
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
 # Notes and problems are stored as plain tuples: unpickling 10,000 dataclass objects costs

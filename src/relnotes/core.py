@@ -47,6 +47,7 @@ class Vault:
             for alias in person.aliases:
                 self._by_alias[name_key(alias)].append(person)
         self._reported: set[str] = set()
+        self._resolved: dict[str, Note | None] = {}  # link target -> note: a vault links the same names often
         self._report_shared_names()
 
     def _report_shared_names(self) -> None:
@@ -91,6 +92,13 @@ class Vault:
         aliases of people count. Among several notes of one name, people come
         first, then the shortest path (a warning names them, once).
         """
+        try:
+            return self._resolved[target]
+        except KeyError:
+            note = self._resolved[target] = self._resolve(target, source)
+            return note
+
+    def _resolve(self, target: str, source: str) -> Note | None:
         key = name_key(target)
         if key.endswith(".md"):
             key = key[:-3]

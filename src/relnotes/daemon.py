@@ -27,6 +27,7 @@ from .files import write_outputs
 from .cache import VaultCache, prune_memos
 from .model import Problem
 from .plugins import get_plugin_manager
+from .scan import gc_paused
 from .vault import read_settings, walk
 
 __all__ = ["Daemon"]
@@ -113,6 +114,10 @@ class Daemon:
 
     def rebuild(self, reason: str, paths: set[str] | None = None) -> ScanResult | None:
         """Bring the notes up to date (all, or just ``paths``), run the core, write the outputs that changed."""
+        with gc_paused():
+            return self._rebuild(reason, paths)
+
+    def _rebuild(self, reason: str, paths: set[str] | None) -> ScanResult | None:
         started = time.perf_counter()
         self._built_for = self.today()  # also on failure: retry on the next change, not every tick
         if not self.root.is_dir():

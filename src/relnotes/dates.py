@@ -50,6 +50,11 @@ def parse_date(value: object) -> dt.date:
         return _plausible(value, value)
     if isinstance(value, str):
         text = value.strip()
+        if len(text) == 10 and text[4] == "-" == text[7]:  # the usual YYYY-MM-DD: the quick way
+            try:
+                return _plausible(dt.date.fromisoformat(text), text)
+            except ValueError:
+                pass  # the general way below says what is wrong with it
         if _PLACEHOLDER.search(text):
             raise DateProblem(f"{text!r} is a template placeholder, not a date")
         match = _ISO_DATE.fullmatch(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ def link_target(inner: str) -> str:
     return target
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand names are compared again and again
 def name_key(name: str) -> str:
     """The form names are compared in: Unicode NFC, case-folded, outer spaces removed."""
     return unicodedata.normalize("NFC", name).casefold().strip()

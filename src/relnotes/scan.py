@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .cache import VaultCache, prune_memos
@@ -12,11 +14,29 @@ from .core import ScanResult, Vault, build_vault, evaluate
 from .plugins import RelnotesPluginManager, get_plugin_manager
 from .vault import fingerprint, read_notes, read_settings, walk
 
-__all__ = ["VaultError", "feed_source", "load_vault", "scan"]
+__all__ = ["VaultError", "feed_source", "gc_paused", "load_vault", "scan"]
 
 
 class VaultError(OSError):
     """The vault cannot be scanned at all (missing, not a folder, unreadable)."""
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a vault is read and evaluated.
+
+    A build allocates a few objects per line of every note and frees almost none of them
+    until it ends, so the collector would walk the growing heap again and again for
+    nothing (about a tenth of a scan). Reference counting still frees everything the
+    build drops; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginManager | None = None,
@@ -61,11 +81,12 @@ def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None
     root = Path(root)
     config = config or load_config(root)
     pm = pm or get_plugin_manager(config.disable, local=config.local_plugins, vault=root, strict=strict)
-    cache = VaultCache(root) if use_cache else None
-    result = evaluate(load_vault(root, config=config, pm=pm, progress=progress, cache=cache), config, pm, today,
-                      horizon)
-    if cache is not None:
-        cache.save()
+    with gc_paused():
+        cache = VaultCache(root) if use_cache else None
+        result = evaluate(load_vault(root, config=config, pm=pm, progress=progress, cache=cache), config, pm, today,
+                          horizon)
+        if cache is not None:
+            cache.save()
     prune_memos()
     return result
 

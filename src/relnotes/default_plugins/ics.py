@@ -14,7 +14,10 @@ icalendar, ical, vobject and khal and compare it with icalendar's own output.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import operator
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +25,7 @@ from urllib.parse import quote
 from icalendar import vDuration, vRecur
 
 from relnotes import hookimpl
-from relnotes.cache import memo, memo_key
+from relnotes.cache import memo
 from relnotes.model import Output, Reminder
 
 PRODID = "-//relnotes//relnotes//EN"
@@ -32,7 +35,12 @@ MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 def obsidian_url(vault_name: str, path: str) -> str:
     """An ``obsidian://open`` link to a note."""
-    return f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(path, safe='')}"
+    return f"obsidian://open?vault={_quoted(vault_name)}&file={_quoted(path)}"
+
+
+@functools.lru_cache(maxsize=65536)
+def _quoted(text: str) -> str:
+    return quote(text, safe="")
 
 
 def fold(line: str, limit: int = 75) -> str:
@@ -40,20 +48,23 @@ def fold(line: str, limit: int = 75) -> str:
     UTF-8 sequence nor right after the backslash of an escape."""
     if len(line) <= limit // 4 or (line.isascii() and len(line) <= limit):
         return line
-    data = line.encode()
+    ascii_only = line.isascii()  # then characters are octets: cut the text itself
+    data = line if ascii_only else line.encode()
     if len(data) <= limit:
         return line
     parts, start, size = [], 0, limit
     while start < len(data):
         end = min(start + size, len(data))
-        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence: back off
-            end -= 1
-        run = len(data[start:end]) - len(data[start:end].rstrip(b"\\"))
+        if not ascii_only:
+            while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence: back off
+                end -= 1
+        chunk = data[start:end]
+        run = len(chunk) - len(chunk.rstrip("\\" if ascii_only else b"\\"))
         if end < len(data) and run % 2 and end - 1 > start:  # an escape (backslash + n , ; or backslash) starts here: keep it whole
             end -= 1
         parts.append(data[start:end])
         start, size = end, limit - 1  # continuation lines begin with the fold's space
-    return b"\r\n ".join(parts).decode()
+    return "\r\n ".join(parts) if ascii_only else b"\r\n ".join(parts).decode()
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 3.3.11); tab and newline are
@@ -72,6 +83,7 @@ def _date(value: dt.date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
+@functools.lru_cache(maxsize=None)  # three rules in all
 def _yearly_rule(month_day: str, feb29: str) -> str:
     if month_day != "02-29":
         rule = {"freq": "yearly"}
@@ -82,11 +94,14 @@ def _yearly_rule(month_day: str, feb29: str) -> str:
     return vRecur(rule).to_ical().decode()
 
 
+_REMINDER_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Reminder)))
+
+
 def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
     """One VEVENT, as folded content lines ending in CRLF. Memoised (and kept in the persistent
     cache): unchanged reminders on the same day cost nothing on the next build."""
     events = memo("ics-events")
-    key = memo_key(reminder, today, vault_name, trigger, feb29)
+    key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger, feb29)  # everything the text is made of
     text = events.get(key)
     if text is None:
         text = _event_text(reminder, today, vault_name, trigger, feb29)
@@ -100,7 +115,7 @@ def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: st
     sequence = rule = None
     if data.get("recurs") == "yearly":
         start, summary = dt.date.fromisoformat(data["series_start"]), data["series_title"]
-        rule = _yearly_rule(data["month_day"], feb29)
+        rule = _yearly_rule("02-29" if data["month_day"] == "02-29" else "", feb29)
     else:
         start, summary = max(reminder.date, today), reminder.title
         overdue = (today - reminder.date).days
@@ -129,8 +144,9 @@ def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: st
     if trigger is not None:
         lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(reminder.title)}",
                   f"TRIGGER:{trigger}", "END:VALARM"]
-    lines.append("END:VEVENT")
-    return "".join(fold(line) + "\r\n" for line in lines)
+    lines.append("END:VEVENT\r\n")
+    # most lines are short ASCII, which needs no folding: don't even call fold() for them
+    return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
 def render(result, config) -> bytes:
