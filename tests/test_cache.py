@@ -35,7 +35,7 @@ def agrees(vault):
 
 
 def cache_file(vault):
-    (path,) = (cache_dir() / "vaults").iterdir()
+    (path,) = (cache_dir() / "vaults").glob("*.cache")
     return path
 
 
@@ -53,7 +53,8 @@ def test_the_cache_lives_outside_the_vault(vault):
 
 def test_an_unchanged_vault_is_read_from_the_cache(vault):
     settings, _ = read_settings(vault)
-    files, _ = walk(vault, settings)
+    # but relnotes' own summary note, written after the notes were read, and looked at again next time
+    files, _ = walk(vault, settings, ["relnotes.md"])
     cache = VaultCache(vault)
     cache.read(files, settings)
     assert not cache.changed  # nothing read again, nothing to save
@@ -106,7 +107,7 @@ def test_a_damaged_cache_is_discarded_with_a_warning(vault, damage):
 def test_a_new_relnotes_version_starts_afresh(vault, monkeypatch):
     (vault / "People/Ann.md").write_text("---\ntype: person\nrole: manager\nlast_contact: 2026-11-20\n---\n")
     scan(vault)
-    monkeypatch.setattr(relnotes.cache, "__version__", "999")
+    monkeypatch.setattr(relnotes.cache, "_CODE_VERSION", "999+other-code")
     settings, _ = read_settings(vault)
     files, _ = walk(vault, settings)
     cache = VaultCache(vault)
@@ -143,3 +144,100 @@ def test_the_daemon_reports_a_damaged_cache_too(vault):
     path.write_bytes(b"garbage")
     result = Daemon(vault, today=lambda: dt.date(2026, 11, 25)).rebuild("start")
     assert f"the cache {path} is corrupt or truncated; ignored and rebuilt" in [p.message for p in result.problems]
+
+
+# --- whole answers: an unchanged vault gets its last report without reading a note -----------
+
+def text_scan(vault, *args):
+    result = CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY, *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_an_unchanged_vault_gets_its_last_answer_without_reading_a_note(vault, monkeypatch):
+    first, ics = scan(vault), (vault / ".relnotes/relnotes.ics").read_bytes()
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("the vault was read again")
+
+    monkeypatch.setattr(VaultCache, "load", tripwire)
+    assert scan(vault) == first
+    assert (vault / ".relnotes/relnotes.ics").read_bytes() == ics
+
+
+@pytest.mark.parametrize("args", [("--today", "2026-11-26"), ("--horizon", "3"), ("--no-ics",), ("--strict",)])
+def test_other_options_get_their_own_answer(vault, args):
+    CliRunner().invoke(cli, ["scan", str(vault), "--json", "--today", TODAY, *args])  # remembered
+    answer = CliRunner().invoke(cli, ["scan", str(vault), "--json", "--today", TODAY, *args])
+    fresh = CliRunner().invoke(cli, ["scan", str(vault), "--json", "--today", TODAY, *args, "--no-cache"])
+    assert answer.stdout == fresh.stdout
+
+
+def test_the_text_report_and_the_json_are_answered_apart(vault):
+    assert text_scan(vault) == text_scan(vault) == text_scan(vault, "--no-cache")
+    assert scan(vault) == scan(vault, "--no-cache")
+
+
+@pytest.mark.parametrize("output", ["delete_feed", "edit_feed", "delete_summary"])
+def test_an_output_changed_since_is_written_again(vault, output):
+    feed, summary = vault / ".relnotes/relnotes.ics", vault / "relnotes.md"
+    expected = {feed: feed.read_bytes(), summary: summary.read_bytes()}
+    if output == "delete_feed":
+        feed.unlink()
+    elif output == "edit_feed":
+        feed.write_bytes(expected[feed].replace(b"SUMMARY:", b"SUMMARY:edited "))
+    else:
+        summary.unlink()
+    scan(vault)
+    assert {path: path.read_bytes() for path in expected} == expected
+
+
+def test_a_note_of_the_users_in_place_of_the_summary_is_not_answered_for(vault):
+    (vault / "relnotes.md").write_text("# My own notes about relnotes\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY, "--json"])
+    assert result.exit_code == 3 and "refusing to overwrite" in result.stderr
+
+
+def test_an_edited_plugin_changes_the_answer(make_vault):
+    plugin = '''
+from relnotes import hookimpl
+from relnotes.model import Reminder
+
+@hookimpl
+def relnotes_reminders(today):
+    return [Reminder("check-in", None, today, "TITLE", "", "check-in@mine")]
+'''
+    vault = make_vault({**NOTES, ".relnotes/config.toml": '[plugins]\nlocal = ["mine"]\n',
+                        ".relnotes/plugins/mine.py": plugin.replace("TITLE", "Call the team")})
+    titles = lambda: [r["title"] for r in scan(vault)["reminders"] if r["kind"] == "check-in"]
+    assert titles() == titles() == ["Call the team"]
+    (vault / ".relnotes/plugins/mine.py").write_text(plugin.replace("TITLE", "Write to the team, longer"))
+    assert titles() == ["Write to the team, longer"]
+
+
+def test_a_damaged_answers_file_is_reported_and_rewritten(vault):
+    (path,) = (cache_dir() / "vaults").glob("*.answers")
+    path.write_bytes(b"garbage")
+    warnings = [w["message"] for w in scan(vault)["warnings"]]
+    assert warnings == [f"the cache {path} is corrupt or truncated; ignored and rebuilt"]
+    assert scan(vault)["warnings"] == []
+
+
+def test_data_a_plugin_keeps_in_the_relnotes_folder_changes_the_answer(make_vault):
+    plugin = '''
+import datetime as dt
+from relnotes import hookimpl
+from relnotes.model import Interaction
+
+@hookimpl
+def relnotes_interactions(vault):
+    path = vault.root / ".relnotes" / "calls.txt"
+    for line in path.read_text().split():
+        yield Interaction("Ann", dt.date.fromisoformat(line), ".relnotes/calls.txt", "call")
+'''
+    vault = make_vault({**NOTES, ".relnotes/config.toml": '[plugins]\nlocal = ["calls"]\n',
+                        ".relnotes/plugins/calls.py": plugin, ".relnotes/calls.txt": "2026-11-12\n"})
+    due = lambda: [r["date"] for r in scan(vault)["reminders"] if r["kind"] == "follow-up" and r["person"] == "Ann"]
+    assert due() == due() == ["2026-11-26"]  # a manager: every 2 weeks after the call
+    (vault / ".relnotes/calls.txt").write_text("2026-11-12\n2026-11-20\n")
+    assert due() == ["2026-12-04"]

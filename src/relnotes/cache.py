@@ -1,7 +1,7 @@
 """A persistent cache that makes scans of an unchanged vault fast, and is never wrong.
 
 Kept outside the vault, in the user's cache folder (``$RELNOTES_CACHE_DIR``
-overrides it), one file per vault. It holds
+overrides it), two files per vault. ``.cache`` holds
 
 - every parsed note, keyed by its path and its file's size, modification
   time, change time and inode: a note whose file changed in any way, or was
@@ -9,13 +9,19 @@ overrides it), one file per vault. It holds
 - the memos of pure renderings (see :func:`memo`), e.g. each calendar event's
   text, keyed by everything it is made of.
 
-The file is a checksummed pickle: a new relnotes version, different Obsidian
-settings or a corrupt or truncated file make it start empty (the last with a
+``.answers`` holds the last reports of ``relnotes scan``, each under a digest of
+everything it depends on (:func:`~relnotes.scan.scan_key`), with a checksum of each
+output it wrote: an unchanged vault is answered without reading a note (see
+:meth:`VaultCache.recall`).
+
+Both are checksummed pickles: other code (:func:`code_version`), different Obsidian
+settings or a corrupt or truncated file make them start empty (the last with a
 warning). It is the user's own cache folder, as trusted as their home.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -24,10 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .model import Note, Problem
+from .model import Note, Output, Problem
 from .vault import VaultSettings, read_many
 
-__all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "memo", "prune_memos"]
+__all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "code_version", "memo", "prune_memos"]
 
 CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
 _MAGIC = b"relnotes-cache-2\n"  # the number changes with the layout of what is stored
@@ -123,46 +129,79 @@ class _Hashing:
 class VaultCache:
     """The cache of one vault: :meth:`read` notes through it, then :meth:`save` it."""
 
-    def __init__(self, root: Path) -> None:
-        self.path = cache_dir() / "vaults" / (hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:24]
-                                              + ".cache")
+    KEEP_ANSWERS = 4  # e.g. the JSON and the text report, for two days
+
+    def __init__(self, root: Path, *, load: bool = True) -> None:
+        self.path = _vault_file(root, ".cache")
+        self.answers_path = _vault_file(root, ".answers")
         self.settings: VaultSettings | None = None
         self.problems: list[Problem] = []
         self.notes: dict[str, tuple[FileKey, Note | None, list[Problem]]] = {}  # rel path -> key, note, problems
         self.changed = False
         self._memo_keys: dict = {}
-        self._load()
+        self._loaded = False
+        if load:
+            self.load()
 
-    def _load(self) -> None:
+    def recall(self, key: str) -> str | None:
+        """The answer (a scan's report) remembered under ``key`` (see :func:`~relnotes.scan.scan_key`),
+        if the outputs that scan wrote are still on disk byte for byte and the notes cache is as
+        that scan left it. The notes cache is not loaded for this: an unchanged vault gets its
+        report in the time it takes to look at its files."""
+        answers, why = _read_framed(self.answers_path)
+        if why:  # costs one full scan, which reports it
+            self._discard(why, self.answers_path)
+        entry = answers.get(key) if isinstance(answers, dict) else None
+        if entry is None or entry[2] != _stat_key(self.path):
+            return None
+        report, outputs, _ = entry
+        for path, digest in outputs:
+            try:
+                if hashlib.sha256(Path(path).read_bytes()).digest() != digest:
+                    return None
+            except OSError:
+                return None
+        return report
+
+    def remember(self, key: str, report: str, outputs: list[Output]) -> None:
+        """Keep ``report`` under ``key`` with the outputs its scan wrote (or found up to date);
+        call after :meth:`save`. A report that tells of a damaged cache is not kept: that is news
+        once, not part of the answer."""
+        answers, why = _read_framed(self.answers_path)
+        answers = answers if isinstance(answers, dict) and not why else {}
+        answers.pop(key, None)
+        if not self.problems:
+            answers[key] = (report, [(str(o.path.absolute()), hashlib.sha256(o.content).digest()) for o in outputs],
+                            _stat_key(self.path))
+        while len(answers) > self.KEEP_ANSWERS:
+            del answers[next(iter(answers))]
+        _write_framed(self.answers_path, answers)
+
+    def load(self) -> None:
+        """Read the cached notes (once); a damaged file is reported and ignored."""
+        if self._loaded:
+            return
+        self._loaded = True
+        data, why = _read_framed(self.path)
+        if why:
+            self._discard(why)
+        if data is None:
+            return
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            self._discard(f"cannot be read ({exc.strerror or exc})")
-            return
-        if raw.startswith(_MAGIC[:-2]) and not raw.startswith(_MAGIC):
-            return  # written by a relnotes that stores another layout: start afresh, silently
-        body = memoryview(raw)[len(_MAGIC) + _DIGEST:]  # no copy of a big file
-        if not raw.startswith(_MAGIC) or hashlib.sha256(body).digest() != raw[len(_MAGIC):len(_MAGIC) + _DIGEST]:
-            self._discard("is corrupt or truncated")
-            return
-        try:
-            data = pickle.loads(body)
             version, settings, notes, memos = data["version"], data["settings"], data["notes"], data["memos"]
         except Exception as exc:
             self._discard(f"cannot be loaded ({type(exc).__name__})")
             return
-        if version != __version__:
-            return  # written by another relnotes version: start afresh, silently
+        if version != code_version():
+            return  # written by another relnotes: start afresh, silently
         for name, entries in memos.items():
             memo(name).data.update(entries)
             self._memo_keys[name] = entries.keys()
         self.settings = settings
         self.notes = {rel: (key, *_unpack(packed, problems)) for rel, (key, packed, problems) in notes.items()}
 
-    def _discard(self, why: str) -> None:
-        self.problems.append(Problem("", None, f"the cache {self.path} {why}; ignored and rebuilt"))
+    def _discard(self, why: str, path: Path | None = None) -> None:
+        self.problems.append(Problem("", None, f"the cache {path or self.path} {why}; ignored and rebuilt"))
         self.changed = True
 
     def read(self, files: list[tuple[str, str]], settings: VaultSettings,
@@ -214,17 +253,78 @@ class VaultCache:
         if not self.changed and all(memos[name].keys() == self._memo_keys.get(name, set()) for name in memos):
             return
         notes = {rel: (key, *_pack(note, found)) for rel, (key, note, found) in self.notes.items()}
-        data = {"version": __version__, "settings": self.settings, "notes": notes, "memos": memos}
+        if _write_framed(self.path, {"version": code_version(), "settings": self.settings, "notes": notes,
+                                     "memos": memos}):
+            self.changed, self._memo_keys = False, {name: entries.keys() for name, entries in memos.items()}
+
+
+def _stat_key(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _vault_file(root: Path, suffix: str) -> Path:
+    """Where the cache keeps a file about the vault at ``root`` (named by its resolved path)."""
+    return cache_dir() / "vaults" / (hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:24] + suffix)
+
+
+def code_version() -> str:
+    """relnotes' version and the size and time of each of its source files: a cache written by
+    other code, even a development build of the same version, is not used."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        digest = hashlib.sha256(__version__.encode())
+        for path in sorted(Path(__file__).parent.rglob("*.py")):
+            st = path.stat()
+            digest.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _CODE_VERSION = f"{__version__}+{digest.hexdigest()[:16]}"
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
+def _read_framed(path: Path) -> tuple[object | None, str | None]:
+    """What :func:`_write_framed` stored at ``path``, or None and why not (None when simply absent
+    or written in another layout, which is no problem)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    if raw.startswith(_MAGIC[:-2]) and not raw.startswith(_MAGIC):
+        return None, None  # written by a relnotes that stores another layout: start afresh, silently
+    body = memoryview(raw)[len(_MAGIC) + _DIGEST:]  # no copy of a big file
+    if not raw.startswith(_MAGIC) or hashlib.sha256(body).digest() != raw[len(_MAGIC):len(_MAGIC) + _DIGEST]:
+        return None, "is corrupt or truncated"
+    try:
+        return pickle.loads(body), None
+    except Exception as exc:
+        return None, f"cannot be loaded ({type(exc).__name__})"
+
+
+def _write_framed(path: Path, data: object) -> bool:
+    """Pickle ``data`` to ``path`` atomically, behind a magic line and its checksum; a failure
+    only costs speed. :returns: whether it was written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_MAGIC + bytes(_DIGEST))  # the checksum goes here once the body is written
                 digest = hashlib.sha256()
                 pickle.dump(data, _Hashing(handle, digest), protocol=pickle.HIGHEST_PROTOCOL)
                 handle.seek(len(_MAGIC))
                 handle.write(digest.digest())
-            os.replace(tmp, self.path)
-        except OSError:
-            return
-        self.changed, self._memo_keys = False, {name: entries.keys() for name, entries in memos.items()}
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        return False
+    return True

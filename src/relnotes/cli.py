@@ -154,30 +154,55 @@ def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None,
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
     could not be written (the report is still printed).
     """
+    from .cache import VaultCache
+    from .scan import VaultError, list_vault, scan_key
+
+    config = _load_config(vault, ics, no_ics, summary, no_summary)
+    day = _today(today)
+    try:
+        listing = list_vault(vault)
+    except VaultError as exc:
+        raise click.ClickException(str(exc)) from None
+    cache = key = None
+    if not no_cache:  # an unchanged vault gets the answer it got last time
+        cache = VaultCache(vault, load=False)
+        key = scan_key(vault, listing, config, day, horizon, str(vault), as_json, strict)
+        report = cache.recall(key)
+        if report is not None:
+            click.echo(report, nl=False)
+            return
+    report, outputs, errors = _full_scan(vault, listing, config, day, horizon, as_json, cache, strict)
+    click.echo(report, nl=False)
+    for error in errors:
+        click.echo(f"Error: {error}", err=True)
+    if errors:
+        sys.exit(3)
+    if cache is not None:
+        cache.remember(key, report, outputs)
+
+
+def _full_scan(vault: Path, listing, config, day: dt.date, horizon: int, as_json: bool, cache,
+               strict: bool) -> tuple[str, list, list]:
+    """``scan`` reading the vault and writing the outputs: the report, the outputs, and the
+    errors writing them."""
     from .files import write_outputs
     from .plugins import PluginError
     from .report import to_json, to_text
     from .scan import VaultError, scan as run_scan
 
-    config = _load_config(vault, ics, no_ics, summary, no_summary)
     progress = _Progress(float(os.environ.get("RELNOTES_PROGRESS_DELAY", 1.0))) if not as_json and sys.stderr.isatty() else None
     try:
-        result = run_scan(vault, _today(today), horizon, config=config, progress=progress, strict=strict,
-                          use_cache=not no_cache)
+        result = run_scan(vault, day, horizon, config=config, progress=progress, strict=strict, cache=cache,
+                          listing=listing)
     except (VaultError, PluginError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if progress:
             progress.close()
     _, errors = write_outputs(result.outputs)
-    if as_json:
-        click.echo(json.dumps(to_json(result, vault), ensure_ascii=False))  # one line: C encoder, JSON Lines-friendly
-    else:
-        click.echo(to_text(result, vault), nl=False)
-    for error in errors:
-        click.echo(f"Error: {error}", err=True)
-    if errors:
-        sys.exit(3)
+    if as_json:  # one line: C encoder, JSON Lines-friendly
+        return json.dumps(to_json(result, vault), ensure_ascii=False) + "\n", result.outputs, errors
+    return to_text(result, vault), result.outputs, errors
 
 
 @cli.command()

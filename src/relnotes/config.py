@@ -64,6 +64,11 @@ class SummaryConfig:
     window_days: int | None = None  # "Later in the window" and celebrations; default: the scan's horizon
 
 
+def output_file(root: Path, path: str) -> Path:
+    """Where an output configured at ``path`` goes: relative to the vault, or absolute (``~`` too)."""
+    return Path(root) / Path(path).expanduser()
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything a scan can be configured with; the defaults are the documented ones."""

@@ -27,7 +27,7 @@ from .files import write_outputs
 from .cache import VaultCache, prune_memos
 from .model import Problem
 from .plugins import get_plugin_manager
-from .scan import gc_paused
+from .scan import gc_paused, summary_in_vault
 from .vault import read_settings, walk
 
 __all__ = ["Daemon"]
@@ -129,8 +129,7 @@ class Daemon:
             log.error("%s; not rebuilding", exc)
             return None
         settings, problems = read_settings(self.root)
-        summary = _relative(self.root, str(self.root / Path(config.summary.path).expanduser()))
-        self._ignored = {summary} if config.summary.enabled else set()
+        self._ignored = summary_in_vault(self.root, config)
         try:
             reread = self._read(settings, paths)
         except FileNotFoundError:

@@ -17,7 +17,7 @@ from . import __version__, hookspecs
 from .model import Problem
 
 __all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "PluginError", "PluginInfo",
-           "RelnotesPluginManager", "get_plugin_manager"]
+           "RelnotesPluginManager", "get_plugin_manager", "plugin_sources"]
 
 ENTRY_POINT_GROUP = "relnotes"
 DISABLE_AUTOLOAD_ENV = "RELNOTES_DISABLE_PLUGIN_AUTOLOAD"
@@ -144,6 +144,51 @@ def _load_local(pm: RelnotesPluginManager, folder: Path, names: Iterable[str]) -
             pm.problems.append(Problem(f"{LOCAL_PLUGINS}/{path.name}", None,
                                        f"vault-local plugin not run: add {path.stem!r} to [plugins] local in "
                                        ".relnotes/config.toml if you trust it"))
+
+
+def plugin_sources(disable: Iterable[str] = (), *, autoload: bool | None = None, local: Iterable[str] = (),
+                   vault: Path | None = None) -> list[tuple]:
+    """What decides the plugin code :func:`get_plugin_manager` (same arguments) would load, found
+    without loading any: each installed plugin's distribution, version and source files (by size
+    and modification time, so an edited development install counts as changed) and each
+    opted-in vault-local plugin's file. Equal sources mean the same plugin code."""
+    disabled = set(disable)
+    if autoload is None:
+        autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
+    sources: list[tuple] = [("disabled", *sorted(disabled))]
+    if autoload:
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.name not in disabled:
+                dist = getattr(ep, "dist", None)
+                sources.append((ep.name, ep.value, dist.name if dist else "", dist.version if dist else "",
+                                *_files_of(ep.module.split(".", 1)[0])))
+    if vault is not None:
+        folder = Path(vault) / LOCAL_PLUGINS
+        sources += [(name, *_stat(folder / f"{name}.py")) for name in local if name not in disabled]
+        sources.append(("unlisted", *(sorted(p.name for p in folder.glob("*.py")) if folder.is_dir() else ())))
+    return sources
+
+
+def _files_of(module: str) -> list[tuple]:
+    """The source files of a top-level module or package, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    folders = list(spec.submodule_search_locations or [])
+    paths = sorted(p for folder in folders for p in Path(folder).rglob("*.py")) if folders else (
+        [Path(spec.origin)] if spec.origin else [])
+    return [(str(path), *_stat(path)) for path in paths]
+
+
+def _stat(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return ("missing",)
+    return (st.st_size, st.st_mtime_ns)
 
 
 def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None, strict: bool = False,

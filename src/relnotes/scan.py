@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import VaultCache, prune_memos
-from .config import Config, load_config
+from .cache import VaultCache, code_version, prune_memos
+from .config import Config, load_config, output_file
 from .core import ScanResult, Vault, build_vault, evaluate
-from .plugins import RelnotesPluginManager, get_plugin_manager
-from .vault import fingerprint, read_notes, read_settings, walk
+from .model import Problem
+from .plugins import RelnotesPluginManager, get_plugin_manager, plugin_sources
+from .vault import VaultSettings, fingerprint, read_notes, read_settings, walk
 
-__all__ = ["VaultError", "feed_source", "gc_paused", "load_vault", "scan"]
+__all__ = ["Listing", "VaultError", "feed_source", "gc_paused", "list_vault", "load_vault", "scan", "scan_key", "summary_in_vault"]
 
 
 class VaultError(OSError):
@@ -39,9 +43,74 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A vault's Obsidian settings and note files, and the problems met finding them."""
+
+    settings: VaultSettings
+    files: list[tuple[str, str]]  # (vault-relative path, file system path), as from walk()
+    problems: list[Problem]
+
+
+def list_vault(root: Path) -> Listing:
+    """Find the notes of the vault at ``root`` (nothing is read yet).
+
+    :raises VaultError: when ``root`` is not a readable folder.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise VaultError(f"vault not found: {root} is not a folder" if not root.exists()
+                         else f"{root} is not a folder")
+    settings, problems = read_settings(root)
+    try:
+        files, walk_problems = walk(root, settings)
+    except FileNotFoundError as exc:
+        raise VaultError(str(exc)) from None
+    return Listing(settings, files, problems + walk_problems)
+
+
+def summary_in_vault(root: Path, config: Config) -> set[str]:
+    """The vault-relative path of the summary note when relnotes writes one into the vault:
+    relnotes' own output, which changes when relnotes writes it, not when the notes do."""
+    if not config.summary.enabled:
+        return set()
+    try:
+        return {Path(os.path.relpath(output_file(root, config.summary.path), root)).as_posix()}
+    except ValueError:  # another drive on Windows: not in the vault
+        return set()
+
+
+def scan_key(root: Path, listing: Listing, config: Config, today: dt.date, horizon: int, *options: object) -> str:
+    """A digest of everything a scan's answer depends on: the notes and the files in
+    ``VAULT/.relnotes/`` (each file's path, size, modification and change time and inode; the
+    config, and data that plugins keep there), the Obsidian settings, the config, the code of
+    relnotes and of the plugins it would run, the day, and the ``options`` of the command.
+    The outputs are left out: whoever uses the key checks that they are as written (a note of
+    the user's in the summary's place is not)."""
+    root = Path(root)
+    outputs = {output_file(root, config.ics.path), output_file(root, config.summary.path)}
+    own = summary_in_vault(root, config)
+    files = [(rel, path) for rel, path in listing.files if rel not in own]
+    data = root / ".relnotes"
+    files += sorted((path.relative_to(root).as_posix(), str(path)) for path in data.rglob("*")
+                    if path not in outputs and path.is_file()) if data.is_dir() else []
+    digest = hashlib.sha256(repr((
+        code_version(), str(root.resolve()), repr(config), listing.settings, today, horizon, options,
+        plugin_sources(config.disable, local=config.local_plugins, vault=root),
+        [(p.path, p.line, p.message) for p in listing.problems],
+    )).encode())
+    for rel, path in files:
+        try:
+            st = os.stat(path)
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+        except OSError:
+            digest.update(f"{rel}\0-\n".encode())
+    return digest.hexdigest()
+
+
 def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginManager | None = None,
                progress: Callable[[int], Callable[[int], None] | None] | None = None,
-               cache: VaultCache | None = None) -> Vault:
+               cache: VaultCache | None = None, listing: Listing | None = None) -> Vault:
     """Read the vault at ``root`` into people, meetings and interactions (no rules run).
 
     :param config: defaults to the vault's ``.relnotes/config.toml``.
@@ -49,42 +118,42 @@ def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginMa
     :param progress: called with the number of notes about to be read; may
         return a callback that is called with 1 after each note.
     :param cache: read unchanged notes from it instead of parsing them again.
+    :param listing: the vault's files, if :func:`list_vault` found them already.
     :raises VaultError: when ``root`` is not a readable folder.
     :raises ~relnotes.config.ConfigError: when the config file is unusable.
     """
     root = Path(root)
-    if not root.is_dir():
-        raise VaultError(f"vault not found: {root} is not a folder" if not root.exists()
-                         else f"{root} is not a folder")
     config = config or load_config(root)
+    listing = listing or list_vault(root)
     pm = pm or get_plugin_manager(config.disable, local=config.local_plugins, vault=root)
-    settings, problems = read_settings(root)
-    try:
-        files, walk_problems = walk(root, settings)
-    except FileNotFoundError as exc:
-        raise VaultError(str(exc)) from None
+    files, settings = listing.files, listing.settings
     step = progress(len(files)) if progress else None
     notes, read_problems = cache.read(files, settings, step) if cache else read_notes(files, settings, step)
-    return build_vault(root, notes, config, pm, problems + walk_problems + read_problems)
+    return build_vault(root, notes, config, pm, listing.problems + read_problems)
 
 
 def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None = None,
          pm: RelnotesPluginManager | None = None, strict: bool = False, use_cache: bool = False,
-         progress: Callable[[int], Callable[[int], None] | None] | None = None) -> ScanResult:
+         progress: Callable[[int], Callable[[int], None] | None] | None = None,
+         listing: Listing | None = None, cache: VaultCache | None = None) -> ScanResult:
     """Scan the vault at ``root`` for ``today``: :func:`load_vault`, then every rule and output.
 
     :param strict: with the default plugin manager, a failing plugin raises
         :class:`~relnotes.plugins.PluginError`.
     :param use_cache: read unchanged notes, and reuse unchanged renderings, from the
         persistent cache (see :mod:`relnotes.cache`), and update it.
+    :param listing: the vault's files, if :func:`list_vault` found them already.
+    :param cache: the cache to use (implies ``use_cache``).
     """
     root = Path(root)
     config = config or load_config(root)
     pm = pm or get_plugin_manager(config.disable, local=config.local_plugins, vault=root, strict=strict)
     with gc_paused():
-        cache = VaultCache(root) if use_cache else None
-        result = evaluate(load_vault(root, config=config, pm=pm, progress=progress, cache=cache), config, pm, today,
-                          horizon)
+        cache = cache or (VaultCache(root) if use_cache else None)
+        if cache is not None:
+            cache.load()
+        vault = load_vault(root, config=config, pm=pm, progress=progress, cache=cache, listing=listing)
+        result = evaluate(vault, config, pm, today, horizon)
         if cache is not None:
             cache.save()
     prune_memos()

@@ -26,6 +26,7 @@ from icalendar import vDuration, vRecur
 
 from relnotes import hookimpl
 from relnotes.cache import memo
+from relnotes.config import output_file
 from relnotes.model import Output, Reminder
 
 PRODID = "-//relnotes//relnotes//EN"
@@ -173,12 +174,8 @@ def render(result, config) -> bytes:
     return text.encode("utf-8")
 
 
-def ics_path(root: Path, config) -> Path:
-    return Path(root) / Path(config.ics.path).expanduser()
-
-
 @hookimpl
 def relnotes_outputs(result, config):
     if not config.ics.enabled:
         return []
-    return [Output("ics", ics_path(result.root, config), render(result, config), MARKER, MEDIA_TYPE)]
+    return [Output("ics", output_file(result.root, config.ics.path), render(result, config), MARKER, MEDIA_TYPE)]

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import PurePosixPath
 
 from relnotes import hookimpl
+from relnotes.config import output_file
 from relnotes.model import Output
 from relnotes.report import CELEBRATIONS, late_by, progress_bar
 from relnotes.vault import GENERATED_KEY, GENERATOR, MARKER
@@ -155,4 +156,5 @@ def render(result, config) -> bytes:
 def relnotes_outputs(result, config):
     if not config.summary.enabled:
         return []
-    return [Output("summary", result.root / config.summary.path, render(result, config), MARKER, MEDIA_TYPE)]
+    return [Output("summary", output_file(result.root, config.summary.path), render(result, config), MARKER,
+                   MEDIA_TYPE)]
