@@ -3,11 +3,9 @@
 Kept outside the vault, in the user's cache folder (``$RELNOTES_CACHE_DIR``
 overrides it), two files per vault. ``.cache`` holds
 
-- every parsed note, keyed by its path and its file's size, modification
-  time, change time and inode: a note whose file changed in any way, or was
-  added, deleted or renamed, is read again;
-- the memos of pure renderings (see :func:`memo`), e.g. each calendar event's
-  text, keyed by everything it is made of.
+every parsed note, keyed by its path and its file's size, modification time,
+change time and inode: a note whose file changed in any way, or was added,
+deleted or renamed, is read again.
 
 ``.answers`` holds the last reports of ``relnotes scan``, each under a digest of
 everything it depends on (:func:`~relnotes.scan.scan_key`), with a checksum of each
@@ -31,12 +29,13 @@ from pathlib import Path
 
 from . import __version__
 from .model import Note, Output, Problem
+from .parallel import can_fork, forked
 from .vault import VaultSettings, read_many
 
 __all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "code_version", "memo", "prune_memos"]
 
 CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
-_MAGIC = b"relnotes-cache-2\n"  # the number changes with the layout of what is stored
+_MAGIC = b"relnotes-cache-3\n"  # the number changes with the layout of what is stored
 _DIGEST = 32  # sha256 of the pickle, right after the magic line
 
 FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
@@ -52,7 +51,7 @@ def cache_dir() -> Path:
 
 class Memo:
     """A dict of results of a pure function, remembering which entries the current build used,
-    so that only those are kept (in the cache file, and in a long-running daemon)."""
+    so that a long-running daemon keeps only those."""
 
     def __init__(self) -> None:
         self.data: dict = {}
@@ -78,8 +77,8 @@ _MEMOS: dict[str, Memo] = {}
 
 
 def memo(name: str) -> Memo:
-    """The process-wide memo called ``name`` (e.g. ``"ics-events"``); a scan with the cache on
-    fills it from the cache file and saves what the build used."""
+    """The process-wide memo called ``name`` (e.g. ``"ics-events"``): what one build renders,
+    the next build of the daemon reuses."""
     return _MEMOS.setdefault(name, Memo())
 
 
@@ -89,21 +88,8 @@ def prune_memos() -> None:
         entries.prune()
 
 
-# Notes and problems are stored as plain tuples: unpickling 10,000 dataclass objects costs
-# more than building them again.
-
-def _pack(note: Note | None, problems: list[Problem]) -> tuple:
-    packed = None if note is None else (
-        note.path, note.title, note.frontmatter, note.body, note.body_line, note.key_lines, note.date, note.daily)
-    return packed, tuple((p.path, p.line, p.message) for p in problems)
-
-
-def _unpack(packed: tuple | None, problems: tuple) -> tuple[Note | None, list[Problem]]:
-    note = None
-    if packed is not None:
-        path, title, frontmatter, body, body_line, key_lines, date, daily = packed
-        note = Note(path, title, frontmatter, body, None, body_line, key_lines, date, daily)
-    return note, [Problem(*problem) for problem in problems]
+def _pack(problems: list[Problem]) -> tuple:  # plain tuples unpickle much faster than dataclasses
+    return tuple((p.path, p.line, p.message) for p in problems)
 
 
 def _file_key(path: str) -> FileKey | None:
@@ -138,7 +124,6 @@ class VaultCache:
         self.problems: list[Problem] = []
         self.notes: dict[str, tuple[FileKey, Note | None, list[Problem]]] = {}  # rel path -> key, note, problems
         self.changed = False
-        self._memo_keys: dict = {}
         self._loaded = False
         if load:
             self.load()
@@ -188,17 +173,14 @@ class VaultCache:
         if data is None:
             return
         try:
-            version, settings, notes, memos = data["version"], data["settings"], data["notes"], data["memos"]
+            version, settings, notes = data["version"], data["settings"], data["notes"]
         except Exception as exc:
             self._discard(f"cannot be loaded ({type(exc).__name__})")
             return
         if version != code_version():
             return  # written by another relnotes: start afresh, silently
-        for name, entries in memos.items():
-            memo(name).data.update(entries)
-            self._memo_keys[name] = entries.keys()
         self.settings = settings
-        self.notes = {rel: (key, *_unpack(packed, problems)) for rel, (key, packed, problems) in notes.items()}
+        self.notes = {rel: (key, note, [Problem(*p) for p in problems]) for rel, (key, note, problems) in notes.items()}
 
     def _discard(self, why: str, path: Path | None = None) -> None:
         self.problems.append(Problem("", None, f"the cache {path or self.path} {why}; ignored and rebuilt"))
@@ -247,15 +229,28 @@ class VaultCache:
         problems = [*self.problems, *(p for _, _, found in entries for p in found)]
         return [note for _, note, _ in entries if note is not None], problems
 
-    def save(self) -> None:
-        """Write the cache (atomically) when anything changed; a failure only costs speed."""
-        memos = {name: {key: m.data[key] for key in m.used if key in m.data} for name, m in _MEMOS.items()}
-        if not self.changed and all(memos[name].keys() == self._memo_keys.get(name, set()) for name in memos):
-            return
-        notes = {rel: (key, *_pack(note, found)) for rel, (key, note, found) in self.notes.items()}
-        if _write_framed(self.path, {"version": code_version(), "settings": self.settings, "notes": notes,
-                                     "memos": memos}):
-            self.changed, self._memo_keys = False, {name: entries.keys() for name, entries in memos.items()}
+    def save(self, background: bool = False) -> Callable[[], None]:
+        """Write the cache (atomically) when anything changed; a failure only costs speed.
+
+        :param background: write it from a forked child when that is safe (see
+            :func:`~relnotes.parallel.can_fork`), while this process goes on.
+        :returns: a function that waits until the cache is written.
+        """
+        if not self.changed:
+            return lambda: None
+        written = forked(self._write) if background and can_fork() else None
+
+        def wait() -> None:
+            if written() if written else self._write():
+                self.changed = False
+
+        if written is None:
+            wait()
+        return wait
+
+    def _write(self) -> bool:
+        notes = {rel: (key, note, _pack(found)) for rel, (key, note, found) in self.notes.items()}
+        return _write_framed(self.path, {"version": code_version(), "settings": self.settings, "notes": notes})
 
 
 def _stat_key(path: Path) -> tuple | None:

@@ -153,9 +153,10 @@ def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None
         if cache is not None:
             cache.load()
         vault = load_vault(root, config=config, pm=pm, progress=progress, cache=cache, listing=listing)
+        saved = cache.save(background=True) if cache is not None else None  # on the other core
         result = evaluate(vault, config, pm, today, horizon)
-        if cache is not None:
-            cache.save()
+        if saved is not None:
+            saved()
     prune_memos()
     return result
 

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import stat
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,6 +23,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .dates import DateProblem, parse_date
 from . import simpleyaml
 from .model import Note, Problem
+from .parallel import can_fork, forked
 
 __all__ = ["VaultSettings", "fingerprint", "parse_note", "read_many", "read_note", "read_notes", "read_settings",
            "walk"]
@@ -438,52 +438,15 @@ def read_note(rel_path: str, path: str | Path, settings: VaultSettings) -> tuple
 PARALLEL_FROM = 2000  # notes: below this, a second process costs more than it saves
 
 
-def _parse_in_parallel(files: list[tuple[str, str]]) -> bool:
-    """Whether to parse on two cores: a big vault, a spare core, and a fork that is safe
-    (Linux, and no other thread running in this process)."""
-    import threading
-
-    return (len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
-            and threading.active_count() == 1)
-
-
-def _forked(job: Callable[[], object]) -> Callable[[], object]:
-    """Run ``job`` in a forked child; the returned function waits for its (pickled) result.
-    If the child fails, the result is computed here instead."""
-    import pickle
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, and leave without running any exit handler
-        status = 0
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(job(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-
-    def result() -> object:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        return pickle.loads(data) if status == 0 and data else job()
-
-    return result
-
-
 def read_many(files: list[tuple[str, str]], settings: VaultSettings,
               progress: Callable[[int], None] | None = None) -> list[tuple[Note | None, list[Problem]]]:
     """:func:`read_note` for each of ``files``, in order; a big batch is parsed on two cores
     (a forked child takes the second half)."""
     rest = None
-    if _parse_in_parallel(files):
+    if len(files) >= PARALLEL_FROM and can_fork():
         half = len(files) // 2
         second, files = files[half:], files[:half]
-        rest = _forked(lambda: [read_note(rel_path, path, settings) for rel_path, path in second])
+        rest = forked(lambda: [read_note(rel_path, path, settings) for rel_path, path in second])
     results = []
     for rel_path, path in files:
         results.append(read_note(rel_path, path, settings))
