@@ -196,3 +196,77 @@ def test_broken_files_next_to_good_ones(make_vault, run_scan):
         "Meetings/2026-11-11 Open.md", "People/Bad bytes.md", "People/Bad yaml.md", "People/Empty.md"]
     follow_up = next(r for r in result.reminders if r.person == "Good")
     assert follow_up.date == dt.date(2026, 11, 25)
+
+
+# --- notes kept between builds (the daemon): what is derived from a note alone is reused ------
+
+def build(notes, config=None, pm=None):
+    from pathlib import Path
+
+    from relnotes.config import Config
+    from relnotes.core import build_vault
+    from relnotes.plugins import get_plugin_manager
+
+    config = config or Config()
+    return build_vault(Path("."), notes, config, pm or get_plugin_manager(autoload=False), [])
+
+
+def notes_of(files):
+    from relnotes.vault import VaultSettings, parse_note
+
+    return [parse_note(path, text.encode(), VaultSettings())[0] for path, text in files.items()]
+
+
+def test_kept_notes_are_classified_again_for_another_config_or_other_plugins():
+    from relnotes import hookimpl
+    from relnotes.config import Config
+    from relnotes.plugins import get_plugin_manager
+
+    notes = notes_of({"Team/Ann.md": "Ann", "Notes/Sync.md": "---\nattendees: '[[Ann]]'\n---\n"})
+    assert [n.kind for n in build(notes).notes] == ["note", "note"]
+    assert [n.kind for n in build(notes, Config(people_folder="Team")).notes] == ["person", "note"]
+
+    class Everything:
+        @hookimpl
+        def relnotes_classify_note(self, note):
+            return "meeting" if note.title == "Sync" else None
+
+    pm = get_plugin_manager(autoload=False)
+    pm.register(Everything(), name="everything")
+    assert [n.kind for n in build(notes, Config(people_folder="Team"), pm).notes] == ["person", "meeting"]
+    assert [n.kind for n in build(notes).notes] == ["note", "note"]
+
+
+def test_a_failing_classify_plugin_is_reported_on_every_build():
+    from relnotes import hookimpl
+    from relnotes.plugins import get_plugin_manager
+
+    class Broken:
+        @hookimpl
+        def relnotes_classify_note(self, note):
+            raise ValueError("nope")
+
+    notes = notes_of({"People/Ann.md": "Ann"})
+    for _ in range(2):
+        pm = get_plugin_manager(autoload=False)
+        pm.register(Broken(), name="broken")
+        vault = build(notes, pm=pm)
+        assert [n.kind for n in vault.notes] == ["person"]  # the built-in answered
+        assert [p.message for p in pm.problems] == [
+            "plugin 'broken': relnotes_classify_note raised ValueError: nope; its contribution was skipped"]
+
+
+def test_each_build_has_its_own_people_and_resolves_names_afresh():
+    ann = "---\ntype: person\nbirthday: 02-30\n---\n"
+    sync = "---\ndate: 2026-11-10\nattendees: ['[[Ann]]', '[[Bo]]']\n---\n"
+    notes = notes_of({"People/Ann.md": ann, "Meetings/Sync.md": sync})
+    first, second = build(notes), build(notes)
+    for vault in (first, second):
+        (meeting,) = vault.meetings
+        assert meeting.attendees == [vault.person("Ann")]  # this build's Ann
+        assert [i.source for i in vault.person("Ann").interactions] == ["Meetings/Sync.md"]  # not doubled
+        assert sorted(p.message for p in vault.problems) == [
+            "attendees: no person note for 'Bo'", "birthday: '02-30' is not a real day of the year; ignored"]
+    assert first.person("Ann") is not second.person("Ann")
+    (meeting,) = build(notes + notes_of({"People/Bo.md": "---\ntype: person\n---\n"})).meetings
+    assert [p.name for p in meeting.attendees] == ["Ann", "Bo"]  # Bo, added since, is found

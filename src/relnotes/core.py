@@ -6,6 +6,7 @@ and hands the results in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import unicodedata
 from collections import defaultdict
@@ -152,7 +153,10 @@ class ScanResult:
     outputs: list[Output] = field(default_factory=list)  # generated files, not yet written
 
 
-def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
+def _meeting_fields(note: Note) -> tuple:
+    """What a meeting note says, before names are resolved: date, (field, name) pairs,
+    follow-up, whether it is done, and the problems with them."""
+    problems: list[Problem] = []
     date = note.date
     raw_date = note.get("date")
     if raw_date not in (None, ""):
@@ -163,19 +167,14 @@ def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
                 f"using {note.date} from the file name" if note.date else "the meeting has no date"), "date"))
     elif date is None:
         problems.append(note.problem("meeting has no date: add 'date: YYYY-MM-DD' or start the file name with it"))
-    attendees: list[Person] = []
+    names: list[tuple[str, str]] = []
     for key in PEOPLE_FIELDS:
         value = note.get(key)
         if value is not None and not isinstance(value, (str, list)):
             problems.append(note.problem(f"{key}: expected links to people, got a {type(value).__name__}; ignored",
                                          key))
             continue
-        for name in people_in(value):
-            person = vault.person(name, note.path)
-            if person is None:
-                problems.append(note.problem(f"{key}: no person note for {name!r}", key))
-            elif person not in attendees:
-                attendees.append(person)
+        names += [(key, name) for name in people_in(value)]
     follow_up = None
     raw = note.get("follow_up")
     if raw not in (None, ""):
@@ -183,18 +182,66 @@ def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
             follow_up = parse_date(raw)
         except DateProblem as exc:
             problems.append(note.problem(f"follow_up: {exc}; ignored", "follow_up"))
-    return Meeting(note, date, attendees, follow_up, note.get("follow_up_done") is True)
+    return date, names, follow_up, note.get("follow_up_done") is True, problems
+
+
+def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
+    date, names, follow_up, done, found = note.derived("meeting", lambda: _meeting_fields(note))
+    problems += found
+    attendees: list[Person] = []
+    for key, name in names:
+        person = vault.person(name, note.path)
+        if person is None:
+            problems.append(note.problem(f"{key}: no person note for {name!r}", key))
+        elif person not in attendees:
+            attendees.append(person)
+    return Meeting(note, date, attendees, follow_up, done)
+
+
+class _Reported(Exception):
+    """A plugin failed while classifying a note: the answer holds for this build only."""
+
+    def __init__(self, kind: object) -> None:
+        self.kind = kind
+
+
+def _kind(note: Note, config: Config, pm: RelnotesPluginManager, token: tuple) -> object:
+    """What the classify plugins say ``note`` is, worked out once per note, config and plugins."""
+    def classified() -> object:
+        reported = len(pm.problems)
+        kind = pm.first("relnotes_classify_note", note=note, config=config)
+        if len(pm.problems) > reported:
+            raise _Reported(kind)
+        return kind
+
+    try:
+        return note.derived(token, classified)
+    except _Reported as exc:
+        return exc.kind
+
+
+def _person(note: Note, problems: list[Problem]) -> Person:
+    """The person a note describes, read once per note; each build gets its own copy to add
+    interactions to."""
+    def read() -> tuple[Person, list[Problem]]:
+        found: list[Problem] = []
+        return Person.from_note(note, found), found
+
+    person, found = note.derived("person", read)
+    problems += found
+    return dataclasses.replace(person, interactions=[])
 
 
 def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,
                 problems: list[Problem]) -> Vault:
     """Classify the notes, read people and meetings, and gather interactions."""
     people = []
+    token = ("kind", repr(config), *(function for _, function, _ in pm.implementations("relnotes_classify_note")))
     for note in notes:
-        kind = pm.first("relnotes_classify_note", note=note, config=config)
+        kind = _kind(note, config, pm, token)
         note.kind = kind if kind in ("person", "meeting") else "note"
         if note.kind == "person":
-            people.append(Person.from_note(note, problems))
+            people.append(_person(note, problems))
     vault = Vault(root, notes, people, problems)
     vault.meetings = [_meeting(n, vault, problems) for n in notes if n.kind == "meeting"]
     for plugin, item in pm.collect("relnotes_interactions", vault=vault, config=config):

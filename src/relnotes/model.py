@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
 from .links import Link, find_links, frontmatter_links
@@ -24,6 +26,9 @@ __all__ = [
     "STATUSES",
     "make_uid",
 ]
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -53,7 +58,7 @@ class Note:
     """
 
     __slots__ = ("path", "title", "frontmatter", "body", "body_line", "key_lines", "date", "daily", "kind",
-                 "_links", "_lower_keys")
+                 "_links", "_lower_keys", "_derived")
 
     def __init__(self, path: str, title: str, frontmatter: dict, body: str, links: tuple[Link, ...] | None = None,
                  body_line: int = 1, key_lines: dict[str, int] | None = None, date: dt.date | None = None,
@@ -69,6 +74,7 @@ class Note:
         self.kind = kind  # "person", "meeting" or "note", set when the vault is built
         self._links = links
         self._lower_keys: dict | None = None
+        self._derived: dict | None = None
 
     def __repr__(self) -> str:
         return f"Note({self.path!r}, kind={self.kind!r})"
@@ -76,6 +82,19 @@ class Note:
     def __reduce__(self) -> tuple:  # pickled compactly (the cache, a second process); links are found again
         return Note, (self.path, self.title, self.frontmatter, self.body, None, self.body_line, self.key_lines,
                       self.date, self.daily, self.kind)
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once for this note and ``key``: a long-running ``relnotes
+        watch`` keeps unchanged notes (a changed file is read into a new Note), so what is
+        derived from a note alone is not derived again on every rebuild. ``key`` must name
+        everything else the result depends on; results are shared, so never change one."""
+        if self._derived is None:
+            self._derived = {}
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
 
     @property
     def links(self) -> tuple[Link, ...]:

@@ -85,7 +85,7 @@ class RelnotesPluginManager(pluggy.PluginManager):
         self._impls.clear()
         return super().unregister(plugin, name)
 
-    def _implementations(self, hook_name: str) -> list[tuple[str, Callable, tuple[str, ...]]]:
+    def implementations(self, hook_name: str) -> list[tuple[str, Callable, tuple[str, ...]]]:
         """(plugin name, function, argument names) in pluggy's calling order, cached until plugins change."""
         if hook_name not in self._impls:
             hook = getattr(self.hook, hook_name)
@@ -96,7 +96,7 @@ class RelnotesPluginManager(pluggy.PluginManager):
     def _calls(self, hook_name: str, kwargs: dict, collect: bool) -> Iterator[tuple[str, object]]:
         """Each implementation's answer, in pluggy's calling order. With ``collect``, an answer is
         read to the end as a list inside the guard, so a generator that fails halfway gives nothing."""
-        for plugin, function, argnames in self._implementations(hook_name):
+        for plugin, function, argnames in self.implementations(hook_name):
             if self._trace:
                 print(f"relnotes: hook {hook_name} -> {plugin}", file=sys.stderr)
             try:

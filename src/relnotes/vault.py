@@ -441,22 +441,23 @@ PARALLEL_FROM = 2000  # notes: below this, a second process costs more than it s
 def read_many(files: list[tuple[str, str]], settings: VaultSettings,
               progress: Callable[[int], None] | None = None) -> list[tuple[Note | None, list[Problem]]]:
     """:func:`read_note` for each of ``files``, in order; a big batch is parsed on two cores
-    (a forked child takes the second half)."""
-    rest = None
+    (a forked child takes every other file, so both get a like mix of notes)."""
+    mine, theirs = files, None
     if len(files) >= PARALLEL_FROM and can_fork():
-        half = len(files) // 2
-        second, files = files[half:], files[:half]
-        rest = forked(lambda: [read_note(rel_path, path, settings) for rel_path, path in second])
+        mine = files[0::2]
+        theirs = forked(lambda: [read_note(rel_path, path, settings) for rel_path, path in files[1::2]])
     results = []
-    for rel_path, path in files:
+    for rel_path, path in mine:
         results.append(read_note(rel_path, path, settings))
         if progress:
             progress(1)
-    if rest is not None:
-        results += rest()
-        if progress:
-            progress(len(results) - len(files))
-    return results
+    if theirs is None:
+        return results
+    merged = [None] * len(files)
+    merged[0::2], merged[1::2] = results, theirs()
+    if progress:
+        progress(len(files) - len(results))
+    return merged
 
 
 def read_notes(files: list[tuple[str, str]], settings: VaultSettings,

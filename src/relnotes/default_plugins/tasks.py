@@ -48,9 +48,13 @@ def _shown(match: re.Match) -> str:
 
 def tasks_in(note: Note) -> list[Task]:
     """Every task item in ``note``'s body, skipping fenced code blocks."""
+    return list(note.derived("tasks", lambda: _tasks_in(note)))
+
+
+def _tasks_in(note: Note) -> tuple[Task, ...]:
     body = note.body
     if "[" not in body:
-        return []
+        return ()
     fences = [m.start() for m in _FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
     tasks, line, pos = [], note.body_line, 0
     for box in _CHECKBOX.finditer(body):
@@ -73,7 +77,7 @@ def tasks_in(note: Note) -> list[Task]:
         cleaned = WIKILINK.sub(_shown, _FIELDS.sub("", rest)).strip()
         people = tuple(link.target for link in find_links(rest))
         tasks.append(Task(cleaned, status, due, line, people, problem))
-    return tasks
+    return tuple(tasks)
 
 
 def task_notes(vault):
