@@ -50,27 +50,28 @@ def cache_dir() -> Path:
 
 
 class Memo:
-    """A dict of results of a pure function, remembering which entries the current build used,
-    so that a long-running daemon keeps only those."""
+    """A dict of results of a pure function that keeps only what the builds use: an entry the
+    last build did not ask for is forgotten at the next :meth:`prune` (so a long-running daemon
+    keeps one build's worth)."""
 
     def __init__(self) -> None:
-        self.data: dict = {}
-        self.used: set = set()
+        self.data: dict = {}  # entries used since the last prune
+        self._before: dict = {}  # entries of the build before: moved to data when used
 
     def get(self, key: object) -> object:
         value = self.data.get(key)
-        if value is not None:
-            self.used.add(key)
+        if value is None:
+            value = self._before.pop(key, None)
+            if value is not None:
+                self.data[key] = value
         return value
 
     def put(self, key: object, value: object) -> None:
         self.data[key] = value
-        self.used.add(key)
 
     def prune(self) -> None:
-        """Forget the entries the last build did not use."""
-        self.data = {key: self.data[key] for key in self.used if key in self.data}
-        self.used = set()
+        """Start a new build: forget what the last one did not use."""
+        self._before, self.data = self.data, {}
 
 
 _MEMOS: dict[str, Memo] = {}

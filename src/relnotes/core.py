@@ -6,7 +6,7 @@ and hands the results in.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import datetime as dt
 import unicodedata
 from collections import defaultdict
@@ -229,7 +229,9 @@ def _person(note: Note, problems: list[Problem]) -> Person:
 
     person, found = note.derived("person", read)
     problems += found
-    return dataclasses.replace(person, interactions=[])
+    person = copy.copy(person)
+    person.interactions = []
+    return person
 
 
 def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,

@@ -197,9 +197,13 @@ class Person:
         return sorted(found)
 
     def last_contact_on(self, today: dt.date) -> tuple[dt.date, str] | None:
-        """The latest contact on or before ``today``, with how it happened."""
-        contacts = self.contacts(today)
-        return contacts[-1] if contacts else None
+        """The latest contact on or before ``today``, with how it happened: ``contacts(today)[-1]``,
+        without describing every contact."""
+        day = max((i.date for i in self.interactions if i.date <= today), default=None)
+        found = [(day, _describe_interaction(i)) for i in self.interactions if i.date == day] if day else []
+        found += [(date, how) for date, how in ((self.last_contact, "last_contact"), (self.met, "met"))
+                  if date and date <= today]
+        return max(found, default=None)
 
     @classmethod
     def from_note(cls, note: Note, problems: list[Problem]) -> Person:

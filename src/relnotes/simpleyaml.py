@@ -27,7 +27,6 @@ _ITEM = re.compile(r"( *)- +(.*?) *$")
 _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_PLAIN_BAD = frozenset(",[]{}#'\":?")
-_STR = "tag:yaml.org,2002:str"
 _RESOLVERS = Resolver.yaml_implicit_resolvers
 _TYPED = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
 

@@ -79,4 +79,6 @@ def relnotes_reminders(vault, config, today):
     for person in vault.people:
         if person.status in ("limit-contact", "archived"):
             continue
-        yield from _celebrations(person, config, today)
+        # all from the person's note: worked out once per note, day and Feb 29 rule
+        yield from person.note.derived(("celebrations", today, config.feb29),
+                                       lambda: tuple(_celebrations(person, config, today)))

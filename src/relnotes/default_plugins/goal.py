@@ -17,13 +17,16 @@ def period_start(today: dt.date, per: str) -> dt.date:
     return today.replace(day=1)
 
 
+def _contacted(person, start: dt.date, end: dt.date) -> bool:
+    """Whether any of ``person.contacts(end)`` falls on or after ``start``."""
+    return (any(start <= i.date <= end for i in person.interactions)
+            or any(date and start <= date <= end for date in (person.last_contact, person.met)))
+
+
 @hookimpl(trylast=True)
 def relnotes_goal(vault, config, today):
     if config.goal is None:
         return None
     start = period_start(today, config.goal.per)
-    people = sorted(
-        (p.name for p in vault.people if any(start <= date <= today for date, _ in p.contacts(today))),
-        key=str.casefold,
-    )
+    people = sorted((p.name for p in vault.people if _contacted(p, start, today)), key=str.casefold)
     return GoalStatus(config.goal.people, config.goal.per, len(people), start, tuple(people))

@@ -11,6 +11,7 @@ back as input and never overwrites a note without that marker.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from pathlib import PurePosixPath
@@ -26,6 +27,7 @@ HEALTH_ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
 _UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def note_link(path: str, shown: str | None = None) -> str:
     """A link to a vault note: a wikilink by path, or a Markdown link where the name
     holds characters a wikilink cannot carry."""
