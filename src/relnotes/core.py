@@ -28,8 +28,9 @@ PEOPLE_FIELDS = ("attendees", "people", "with")
 class Vault:
     """The vault made sense of: notes, people, meetings, and how links resolve.
 
-    ``root`` is the vault folder, for plugins that read files of their own there
-    (relnotes itself has read every note by now).
+    ``root`` is the vault folder, for plugins that read files of their own in
+    ``root / ".relnotes"`` (relnotes itself has read every note by now; a change to a
+    file elsewhere is not seen by ``scan`` while the vault is unchanged).
     """
 
     def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:

@@ -4,6 +4,7 @@ interactions and reminders made from them. Pure: nothing here touches the disk."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Hashable
@@ -323,7 +324,7 @@ class Meeting:
     follow_up: dt.date | None = None
     follow_up_done: bool = False
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
         """The note's title without a leading date: "2026-10-01 Q3 review" → "Q3 review"."""
         title = _LEADING_DATE.sub("", self.note.title)

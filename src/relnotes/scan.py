@@ -18,7 +18,8 @@ from .model import Problem
 from .plugins import RelnotesPluginManager, get_plugin_manager, plugin_sources
 from .vault import VaultSettings, fingerprint, read_notes, read_settings, walk
 
-__all__ = ["Listing", "VaultError", "feed_source", "gc_paused", "list_vault", "load_vault", "scan", "scan_key", "summary_in_vault"]
+__all__ = ["Listing", "VaultError", "feed_source", "gc_paused", "list_vault", "load_vault", "scan", "scan_key",
+           "summary_in_vault"]
 
 
 class VaultError(OSError):
@@ -123,8 +124,8 @@ def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginMa
     :raises ~relnotes.config.ConfigError: when the config file is unusable.
     """
     root = Path(root)
-    config = config or load_config(root)
     listing = listing or list_vault(root)
+    config = config or load_config(root)
     pm = pm or get_plugin_manager(config.disable, local=config.local_plugins, vault=root)
     files, settings = listing.files, listing.settings
     step = progress(len(files)) if progress else None
@@ -140,8 +141,8 @@ def scan(root: Path, today: dt.date, horizon: int = 30, *, config: Config | None
 
     :param strict: with the default plugin manager, a failing plugin raises
         :class:`~relnotes.plugins.PluginError`.
-    :param use_cache: read unchanged notes, and reuse unchanged renderings, from the
-        persistent cache (see :mod:`relnotes.cache`), and update it.
+    :param use_cache: read unchanged notes from the persistent cache (see
+        :mod:`relnotes.cache`), and update it (from a second process when that is safe).
     :param listing: the vault's files, if :func:`list_vault` found them already.
     :param cache: the cache to use (implies ``use_cache``).
     """

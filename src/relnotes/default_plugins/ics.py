@@ -39,7 +39,7 @@ def obsidian_url(vault_name: str, path: str) -> str:
     return f"obsidian://open?vault={_quoted(vault_name)}&file={_quoted(path)}"
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 20)
 def _quoted(text: str) -> str:
     return quote(text, safe="")
 

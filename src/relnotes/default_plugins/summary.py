@@ -27,7 +27,7 @@ HEALTH_ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
 _UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 20)  # a big vault's every note, and more
 def note_link(path: str, shown: str | None = None) -> str:
     """A link to a vault note: a wikilink by path, or a Markdown link where the name
     holds characters a wikilink cannot carry."""
@@ -137,11 +137,12 @@ def render(result, config) -> bytes:
             [line for r in celebrate for line in _item(r, today, late=False)])
     if result.goal:
         goal = result.goal
+        contacted = set(goal.people)
         percent = round(100 * goal.done / goal.target)
         section("goal", "Goal", [
             f"`{progress_bar(goal.done, goal.target, full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
             f"({percent}%, since {goal.period_start.isoformat()})",
-            *([""] + [", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in goal.people)]
+            *([""] + [", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in contacted)]
               if goal.people else []),
         ])
     section("health", "Network health", _health_section(_health(result, today, week_end)))
