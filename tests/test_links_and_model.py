@@ -270,3 +270,17 @@ def test_each_build_has_its_own_people_and_resolves_names_afresh():
     assert first.person("Ann") is not second.person("Ann")
     (meeting,) = build(notes + notes_of({"People/Bo.md": "---\ntype: person\n---\n"})).meetings
     assert [p.name for p in meeting.attendees] == ["Ann", "Bo"]  # Bo, added since, is found
+
+
+def test_a_note_keeps_one_derived_result_per_name():
+    (note,) = notes_of({"People/Ann.md": "Ann"})
+    calls = []
+
+    def compute(day):
+        calls.append(day)
+        return f"for {day}"
+
+    for day in (1, 1, 2, 2, 1):  # a daemon running for days: each day replaces the last
+        assert note.derived(("celebrations", day), lambda: compute(day)) == f"for {day}"
+    assert calls == [1, 2, 1]
+    assert note.derived("other", lambda: "x") == "x" and note.derived(("celebrations", 1), list) == "for 1"

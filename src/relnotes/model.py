@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -84,18 +84,24 @@ class Note:
         return Note, (self.path, self.title, self.frontmatter, self.body, None, self.body_line, self.key_lines,
                       self.date, self.daily, self.kind)
 
-    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def derived(self, key: str | tuple, compute: Callable[[], T]) -> T:
         """``compute()``, worked out once for this note and ``key``: a long-running ``relnotes
         watch`` keeps unchanged notes (a changed file is read into a new Note), so what is
-        derived from a note alone is not derived again on every rebuild. ``key`` must name
-        everything else the result depends on; results are shared, so never change one."""
+        derived from a note alone is not derived again on every rebuild.
+
+        ``key`` is a name, or a tuple of a name and everything else the result depends on
+        (``("celebrations", today)``); a note keeps one result per name, so a new day replaces
+        the old one instead of piling up. Results are shared: never change one.
+        """
+        name, params = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
         if self._derived is None:
             self._derived = {}
-        try:
-            return self._derived[key]
-        except KeyError:
-            value = self._derived[key] = compute()
-            return value
+        kept = self._derived.get(name)
+        if kept is not None and kept[0] == params:
+            return kept[1]
+        value = compute()
+        self._derived[name] = (params, value)
+        return value
 
     @property
     def links(self) -> tuple[Link, ...]:
