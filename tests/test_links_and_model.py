@@ -281,6 +281,6 @@ def test_a_note_keeps_one_derived_result_per_name():
         return f"for {day}"
 
     for day in (1, 1, 2, 2, 1):  # a daemon running for days: each day replaces the last
-        assert note.derived(("celebrations", day), lambda: compute(day)) == f"for {day}"
+        assert note.derived(("celebrations", day), lambda day=day: compute(day)) == f"for {day}"
     assert calls == [1, 2, 1]
     assert note.derived("other", lambda: "x") == "x" and note.derived(("celebrations", 1), list) == "for 1"

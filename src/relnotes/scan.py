@@ -16,7 +16,7 @@ from .config import Config, load_config, output_file
 from .core import ScanResult, Vault, build_vault, evaluate
 from .model import Problem
 from .plugins import RelnotesPluginManager, get_plugin_manager, plugin_sources
-from .vault import VaultSettings, fingerprint, read_notes, read_settings, walk
+from .vault import VaultSettings, digest_files, fingerprint, read_notes, read_settings, walk
 
 __all__ = ["Listing", "VaultError", "feed_source", "gc_paused", "list_vault", "load_vault", "scan", "scan_key",
            "summary_in_vault"]
@@ -100,12 +100,7 @@ def scan_key(root: Path, listing: Listing, config: Config, today: dt.date, horiz
         plugin_sources(config.disable, local=config.local_plugins, vault=root),
         [(p.path, p.line, p.message) for p in listing.problems],
     )).encode())
-    for rel, path in files:
-        try:
-            st = os.stat(path)
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
-        except OSError:
-            digest.update(f"{rel}\0-\n".encode())
+    digest_files(digest, files)
     return digest.hexdigest()
 
 

@@ -25,8 +25,8 @@ from . import simpleyaml
 from .model import Note, Problem
 from .parallel import can_fork, forked
 
-__all__ = ["VaultSettings", "fingerprint", "parse_note", "read_many", "read_note", "read_notes", "read_settings",
-           "walk"]
+__all__ = ["VaultSettings", "digest_files", "fingerprint", "parse_note", "read_many", "read_note", "read_notes",
+           "read_settings", "walk"]
 
 _YAML = YAMLHandler()
 
@@ -469,16 +469,23 @@ def read_notes(files: list[tuple[str, str]], settings: VaultSettings,
 
 def fingerprint(root: Path) -> str:
     """A digest that changes when any note, the config or the Obsidian settings change
-    (by path, size or modification time); cheap next to a scan."""
+    (see :func:`digest_files`); cheap next to a scan."""
     settings, _ = read_settings(root)
     files, _ = walk(root, settings)
     extra = [(rel, os.path.join(root, rel)) for rel in (".relnotes/config.toml", ".obsidian/daily-notes.json",
                                                           ".obsidian/templates.json")]
     digest = hashlib.sha256()
-    for rel, path in [*files, *extra]:
+    digest_files(digest, [*files, *extra])
+    return digest.hexdigest()
+
+
+def digest_files(digest, files: Iterable[tuple[str, str]]) -> None:
+    """Add to ``digest`` each (vault-relative path, file system path) with its file's size,
+    modification and change time and inode: any change to a file, or a file added,
+    removed or renamed, changes it."""
+    for rel, path in files:
         try:
             st = os.stat(path)
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
         except OSError:
             digest.update(f"{rel}\0-\n".encode())
-    return digest.hexdigest()

@@ -4,6 +4,7 @@ the next occurrence of each, on or after today."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from relnotes import hookimpl
 from relnotes.dates import MonthDay, anniversary_in
@@ -81,4 +82,4 @@ def relnotes_reminders(vault, config, today):
             continue
         # all from the person's note: worked out once per note, day and Feb 29 rule
         yield from person.note.derived(("celebrations", today, config.feb29),
-                                       lambda: tuple(_celebrations(person, config, today)))
+                                       functools.partial(tuple, _celebrations(person, config, today)))
