@@ -111,6 +111,10 @@ def test_a_generated_benchmark_vault(tmp_path):
     ("date: {{date}}", False),
     ("name: Zoë Müller\ncity: 東京", True),
     ("odd: \u2028", False),
+    ("a: b\n\u00a0\nc: d", False),  # not a blank line for YAML: only spaces are spaces
+    ("tags: [a, \u00a0b]", True),
+    ("list:\n  - \u3000x\n  - y", True),
+    ("a: b\n \n  \nc: d", True),
     ("merge: <<", False),
     ("m: =", False),
 ])
@@ -125,7 +129,8 @@ _PLAIN = st.sampled_from([
     "3.5", ".5", "1e3", "1.0e+3", ".inf", "-.Inf", ".NaN", "1:30", "2026-11-25", "2026-02-30", "2026-11-25 10:30",
     "2026-11-25T10:30:00Z", "20261125", "a b", "C#", "a #b", "a: b", "a:b", "http://x.y/z", "[[Ann]]", "Ann, Bo",
     "{x}", "-", "- a", "?", "!tag", "&a", "*a", "|", ">", "%", "@x", "`x`", "'q'", '"q"', "'it''s'", '"a\\"b"',
-    "'", '"', "a'", 'a"', "=", "<<", "<x", "Zoë", "\u00a0x", "x\u00a0", "", " ", "#", "a,b", "[a]", "[a, b]",
+    "'", '"', "a'", 'a"', "=", "<<", "<x", "Zoë", "\u00a0x", "x\u00a0",
+    "\u00a0", "\u3000", "", " ", "#", "a,b", "[a]", "[a, b]",
     "[]", "[ ]", "[a,]", "[[a]]", "['a', \"b\"]", "[a: b]", "[a, 'b, c']", "[yes, 1, 2026-01-01]",
 ])
 _SAFE = st.sampled_from(["x", "Ann Lee", "2026-11-25", "3", "4.5", "yes", "~", "'[[Ann]]'", '"[[Bo|B]]"', "[a, b]",
@@ -152,7 +157,7 @@ def documents(draw):
             for _ in range(draw(st.integers(0, 3))):
                 lines.append(f"{indent if draw(st.integers(0, 9)) else ' '}- {draw(values)}")
         if draw(st.integers(0, 9)) == 0:
-            lines.append(draw(st.sampled_from(["", "# c", "  # c", "  x", "- y"])))
+            lines.append(draw(st.sampled_from(["", " ", "# c", "  # c", "  x", "- y", "\u00a0", "\u3000# c"])))
     return "\n".join(lines)
 
 

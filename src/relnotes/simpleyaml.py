@@ -51,7 +51,7 @@ def _scalar(text: str, construct: Callable[[str, str], object], flow: bool = Fal
 
 def _flow_list(text: str, construct: Callable[[str, str], object]) -> tuple[bool, object]:
     """``[a, "b", 3]`` with plain or simply quoted items and no nesting."""
-    inner = text[1:-1].strip()
+    inner = text[1:-1].strip(" ")
     if not inner:
         return True, []
     items = []
@@ -73,9 +73,9 @@ def _split_flow(inner: str) -> list[str]:
         elif char in "\"'":
             quote = char
         elif char == ",":
-            parts.append(inner[start:index].strip())
+            parts.append(inner[start:index].strip(" "))
             start = index + 1
-    parts.append(inner[start:].strip())
+    parts.append(inner[start:].strip(" "))
     return parts
 
 
@@ -94,7 +94,7 @@ def load(text: str, construct: Callable[[str, str], object]) -> tuple[dict, list
     index, count = 0, len(lines)
     while index < count:
         line = lines[index]
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not line.strip(" ") or line.lstrip(" ").startswith("#"):  # YAML spaces are spaces only
             index += 1
             continue
         match = _KEY.match(line)
@@ -114,7 +114,7 @@ def load(text: str, construct: Callable[[str, str], object]) -> tuple[dict, list
             value, indent = None, None
             while index < count:
                 item = lines[index]
-                if not item.strip():
+                if not item.strip(" "):
                     index += 1
                     continue
                 match = _ITEM.fullmatch(item)

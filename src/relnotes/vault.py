@@ -245,8 +245,8 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
                 except Exception as exc:  # YAMLError, or anything else a hostile document provokes
                     line = _error_line(exc, closing_line=fm_text.count("\n") + 1)
                     reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-                    problems.append(Problem(path, line, f"frontmatter is not valid YAML ({reason}{_hint(fm_text, line)}); "
-                                            "fields ignored"))
+                    problems.append(Problem(path, line, f"frontmatter is not valid YAML "
+                                            f"({reason}{_hint(fm_text, line)}); fields ignored"))
                     key_lines, failed = {}, True
                 finally:
                     loader.dispose()
