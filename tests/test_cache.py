@@ -241,3 +241,53 @@ def relnotes_interactions(vault):
     assert due() == due() == ["2026-11-26"]  # a manager: every 2 weeks after the call
     (vault / ".relnotes/calls.txt").write_text("2026-11-12\n2026-11-20\n")
     assert due() == ["2026-12-04"]
+
+
+def test_a_symlinked_folder_in_the_relnotes_folder_is_looked_into(make_vault, tmp_path):
+    plugin = '''
+from relnotes import hookimpl
+from relnotes.model import Reminder
+
+@hookimpl
+def relnotes_reminders(vault, today):
+    text = (vault.root / ".relnotes" / "data" / "todo.txt").read_text().strip()
+    return [Reminder("todo", None, today, text, "", "todo@mine")]
+'''
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "todo.txt").write_text("Call Ann")
+    vault = make_vault({**NOTES, ".relnotes/config.toml": '[plugins]\nlocal = ["mine"]\n',
+                        ".relnotes/plugins/mine.py": plugin})
+    (vault / ".relnotes/data").symlink_to(outside, target_is_directory=True)
+    todo = lambda: [r["title"] for r in scan(vault)["reminders"] if r["kind"] == "todo"]
+    assert todo() == todo() == ["Call Ann"]
+    (outside / "todo.txt").write_text("Call Bob, then Ann")
+    assert todo() == ["Call Bob, then Ann"]
+
+
+def test_installing_a_package_or_another_home_or_working_folder_is_a_new_answer(vault, tmp_path, monkeypatch):
+    loads = []
+    real_load = VaultCache.load
+    monkeypatch.setattr(VaultCache, "load", lambda self: loads.append(1) or real_load(self))
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    scan(vault), scan(vault)
+    assert len(loads) == 1  # the second was answered from memory
+    (site / "newdep.py").write_text("")  # a package installed where packages go
+    scan(vault)
+    assert len(loads) == 2
+    (vault / ".relnotes").mkdir(exist_ok=True)
+    (vault / ".relnotes/config.toml").write_text('[ics]\npath = "~/feed.ics"\n')
+    for home in ("h1", "h2"):
+        monkeypatch.setenv("HOME", str(tmp_path / home))
+        scan(vault)
+        assert (tmp_path / home / "feed.ics").exists()  # each home gets its own feed
+    (vault / ".relnotes/config.toml").unlink()
+    outputs = []
+    for folder in ("a", "b"):  # the same vault as "v" from two working folders
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "v").symlink_to(vault, target_is_directory=True)
+        monkeypatch.chdir(tmp_path / folder)
+        outputs.append(scan(Path("v"))["outputs"][0]["path"])
+    assert outputs == [str(tmp_path / "a/v/.relnotes/relnotes.ics"), str(tmp_path / "b/v/.relnotes/relnotes.ics")]

@@ -136,6 +136,21 @@ def test_crlf_line_endings_and_75_octet_folding(vault):
     assert b"SUMMARY:Follow up with Ann Lee on Planning\\; budget\\, Q1" in data.replace(b"\r\n ", b"")
 
 
+def test_a_plugins_reminder_with_a_list_in_its_data_is_in_the_feed(make_vault, run_scan):
+    from relnotes import hookimpl
+    from relnotes.model import Reminder
+
+    class Lists:
+        @hookimpl
+        def relnotes_reminders(self, today):
+            return [Reminder("team", None, today, "Team lunch", "", "team@lists", data=(("people", ["Ann", "Bo"]),))]
+
+    result = run_scan(make_vault({"Notes/a.md": "a"}), "2026-11-25", plugins=[Lists()])
+    assert result.problems == []
+    (ics,) = [o for o in result.outputs if o.name == "ics"]
+    assert b"SUMMARY:Team lunch" in ics.content and b"UID:team@lists" in ics.content
+
+
 def test_ics_and_no_ics_options(vault, tmp_path):
     target = tmp_path / "out" / "feed.ics"
     CliRunner().invoke(cli, ["scan", str(vault), "--today", "2026-11-25", "--ics", str(target)])

@@ -241,6 +241,17 @@ def test_tasks_in_dated_notes_only(run_scan, make_vault):
     assert found == [("task", "Ann", "2026-11-21", "Call Ann"), ("task", None, "2026-11-22", "Renew passport")]
 
 
+def test_a_task_is_a_markdown_list_item(run_scan, make_vault):
+    """As in Markdown, a list marker is followed by a space or a tab, not a no-break space;
+    a second checkbox on the line is text, and fenced code holds no tasks."""
+    body = ("-\u00a0[ ] No-break space 📅 2026-11-21\n- [ ]\u3000Ideographic space 📅 2026-11-22\n"
+            "-\t[ ]\tTabs 📅 2026-11-23\n> 1. [ ] Quoted [ ] twice 📅 2026-11-24\n"
+            "```\n- [ ] In code 📅 2026-11-25\n```\n~~~md\n- [ ] In code 📅 2026-11-26\n~~~\n"
+            "- [ ] After the code 📅 2026-11-27\n")
+    found = reminders(run_scan, make_vault, {"Daily/2026-11-20.md": body}, kind="task")
+    assert [title for *_, title in found] == ["Tabs", "Quoted [ ] twice", "After the code"]
+
+
 def test_task_problems_are_reported_with_their_line(run_scan, make_vault):
     result = run_scan(make_vault({"Meetings/2026-11-10 Sync.md": TASK_NOTE}), TODAY)
     assert [(p.line, p.message) for p in result.problems if "task" in p.message] == [

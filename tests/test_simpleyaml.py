@@ -115,6 +115,11 @@ def test_a_generated_benchmark_vault(tmp_path):
     ("tags: [a, \u00a0b]", True),
     ("list:\n  - \u3000x\n  - y", True),
     ("a: b\n \n  \nc: d", True),
+    ("k: 0x_", False),  # YAML resolves it as a number that no constructor can make
+    ("k: [1, 0b_]", False),
+    ("k: " + "9" * 5000, False),  # more digits than Python turns into an int
+    ("k" * 1024 + ": v", True),
+    ("k" * 1025 + ": v", False),  # longer than a YAML key may be
     ("merge: <<", False),
     ("m: =", False),
 ])

@@ -33,7 +33,7 @@ def link_target(inner: str) -> str:
     return target
 
 
-@functools.lru_cache(maxsize=1 << 20)  # the same names are compared again and again (room for a big vault)
+@functools.lru_cache(maxsize=1 << 18)  # names are compared again and again: room for a 100k-note vault's
 def name_key(name: str) -> str:
     """The form names are compared in: Unicode NFC, case-folded, outer spaces removed."""
     return unicodedata.normalize("NFC", name).casefold().strip()

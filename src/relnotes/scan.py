@@ -6,6 +6,8 @@ import datetime as dt
 import gc
 import hashlib
 import os
+import stat
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,24 +86,52 @@ def summary_in_vault(root: Path, config: Config) -> set[str]:
 def scan_key(root: Path, listing: Listing, config: Config, today: dt.date, horizon: int, *options: object) -> str:
     """A digest of everything a scan's answer depends on: the notes and the files in
     ``VAULT/.relnotes/`` (each file's path, size, modification and change time and inode; the
-    config, and data that plugins keep there), the Obsidian settings, the config, the code of
-    relnotes and of the plugins it would run, the day, and the ``options`` of the command.
+    config, and data that plugins keep there), the Obsidian settings, the config, where the
+    outputs go, the working folder, the code of relnotes and of the plugins it would run, the
+    installed packages and Python, the day, and the ``options`` of the command.
     The outputs are left out: whoever uses the key checks that they are as written (a note of
     the user's in the summary's place is not)."""
     root = Path(root)
     outputs = {output_file(root, config.ics.path), output_file(root, config.summary.path)}
     own = summary_in_vault(root, config)
     files = [(rel, path) for rel, path in listing.files if rel not in own]
-    data = root / ".relnotes"
-    files += sorted((path.relative_to(root).as_posix(), str(path)) for path in data.rglob("*")
-                    if path not in outputs and path.is_file()) if data.is_dir() else []
+    files += [(Path(path).relative_to(root).as_posix(), path) for path in _files_below(root / ".relnotes")
+              if Path(path) not in outputs]
     digest = hashlib.sha256(repr((
-        code_version(), str(root.resolve()), repr(config), listing.settings, today, horizon, options,
-        plugin_sources(config.disable, local=config.local_plugins, vault=root),
+        code_version(), str(root.resolve()), os.getcwd(), repr(config), sorted(map(str, outputs)),
+        listing.settings, today, horizon, options,
+        plugin_sources(config.disable, local=config.local_plugins, vault=root), _installed(),
         [(p.path, p.line, p.message) for p in listing.problems],
     )).encode())
     digest_files(digest, files)
     return digest.hexdigest()
+
+
+def _files_below(folder: Path) -> list[str]:
+    """Every file below ``folder``, symlinked folders followed (each real folder once), sorted."""
+    found, seen = [], set()
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        found += [os.path.join(top, name) for name in names]
+    return sorted(found)
+
+
+def _installed() -> tuple:
+    """Python, and the folders packages are installed in, by modification time: installing,
+    upgrading or removing a package (a library a plugin uses, say) changes a folder's."""
+    folders = []
+    for entry in sys.path:
+        try:
+            st = os.stat(entry or ".")
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            folders.append((entry, st.st_mtime_ns))
+    return sys.version, sys.executable, tuple(folders)
 
 
 def load_vault(root: Path, *, config: Config | None = None, pm: RelnotesPluginManager | None = None,

@@ -45,7 +45,12 @@ def _scalar(text: str, construct: Callable[[str, str], object], flow: bool = Fal
         return False, None
     for tag, regexp in _RESOLVERS.get(first, ()):
         if regexp.match(text):
-            return (True, construct(tag, text)) if tag in _TYPED else (False, None)
+            if tag not in _TYPED:
+                return False, None
+            try:
+                return True, construct(tag, text)
+            except Exception:  # e.g. "0x_" or a 5,000-digit number: the YAML loader reports it
+                return False, None
     return True, text
 
 
@@ -101,8 +106,8 @@ def load(text: str, construct: Callable[[str, str], object]) -> tuple[dict, list
         if match is None:
             return None
         key, raw = match.groups()
-        if _scalar(key, construct) != (True, key):
-            return None  # a key YAML reads as a yes/no, a number or a date
+        if len(key) > 1024 or _scalar(key, construct) != (True, key):
+            return None  # too long for a YAML key, or one YAML reads as a yes/no, a number or a date
         if key in mapping:
             duplicates.append((key, index))
         index += 1

@@ -39,7 +39,7 @@ def obsidian_url(vault_name: str, path: str) -> str:
     return f"obsidian://open?vault={_quoted(vault_name)}&file={_quoted(path)}"
 
 
-@functools.lru_cache(maxsize=1 << 20)
+@functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's sources
 def _quoted(text: str) -> str:
     return quote(text, safe="")
 
@@ -103,7 +103,10 @@ def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str
     cache): unchanged reminders on the same day cost nothing on the next build."""
     events = memo("ics-events")
     key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger, feb29)  # everything the text is made of
-    text = events.get(key)
+    try:
+        text = events.get(key)
+    except TypeError:  # a plugin's reminder holds a list or a dict in its data: not memoised
+        return _event_text(reminder, today, vault_name, trigger, feb29)
     if text is None:
         text = _event_text(reminder, today, vault_name, trigger, feb29)
         events.put(key, text)

@@ -27,7 +27,7 @@ HEALTH_ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
 _UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
 
 
-@functools.lru_cache(maxsize=1 << 20)  # a big vault's every note, and more
+@functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's people and sources
 def note_link(path: str, shown: str | None = None) -> str:
     """A link to a vault note: a wikilink by path, or a Markdown link where the name
     holds characters a wikilink cannot carry."""

@@ -14,10 +14,10 @@ from relnotes.dates import DateProblem, parse_date
 from relnotes.links import WIKILINK, find_links, link_target, name_key
 from relnotes.model import Note, Reminder, make_uid
 
-# A task item is a line of its own (``[^\S\n]`` is a space that is not a newline); its checkbox
-# is searched for first, which is much faster than trying the whole pattern on every line.
-_TASK = re.compile(r"^[^\S\n]*(?:>[^\S\n]*)*(?:[-*+]|\d+[.)])[^\S\n]+\[(.)\][^\S\n]+(.*)$", re.M)
-_CHECKBOX = re.compile(r"\[[^\n]\][^\S\n]")
+# A task item is a list item of its own line, its marker followed by a space or a tab as in
+# Markdown; its checkbox is searched for first, much faster than trying every line.
+_TASK = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*)$", re.M)
+_CHECKBOX = re.compile(r"\[[^\n]\][ \t]")
 _DUE = re.compile(r"📅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
 # Obsidian Tasks' fields: due, scheduled, start, created, done, cancelled dates, recurrence, priority
 _FIELDS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}|🔁\ufe0f?[^📅⏳🛫➕✅❌⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
