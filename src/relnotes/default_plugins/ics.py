@@ -99,8 +99,8 @@ _REMINDER_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Remi
 
 
 def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
-    """One VEVENT, as folded content lines ending in CRLF. Memoised (and kept in the persistent
-    cache): unchanged reminders on the same day cost nothing on the next build."""
+    """One VEVENT, as folded content lines ending in CRLF. Memoised: a daemon's next build
+    reuses the text of every unchanged reminder."""
     events = memo("ics-events")
     key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger, feb29)  # everything the text is made of
     try:
