@@ -30,15 +30,13 @@ from pathlib import Path
 from . import __version__
 from .model import Note, Output, Problem
 from .parallel import can_fork, forked
-from .vault import VaultSettings, read_many
+from .vault import FileKey, VaultSettings, file_key, read_many
 
 __all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "code_version", "memo", "prune_memos"]
 
 CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
 _MAGIC = b"relnotes-cache-3\n"  # the number changes with the layout of what is stored
 _DIGEST = 32  # sha256 of the pickle, right after the magic line
-
-FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
 def cache_dir() -> Path:
@@ -93,14 +91,6 @@ def _pack(problems: list[Problem]) -> tuple:  # plain tuples unpickle much faste
     return tuple((p.path, p.line, p.message) for p in problems)
 
 
-def _file_key(path: str) -> FileKey | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
 class _Hashing:
     """A file wrapper that hashes what is written through it: the cache is pickled straight to
     disk, never held in memory whole."""
@@ -138,7 +128,7 @@ class VaultCache:
         if why:  # costs one full scan, which reports it
             self._discard(why, self.answers_path)
         entry = answers.get(key) if isinstance(answers, dict) else None
-        if entry is None or entry[2] != _stat_key(self.path):
+        if entry is None or entry[2] != file_key(self.path):
             return None
         report, outputs, _ = entry
         for path, digest in outputs:
@@ -158,7 +148,7 @@ class VaultCache:
         answers.pop(key, None)
         if not self.problems:
             answers[key] = (report, [(str(o.path.absolute()), hashlib.sha256(o.content).digest()) for o in outputs],
-                            _stat_key(self.path))
+                            file_key(self.path))
         while len(answers) > self.KEEP_ANSWERS:
             del answers[next(iter(answers))]
         _write_framed(self.answers_path, answers)
@@ -193,7 +183,7 @@ class VaultCache:
         file is unchanged and the Obsidian ``settings`` are the same, read again where not."""
         if settings != self.settings:
             self.settings, self.notes, self.changed = settings, {}, True
-        keys = {rel: _file_key(path) for rel, path in files}
+        keys = {rel: file_key(path) for rel, path in files}
         missing = [(rel, path) for rel, path in files
                    if keys[rel] is None or self.notes.get(rel, (None,))[0] != keys[rel]]
         fresh = dict(zip((rel for rel, _ in missing), read_many(missing, self.settings, progress), strict=True))
@@ -214,7 +204,7 @@ class VaultCache:
             raise ValueError("the Obsidian settings changed: read the whole vault")
         changed = []
         for rel, path in files:
-            key = _file_key(path)
+            key = file_key(path)
             if key is None:
                 self.changed = self.notes.pop(rel, None) is not None or self.changed
             elif self.notes.get(rel, (None,))[0] != key:
@@ -252,14 +242,6 @@ class VaultCache:
     def _write(self) -> bool:
         notes = {rel: (key, note, _pack(found)) for rel, (key, note, found) in self.notes.items()}
         return _write_framed(self.path, {"version": code_version(), "settings": self.settings, "notes": notes})
-
-
-def _stat_key(path: Path) -> tuple | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _vault_file(root: Path, suffix: str) -> Path:

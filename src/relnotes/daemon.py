@@ -27,7 +27,7 @@ from .files import write_outputs
 from .cache import VaultCache, prune_memos
 from .model import Problem
 from .plugins import get_plugin_manager
-from .scan import gc_paused, summary_in_vault
+from .scan import gc_paused, summary_in_vault, vault_relative
 from .vault import read_settings, walk
 
 __all__ = ["Daemon"]
@@ -169,7 +169,7 @@ class Daemon:
         whole vault must be looked at again, or None (opening files, the daemon's own writes …)."""
         if event_type not in _CHANGES or (is_directory and event_type in ("modified", "closed")):
             return None
-        rel = _relative(self.root, os.fsdecode(path))
+        rel = vault_relative(self.root, os.fsdecode(path))
         if rel in SETTINGS_FILES or not rel.isascii() and not _is_text(rel):
             return FULL  # a name that isn't valid UTF-8 goes by the name walk() shows
         if rel.startswith("../") or any(part.startswith(".") for part in rel.split("/")):
@@ -312,10 +312,3 @@ def _is_text(name: str) -> bool:
         return True
     except UnicodeEncodeError:
         return False
-
-
-def _relative(root: Path, path: str) -> str:
-    try:
-        return Path(os.path.relpath(path, root)).as_posix()
-    except ValueError:  # another drive on Windows
-        return "../" + path

@@ -15,6 +15,7 @@ import pluggy
 
 from . import __version__, hookspecs
 from .model import Problem
+from .vault import file_key
 
 __all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "PluginError", "PluginInfo",
            "RelnotesPluginManager", "get_plugin_manager", "plugin_sources"]
@@ -164,7 +165,7 @@ def plugin_sources(disable: Iterable[str] = (), *, autoload: bool | None = None,
                                 *_files_of(ep.module.split(".", 1)[0])))
     if vault is not None:
         folder = Path(vault) / LOCAL_PLUGINS
-        sources += [(name, *_stat(folder / f"{name}.py")) for name in local if name not in disabled]
+        sources += [(name, file_key(folder / f"{name}.py")) for name in local if name not in disabled]
         sources.append(("unlisted", *(sorted(p.name for p in folder.glob("*.py")) if folder.is_dir() else ())))
     return sources
 
@@ -180,15 +181,7 @@ def _files_of(module: str) -> list[tuple]:
     folders = list(spec.submodule_search_locations or [])
     paths = sorted(p for folder in folders for p in Path(folder).rglob("*.py")) if folders else (
         [Path(spec.origin)] if spec.origin else [])
-    return [(str(path), *_stat(path)) for path in paths]
-
-
-def _stat(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except OSError:
-        return ("missing",)
-    return (st.st_size, st.st_mtime_ns)
+    return [(str(path), file_key(path)) for path in paths]
 
 
 def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None, strict: bool = False,

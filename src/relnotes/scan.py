@@ -21,7 +21,7 @@ from .plugins import RelnotesPluginManager, get_plugin_manager, plugin_sources
 from .vault import VaultSettings, digest_files, fingerprint, read_notes, read_settings, walk
 
 __all__ = ["Listing", "VaultError", "feed_source", "gc_paused", "list_vault", "load_vault", "scan", "scan_key",
-           "summary_in_vault"]
+           "summary_in_vault", "vault_relative"]
 
 
 class VaultError(OSError):
@@ -72,15 +72,18 @@ def list_vault(root: Path) -> Listing:
     return Listing(settings, files, problems + walk_problems)
 
 
-def summary_in_vault(root: Path, config: Config) -> set[str]:
-    """The vault-relative path of the summary note when relnotes writes one into the vault:
-    relnotes' own output, which changes when relnotes writes it, not when the notes do."""
-    if not config.summary.enabled:
-        return set()
+def vault_relative(root: Path, path: str | Path) -> str:
+    """``path`` relative to the vault, POSIX-style (``../…`` when it is outside)."""
     try:
-        return {Path(os.path.relpath(output_file(root, config.summary.path), root)).as_posix()}
-    except ValueError:  # another drive on Windows: not in the vault
-        return set()
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:  # another drive on Windows
+        return f"../{path}"
+
+
+def summary_in_vault(root: Path, config: Config) -> set[str]:
+    """The vault-relative path of the summary note when relnotes writes one: relnotes' own
+    output, which changes when relnotes writes it, not when the notes do."""
+    return {vault_relative(root, output_file(root, config.summary.path))} if config.summary.enabled else set()
 
 
 def scan_key(root: Path, listing: Listing, config: Config, today: dt.date, horizon: int, *options: object) -> str:

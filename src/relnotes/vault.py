@@ -25,7 +25,7 @@ from . import simpleyaml
 from .model import Note, Problem
 from .parallel import can_fork, forked
 
-__all__ = ["VaultSettings", "digest_files", "fingerprint", "parse_note", "read_many", "read_note", "read_notes",
+__all__ = ["FileKey", "VaultSettings", "digest_files", "file_key", "fingerprint", "parse_note", "read_many", "read_note", "read_notes",
            "read_settings", "walk"]
 
 _YAML = YAMLHandler()
@@ -479,13 +479,21 @@ def fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def file_key(path: str | Path) -> FileKey | None:
+    """A file's size, modification and change time and inode (None if it is not there): any
+    change to the file, or another file put in its place, changes it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def digest_files(digest, files: Iterable[tuple[str, str]]) -> None:
-    """Add to ``digest`` each (vault-relative path, file system path) with its file's size,
-    modification and change time and inode: any change to a file, or a file added,
-    removed or renamed, changes it."""
+    """Add to ``digest`` each (vault-relative path, file system path) with its :func:`file_key`:
+    any change to a file, or a file added, removed or renamed, changes it."""
     for rel, path in files:
-        try:
-            st = os.stat(path)
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
-        except OSError:
-            digest.update(f"{rel}\0-\n".encode())
+        digest.update(f"{rel}\0{file_key(path)}\n".encode())
