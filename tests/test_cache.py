@@ -8,9 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 import relnotes.cache
-from relnotes.cache import VaultCache, cache_dir
+from relnotes.cache import VaultCache
+from relnotes.userdirs import cache_dir
 from relnotes.cli import cli
-from relnotes.vault import read_settings, walk
+from relnotes.obsidian import read_settings
+from relnotes.walk import walk
 
 TODAY = "2026-11-25"
 NOTES = {

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from relnotes import __version__
 from relnotes.cli import cli
-from relnotes.config import Config, ConfigError, load_config, parse_config
-from relnotes.init import CONFIG_TEXT
+from relnotes.config import CORE_TABLES, Config, ConfigError, config_template, parse_config
+from relnotes.pipeline import Pipeline
+from relnotes.plugins import get_plugin_manager
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vault"
 
@@ -132,12 +133,14 @@ def test_console_script_runs_the_example_vault(example):
     ("[new_contact]\ndelay = 2", "new_contact.delay"),
     ("[celebrations]\nfeb29 = 'mar2'", "celebrations.feb29"),
     ("[plugins]\ndisable = 'tasks'", "plugins.disable"),
+    ("[ics]\nalarm = '25:00'", "ics.alarm"),
+    ("[summary]\nsections = ['overdue', 'gossip']", "summary.sections"),
     ("people_folder = ", None),
 ])
 def test_config_errors_name_the_key(make_vault, text, key):
     vault = make_vault({}, config=text)
     with pytest.raises(ConfigError) as err:
-        load_config(vault)
+        Pipeline(vault, autoload=False).config
     assert str(vault / ".relnotes/config.toml") in str(err.value)
     if key:
         assert f": {key}:" in str(err.value)
@@ -146,27 +149,45 @@ def test_config_errors_name_the_key(make_vault, text, key):
 
 
 def test_config_values(make_vault):
-    config = load_config(make_vault({}, config=(
+    config = Pipeline(make_vault({}, config=(
         'people_folder = "/Contacts/"\ngoal = { people = 8, per = "week" }\n[cadence]\npeer = "none"\nclient = 10\n'
-        '[new_contact]\nwindow_days = 14\n[celebrations]\nfeb29 = "mar1"\n')))
+        '[new_contact]\nwindow_days = 14\n[celebrations]\nfeb29 = "mar1"\n')), autoload=False).config
     assert config.people_folder == "Contacts"
     assert config.cadence["peer"] is None and config.cadence["client"].amount == 10
     assert config.cadence["manager"].amount == 14  # untouched defaults stay
-    assert (config.new_contact_days, config.new_contact_delay, config.feb29) == (14, 2, "mar1")
+    assert dict(config.table("new_contact")) == {"window_days": 14, "delay_days": 2}
+    assert config.table("celebrations").feb29 == "mar1"
     assert (config.goal.people, config.goal.per) == (8, "week")
+
+
+def test_a_table_no_enabled_plugin_declares_is_a_warning(make_vault, run_scan):
+    vault = make_vault({"A.md": "x"}, config='[plugins]\ndisable = ["celebrations"]\n[celebrations]\nfeb29 = "mar1"\n'
+                                             '[plugins.reconect]\nper_week = 2\n')
+    messages = [(p.path, p.message) for p in run_scan(vault, "2026-11-25").problems]
+    assert messages == [
+        (".relnotes/config.toml", "[celebrations] in the config: no enabled plugin has settings called "
+                                  "'celebrations'; ignored (tables: cadence, plugins, ics, new_contact, summary)"),
+        (".relnotes/config.toml", "[plugins.reconect] in the config: no enabled plugin called 'reconect'; ignored")]
 
 
 def test_init_writes_every_default_and_never_overwrites(make_vault):
     vault = make_vault({"A.md": "x"}, obsidian={"templates.json": {"folder": "Tpl"}})
     result = run("init", vault, "--templates")
     assert result.exit_code == 0, result.output
-    assert (vault / ".relnotes/config.toml").read_text() == CONFIG_TEXT
+    tables = [table for _, table in get_plugin_manager(autoload=False).hooks.settings()]
+    template = config_template(tables)
+    assert (vault / ".relnotes/config.toml").read_text() == template
     assert {p.name for p in (vault / "Tpl").iterdir()} == {"Person.md", "Meeting.md"}
     # every commented setting, uncommented, parses and gives exactly the built-in defaults
     import tomllib
-    settings = [line[2:] for line in CONFIG_TEXT.splitlines()
-                if line.startswith("# ") and ("=" in line or line.startswith("# [")) and "goal" not in line]
-    assert parse_config(tomllib.loads("\n".join(settings))) == Config()
+    every = [s for table in [*CORE_TABLES, *tables] for s in table.settings]
+    keys = [s.key for s in every if s.default is not None]
+    examples = {s.example for s in every if s.default is None}
+    settings = [line[2:] for line in template.splitlines() if line.startswith("# [") or (
+        line.startswith("# ") and line[2:].split(" = ")[0] in keys and line[2:] not in examples)]
+    assert len(settings) == len(keys) + len(tables) + 2  # each setting with a default, each table (but the top one)
+    assert parse_config(tomllib.loads("\n".join(settings)), tables) == parse_config({}, tables)
+    assert parse_config({}) == Config()
     (vault / ".relnotes/config.toml").write_text("mine = 1\n")
     again = run("init", vault, "--templates")
     assert again.exit_code == 0 and again.output.count("kept existing") == 3

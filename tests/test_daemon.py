@@ -34,7 +34,7 @@ class Running:
         self.vault = vault
         self.thread = threading.Thread(target=self.daemon.run, daemon=True)
         self.thread.start()
-        wait_for(lambda: self.daemon.builds >= 1 and self.daemon._observer is not None, what="first build")
+        wait_for(lambda: self.daemon.builds >= 1 and self.daemon.watcher.started, what="first build")
 
     def summary(self):
         return (self.vault / "relnotes.md").read_text(encoding="utf-8")
@@ -153,7 +153,7 @@ def test_falls_back_to_polling_when_the_watch_limit_is_reached(running, caplog):
             raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
     r = running(observer_factory=Exhausted)
-    assert type(r.daemon._observer).__name__ == "PollingObserver"
+    assert type(r.daemon.watcher._observer).__name__ == "PollingObserver"
     assert "inotify watch limit is reached" in caplog.text
     (r.vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
     wait_for(lambda: "[[People/Cy|Cy]]" in r.summary(), timeout=15, what="change seen by polling")

@@ -222,7 +222,7 @@ def test_the_daemon_survives_a_soak_and_matches_a_fresh_scan(tmp_path, caplog):
     thread.start()
     try:
         deadline = time.monotonic() + 10
-        while not (daemon.builds >= 1 and daemon._observer is not None):
+        while not (daemon.builds >= 1 and daemon.watcher.started):
             assert time.monotonic() < deadline, "no first build"
             time.sleep(0.05)
 
@@ -245,7 +245,7 @@ def test_the_daemon_survives_a_soak_and_matches_a_fresh_scan(tmp_path, caplog):
         # idle: no build for 1.5 s after the last change, nothing queued
         last_change, builds = time.monotonic(), daemon.builds
         idle_deadline = time.monotonic() + 30
-        while time.monotonic() - last_change < 1.5 or not daemon.events.empty():
+        while time.monotonic() - last_change < 1.5 or not daemon.watcher.events.empty():
             assert time.monotonic() < idle_deadline, "the daemon never went idle"
             time.sleep(0.05)
             if daemon.builds != builds:

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from relnotes.vault import VaultSettings, parse_note, read_notes, read_settings, walk
+from relnotes.notes import parse_note, read_notes
+from relnotes.obsidian import VaultSettings, read_settings
+from relnotes.walk import walk
 
 CORPUS = Path(__file__).parent / "hostile"
 TODAY = "2026-11-25"
@@ -383,7 +385,9 @@ def test_files_that_vanish_or_turn_into_folders_between_listing_and_reading(make
 READ_VAULT = """
 import json, os, sys
 from pathlib import Path
-from relnotes.vault import read_notes, read_settings, walk
+from relnotes.notes import read_notes
+from relnotes.obsidian import read_settings
+from relnotes.walk import walk
 root = Path(sys.argv[1])
 settings, _ = read_settings(root)
 files, problems = walk(root, settings)

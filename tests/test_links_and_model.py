@@ -212,7 +212,8 @@ def build(notes, config=None, pm=None):
 
 
 def notes_of(files):
-    from relnotes.vault import VaultSettings, parse_note
+    from relnotes.notes import parse_note
+    from relnotes.obsidian import VaultSettings
 
     return [parse_note(path, text.encode(), VaultSettings())[0] for path, text in files.items()]
 

@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from relnotes.default_plugins.ics import MARKER as ICS_MARKER
 from relnotes.testing import write_vault
-from relnotes.vault import MARKER as SUMMARY_MARKER
+from relnotes.notes import MARKER as SUMMARY_MARKER
 
 A, B = "2026-11-25", "2026-11-26"
 NOTES = {

@@ -146,12 +146,11 @@ def test_an_answer_that_is_not_a_list_is_reported(make_vault, run_scan, answer):
 
 
 def test_strict_mode_makes_a_failing_plugin_fatal(make_vault):
-    from relnotes.scan import scan
+    from relnotes.pipeline import Pipeline
 
-    pm = get_plugin_manager(autoload=False, strict=True)
-    pm.register(Raises("reminders"))
+    pipeline = Pipeline(make_vault(PEOPLE), autoload=False, strict=True, plugins=[Raises("reminders")])
     with pytest.raises(PluginError, match="reminders boom"):
-        scan(make_vault(PEOPLE), dt.date(2026, 11, 25), pm=pm)
+        pipeline.scan(dt.date(2026, 11, 25))
 
 
 def test_every_built_in_is_a_plugin_and_can_be_switched_off(make_vault, run_scan):

@@ -22,7 +22,8 @@ from relnotes.default_plugins.ics import fold
 from relnotes.files import write_outputs
 from relnotes.model import Note
 from relnotes.testing import scan_vault, write_vault
-from relnotes.vault import VaultSettings, parse_note
+from relnotes.notes import parse_note
+from relnotes.obsidian import VaultSettings
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

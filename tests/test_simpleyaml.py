@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relnotes import simpleyaml
-from relnotes.vault import _YAML, _construct, _Loader
+from relnotes.notes import _YAML, _construct, _Loader
 
 from .test_properties import SETTINGS
 

@@ -5,7 +5,9 @@ import os
 
 import pytest
 
-from relnotes.vault import VaultSettings, parse_note, read_notes, read_settings, walk
+from relnotes.notes import parse_note, read_notes
+from relnotes.obsidian import VaultSettings, read_settings
+from relnotes.walk import walk
 
 PERSON = "---\ntype: person\nrole: peer\n---\nNotes.\n"
 

@@ -1,6 +1,15 @@
-"""relnotes: a local-first personal CRM for career relationships, read from a Markdown vault."""
+"""relnotes: a local-first personal CRM for career relationships, read from a Markdown vault.
 
+The public API for plugins is what this package exports (``from relnotes import
+Reminder, hookimpl``); see ``docs/plugins.md``. Everything else is internal. The names
+are imported when first used, so ``relnotes --version`` stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -12,4 +21,87 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 hookimpl = pluggy.HookimplMarker("relnotes")
 """Marker for plugin functions: ``@relnotes.hookimpl def relnotes_reminders(...)``."""
 
-__all__ = ["__version__", "hookimpl"]
+# public name -> the module that defines it
+_EXPORTS = {
+    **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
+                     "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "make_uid",
+                     "progress_bar"), "model"),
+    **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in"), "links"),
+    **dict.fromkeys(("Task",), "markdown"),
+    **dict.fromkeys(("Cadence", "DateProblem", "MonthDay", "add_months", "anniversary_in", "parse_cadence",
+                     "parse_date", "parse_month_day", "period_start"), "dates"),
+    **dict.fromkeys(("Config", "ConfigError", "Section", "Setting", "Table", "a_folder", "a_note_path", "a_path",
+                     "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
+    **dict.fromkeys(("GENERATED_KEY", "GENERATOR", "NOTE_MARKER"), "notes"),
+    **dict.fromkeys(("memo",), "cache"),
+    **dict.fromkeys(("write_new",), "files"),
+    **dict.fromkeys(("Pipeline", "VaultError"), "pipeline"),
+    **dict.fromkeys(("PluginError",), "plugins"),
+    **dict.fromkeys(("App",), "cli"),
+}
+
+__all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'relnotes' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .cache import memo
+    from .cli import App
+    from .config import (
+        Config,
+        ConfigError,
+        Section,
+        Setting,
+        Table,
+        a_folder,
+        a_note_path,
+        a_path,
+        at_least,
+        choice,
+        names,
+        output_file,
+        time_of_day,
+        typed,
+    )
+    from .dates import (
+        Cadence,
+        DateProblem,
+        MonthDay,
+        add_months,
+        anniversary_in,
+        parse_cadence,
+        parse_date,
+        parse_month_day,
+        period_start,
+    )
+    from .files import write_new
+    from .links import Link, find_links, link_target, name_key, note_link, people_in
+    from .markdown import Task
+    from .model import (
+        CATEGORIES,
+        ROLES,
+        STATUSES,
+        GoalStatus,
+        Interaction,
+        Meeting,
+        Note,
+        Output,
+        Person,
+        Problem,
+        Recurrence,
+        Reminder,
+        ScanResult,
+        Vault,
+        make_uid,
+        progress_bar,
+    )
+    from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER
+    from .pipeline import Pipeline, VaultError
+    from .plugins import PluginError

@@ -1,6 +1,6 @@
 """``relnotes brief``: everything about one relationship, in order.
 
-Pure: a :class:`~relnotes.core.ScanResult` and a name in, a :class:`Brief` out,
+Pure: a :class:`~relnotes.model.ScanResult` and a name in, a :class:`Brief` out,
 rendered as Markdown (a note relnotes may write into the vault) or JSON.
 """
 
@@ -12,15 +12,11 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from .core import ScanResult, Vault
+from .config import Config
 from .dates import DateProblem, parse_date
-from .default_plugins.followups import cadences_of
-from .default_plugins.summary import note_link
-from .default_plugins.tasks import task_notes, task_owner, tasks_in
-from .links import WIKILINK, link_target, name_key, people_in
-from .model import Note, Person
-from .report import CELEBRATIONS
-from .vault import GENERATED_KEY, GENERATOR
+from .links import WIKILINK, link_target, name_key, note_link, people_in
+from .model import Note, Person, ScanResult, Vault
+from .notes import GENERATED_KEY, GENERATOR
 
 __all__ = ["Brief", "PersonNotFound", "build_brief", "find_person", "to_json", "to_markdown"]
 
@@ -165,15 +161,15 @@ def _timeline(vault: Vault, person: Person) -> list[Entry]:
 
 def _open_tasks(vault: Vault, person: Person) -> list[tuple[str, dt.date | None, str, int]]:
     found = []
-    for note, meeting in task_notes(vault):
-        for task in tasks_in(note):
-            if task.open and task_owner(task, note, meeting, vault) is person:
+    for note, meeting in vault.task_notes():
+        for task in note.tasks:
+            if task.open and vault.task_owner(task, note, meeting) is person:
                 found.append((task.text, task.due, note.path, task.line))
     return sorted(found, key=lambda t: (t[1] is None, t[1] or dt.date.min, t[2], t[3]))
 
 
-def _facts(person: Person, config, today: dt.date) -> dict[str, object]:
-    cadences = cadences_of(person, config)
+def _facts(person: Person, config: Config, today: dt.date) -> dict[str, object]:
+    cadences = person.cadences(config.cadence)
     cadence = "none"
     if cadences:
         shortest, origin = min(cadences, key=lambda pair: pair[0].after(today))
@@ -191,7 +187,7 @@ def _facts(person: Person, config, today: dt.date) -> dict[str, object]:
     return facts
 
 
-def build_brief(result: ScanResult, config, name: str, since: dt.date | None = None, until: dt.date | None = None,
+def build_brief(result: ScanResult, config: Config, name: str, since: dt.date | None = None, until: dt.date | None = None,
                 incidents_only: bool = False) -> Brief:
     """Everything about the person called ``name``; the timeline limited to [since, until]."""
     vault, today = result.vault, result.today
@@ -203,7 +199,7 @@ def build_brief(result: ScanResult, config, name: str, since: dt.date | None = N
     follow_up = next(((r.date, r.detail) for r in result.all_reminders
                       if r.kind == "follow-up" and r.person_path == person.path), None)
     upcoming = [(r.date, r.kind, r.title) for r in result.all_reminders
-                if r.kind in CELEBRATIONS and r.person_path == person.path]
+                if r.celebration and r.person_path == person.path]
     return Brief(person.name, person.path, _facts(person, config, today), person.last_contact_on(today), follow_up,
                  timeline, _open_tasks(vault, person), upcoming, today)
 

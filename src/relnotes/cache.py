@@ -8,7 +8,7 @@ change time and inode: a note whose file changed in any way, or was added,
 deleted or renamed, is read again.
 
 ``.answers`` holds the last reports of ``relnotes scan``, each under a digest of
-everything it depends on (:func:`~relnotes.scan.scan_key`), with a checksum of each
+everything it depends on (:meth:`~relnotes.pipeline.Pipeline.scan_key`), with a checksum of each
 output it wrote: an unchanged vault is answered without reading a note (see
 :meth:`VaultCache.recall`).
 
@@ -19,32 +19,24 @@ warning). It is the user's own cache folder, as trusted as their home.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import pickle
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from . import __version__
+from .filekeys import FileKey, file_key
+from .files import write_atomic
 from .model import Note, Output, Problem
-from .parallel import can_fork, forked
-from .vault import FileKey, VaultSettings, file_key, read_many
+from .notes import read_many
+from .obsidian import VaultSettings
+from .userdirs import cache_dir
 
-__all__ = ["CACHE_DIR_ENV", "Memo", "VaultCache", "cache_dir", "code_version", "memo", "prune_memos"]
+__all__ = ["Memo", "VaultCache", "code_version", "memo", "prune_memos"]
 
-CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
 _MAGIC = b"relnotes-cache-3\n"  # the number changes with the layout of what is stored
 _DIGEST = 32  # sha256 of the pickle, right after the magic line
-
-
-def cache_dir() -> Path:
-    if os.environ.get(CACHE_DIR_ENV):
-        return Path(os.environ[CACHE_DIR_ENV])
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("relnotes", appauthor=False))
 
 
 class Memo:
@@ -56,7 +48,7 @@ class Memo:
         self.data: dict = {}  # entries used since the last prune
         self._before: dict = {}  # entries of the build before: moved to data when used
 
-    def get(self, key: object) -> object:
+    def get(self, key: Hashable) -> Any:
         value = self.data.get(key)
         if value is None:
             value = self._before.pop(key, None)
@@ -64,7 +56,7 @@ class Memo:
                 self.data[key] = value
         return value
 
-    def put(self, key: object, value: object) -> None:
+    def put(self, key: Hashable, value: object) -> None:
         self.data[key] = value
 
     def prune(self) -> None:
@@ -95,7 +87,7 @@ class _Hashing:
     """A file wrapper that hashes what is written through it: the cache is pickled straight to
     disk, never held in memory whole."""
 
-    def __init__(self, handle, digest) -> None:
+    def __init__(self, handle: BinaryIO, digest: Any) -> None:
         self.handle, self.digest = handle, digest
 
     def write(self, data: bytes) -> int:
@@ -104,13 +96,15 @@ class _Hashing:
 
 
 class VaultCache:
-    """The cache of one vault: :meth:`read` notes through it, then :meth:`save` it."""
+    """The notes of one vault, kept between builds: :meth:`read` notes through it, then
+    :meth:`save` it. One that is not ``persistent`` lives in memory only (``--no-cache``)."""
 
     KEEP_ANSWERS = 4  # e.g. the JSON and the text report, for two days
 
-    def __init__(self, root: Path, *, load: bool = True) -> None:
+    def __init__(self, root: Path, *, load: bool = True, persistent: bool = True) -> None:
         self.path = _vault_file(root, ".cache")
         self.answers_path = _vault_file(root, ".answers")
+        self.persistent = persistent
         self.settings: VaultSettings | None = None
         self.problems: list[Problem] = []
         self.notes: dict[str, tuple[FileKey, Note | None, list[Problem]]] = {}  # rel path -> key, note, problems
@@ -120,7 +114,7 @@ class VaultCache:
             self.load()
 
     def recall(self, key: str) -> str | None:
-        """The answer (a scan's report) remembered under ``key`` (see :func:`~relnotes.scan.scan_key`),
+        """The answer (a scan's report) remembered under ``key`` (see :meth:`~relnotes.pipeline.Pipeline.scan_key`),
         if the outputs that scan wrote are still on disk byte for byte and the notes cache is as
         that scan left it. The notes cache is not loaded for this: an unchanged vault gets its
         report in the time it takes to look at its files."""
@@ -158,6 +152,8 @@ class VaultCache:
         if self._loaded:
             return
         self._loaded = True
+        if not self.persistent:
+            return
         data, why = _read_framed(self.path)
         if why:
             self._discard(why)
@@ -220,24 +216,10 @@ class VaultCache:
         problems = [*self.problems, *(p for _, _, found in entries for p in found)]
         return [note for _, note, _ in entries if note is not None], problems
 
-    def save(self, background: bool = False) -> Callable[[], None]:
-        """Write the cache (atomically) when anything changed; a failure only costs speed.
-
-        :param background: write it from a forked child when that is safe (see
-            :func:`~relnotes.parallel.can_fork`), while this process goes on.
-        :returns: a function that waits until the cache is written.
-        """
-        if not self.changed:
-            return lambda: None
-        written = forked(self._write) if background and can_fork() else None
-
-        def wait() -> None:
-            if written() if written else self._write():
-                self.changed = False
-
-        if written is None:
-            wait()
-        return wait
+    def save(self) -> None:
+        """Write the cache (atomically) when anything changed; a failure only costs speed."""
+        if self.changed and self.persistent and self._write():
+            self.changed = False
 
     def _write(self) -> bool:
         notes = {rel: (key, note, _pack(found)) for rel, (key, note, found) in self.notes.items()}
@@ -288,21 +270,15 @@ def _read_framed(path: Path) -> tuple[object | None, str | None]:
 def _write_framed(path: Path, data: object) -> bool:
     """Pickle ``data`` to ``path`` atomically, behind a magic line and its checksum; a failure
     only costs speed. :returns: whether it was written."""
+    def write(handle: BinaryIO) -> None:
+        handle.write(_MAGIC + bytes(_DIGEST))  # the checksum goes here once the body is written
+        digest = hashlib.sha256()
+        pickle.dump(data, _Hashing(handle, digest), protocol=pickle.HIGHEST_PROTOCOL)
+        handle.seek(len(_MAGIC))
+        handle.write(digest.digest())
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_MAGIC + bytes(_DIGEST))  # the checksum goes here once the body is written
-                digest = hashlib.sha256()
-                pickle.dump(data, _Hashing(handle, digest), protocol=pickle.HIGHEST_PROTOCOL)
-                handle.seek(len(_MAGIC))
-                handle.write(digest.digest())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, write, sync=False)  # checksummed: a torn file is found and ignored
     except OSError:
         return False
     return True

@@ -7,33 +7,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
-import signal
 import sys
-from dataclasses import replace
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 
+if TYPE_CHECKING:
+    from .config import Config
+    from .pipeline import Pipeline
+
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 class _Progress:
-    """On a terminal, once a scan has run for ``delay`` seconds: a progress line on stderr,
-    redrawn by a timer signal (no thread, so the parallel parse can still fork), showing
-    the notes read so far and then what relnotes is doing. Cleared when the scan ends."""
+    """On a terminal, once a scan has run for ``delay`` seconds: a progress line on stderr, redrawn
+    by a thread every 0.2 s, showing the notes read so far and then what relnotes is doing; drawn
+    once more at 100 % and cleared when the scan ends."""
 
     def __init__(self, delay: float) -> None:
         self.total = self.done = 0
         self.drawn = 0
-        self.available = hasattr(signal, "setitimer")
-        if self.available:
-            self._previous = signal.signal(signal.SIGALRM, self._draw)
-            signal.setitimer(signal.ITIMER_REAL, delay, 0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(delay,), daemon=True)
+        self._thread.start()
 
-    def __call__(self, total: int):
+    def __call__(self, total: int) -> Callable[[int], None]:
         self.total = total
 
         def step(n: int) -> None:
@@ -41,8 +46,15 @@ class _Progress:
 
         return step
 
-    def _draw(self, *_: object) -> None:
-        from .report import progress_bar
+    def _run(self, delay: float) -> None:
+        if self._stop.wait(delay):
+            return
+        while not self._stop.is_set():
+            self._draw()
+            self._stop.wait(0.2)
+
+    def _draw(self) -> None:
+        from .model import progress_bar
 
         if self.done < self.total:
             text = f"Reading notes [{progress_bar(self.done, self.total, 30)}] {self.done:,}/{self.total:,}"
@@ -53,16 +65,36 @@ class _Progress:
         self.drawn = len(text)
 
     def close(self) -> None:
-        if self.available:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous)
+        self._stop.set()
+        self._thread.join()
         if self.drawn:
+            self.done = self.total
+            self._draw()  # the last state: every note read
             sys.stderr.write("\r" + " " * self.drawn + "\r")
             sys.stderr.flush()
 
 
 def _today(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
+
+
+class App:
+    """What every command, built in or a plugin's, gets as ``ctx.obj`` (``@click.pass_obj``):
+    the way to a vault's :class:`~relnotes.pipeline.Pipeline`."""
+
+    def pipeline(self, vault: Path, *, strict: bool = False, use_cache: bool = True,
+                 configure: Callable[[Config], Config] | None = None) -> Pipeline:
+        """The pipeline of ``vault``, its config checked now (a broken one is a clean error)."""
+        from .config import ConfigError
+        from .pipeline import Pipeline
+
+        pipeline = Pipeline(vault, strict=strict, use_cache=use_cache, configure=configure)
+        if vault.is_dir():
+            try:
+                pipeline.reload()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return pipeline
 
 
 class _Commands(click.Group):
@@ -76,10 +108,8 @@ class _Commands(click.Group):
 
             pm = get_plugin_manager()
             found: dict[str, click.Command] = {}
-            for plugin, command in pm.collect("relnotes_commands"):
-                if not isinstance(command, click.Command):
-                    pm.report(plugin, f"relnotes_commands returned {type(command).__name__}, not a click command")
-                elif command.name in self.commands or command.name in found:
+            for plugin, command in pm.hooks.commands():
+                if command.name is None or command.name in self.commands or command.name in found:
                     pm.report(plugin, f"command {command.name!r} exists already; skipped")
                 else:
                     found[command.name] = command
@@ -97,34 +127,34 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="relnotes")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """relnotes: who to get in touch with, what you owe, what to celebrate — from your notes."""
+    ctx.obj = App()
+    from .plugins import TRACE_ENV
+
+    if os.environ.get(TRACE_ENV):
+        logging.basicConfig(format="relnotes: %(message)s", stream=sys.stderr)
+        logging.getLogger("relnotes.hooks").setLevel(logging.DEBUG)
 
 
-def _load_config(vault: Path, ics: Path | None = None, no_ics: bool = False, summary: Path | None = None,
-                 no_summary: bool = False):
-    """The vault's config with the output options of the command line applied."""
-    from .config import ConfigError, load_config, with_overrides
-
-    try:
-        config = load_config(vault) if vault.is_dir() else None
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    if config is None:
-        return None
-    ics_changes = {"enabled": False} if no_ics else {}
+def _outputs(ics: Path | None = None, no_ics: bool = False, summary: Path | None = None,
+             no_summary: bool = False) -> Callable[[Config], Config]:
+    """The output options of the command line, as a change to the config: ``--ics``/``--no-ics``
+    set the ``[ics]`` table's path and switch, ``--summary``/``--no-summary`` the ``[summary]`` one's."""
+    ics_changes: dict[str, object] = {"enabled": False} if no_ics else {}
     if ics is not None:
         ics_changes["path"] = str(ics.absolute())
-    summary_changes = {"enabled": False} if no_summary else {}
+    summary_changes: dict[str, object] = {"enabled": False} if no_summary else {}
     if summary is not None:
         summary_changes["path"] = str(summary)  # relative to the vault
-    return with_overrides(config, ics=ics_changes, summary=summary_changes)
+    return lambda config: config.override("ics", **ics_changes).override("summary", **summary_changes)
 
 
 _STRICT = click.option("--strict", is_flag=True, help="Stop with an error when a plugin fails (default: warn, skip it).")
 
 
-def _output_options(command):
+def _output_options(command: Any) -> Any:
     """The options that choose where outputs go, shared by ``scan`` and ``watch``."""
     for option in reversed([
         click.option("--today", type=_DATE, help="The day to scan for (YYYY-MM-DD). Default: the local date."),
@@ -147,62 +177,41 @@ def _output_options(command):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
 @click.option("--no-cache", is_flag=True, help="Read every note again; don't use or update the cache.")
 @_STRICT
-def scan(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
+@click.pass_obj
+def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
          summary: Path | None, no_summary: bool, as_json: bool, no_cache: bool, strict: bool) -> None:
     """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
 
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
     could not be written (the report is still printed).
     """
-    from .cache import VaultCache
-    from .scan import VaultError, list_vault, scan_key
-
-    config = _load_config(vault, ics, no_ics, summary, no_summary)
-    day = _today(today)
-    try:
-        listing = list_vault(vault)
-    except VaultError as exc:
-        raise click.ClickException(str(exc)) from None
-    cache = key = None
-    if not no_cache:  # an unchanged vault gets the answer it got last time
-        cache = VaultCache(vault, load=False)
-        key = scan_key(vault, listing, config, day, horizon, str(vault), as_json, strict)
-        report = cache.recall(key)
-        if report is not None:
-            click.echo(report, nl=False)
-            return
-    report, outputs, errors = _full_scan(vault, listing, config, day, horizon, as_json, cache, strict)
-    click.echo(report, nl=False)
-    for error in errors:
-        click.echo(f"Error: {error}", err=True)
-    if errors:
-        sys.exit(3)
-    if cache is not None:
-        cache.remember(key, report, outputs)
-
-
-def _full_scan(vault: Path, listing, config, day: dt.date, horizon: int, as_json: bool, cache,
-               strict: bool) -> tuple[str, list, list]:
-    """``scan`` reading the vault and writing the outputs: the report, the outputs, and the
-    errors writing them."""
-    from .files import write_outputs
+    from .pipeline import VaultError
     from .plugins import PluginError
     from .report import to_json, to_text
-    from .scan import VaultError, scan as run_scan
 
-    progress = _Progress(float(os.environ.get("RELNOTES_PROGRESS_DELAY", 1.0))) if not as_json and sys.stderr.isatty() else None
+    pipeline = app.pipeline(vault, strict=strict, use_cache=not no_cache,
+                            configure=_outputs(ics, no_ics, summary, no_summary))
+
+    def render(result: Any) -> str:
+        if as_json:  # one line: C encoder, JSON Lines-friendly
+            return json.dumps(to_json(result, vault), ensure_ascii=False) + "\n"
+        return to_text(result, vault)
+
+    delay = float(os.environ.get("RELNOTES_PROGRESS_DELAY", 1.0))
+    progress = _Progress(delay) if not as_json and sys.stderr.isatty() else None
     try:
-        result = run_scan(vault, day, horizon, config=config, progress=progress, strict=strict, cache=cache,
-                          listing=listing)
+        report, errors = pipeline.report(_today(today), horizon, render, str(vault), as_json, strict,
+                                         progress=progress)
     except (VaultError, PluginError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if progress:
             progress.close()
-    _, errors = write_outputs(result.outputs)
-    if as_json:  # one line: C encoder, JSON Lines-friendly
-        return json.dumps(to_json(result, vault), ensure_ascii=False) + "\n", result.outputs, errors
-    return to_text(result, vault), result.outputs, errors
+    click.echo(report, nl=False)
+    for error in errors:
+        click.echo(f"Error: {error}", err=True)
+    if errors:
+        sys.exit(3)
 
 
 @cli.command()
@@ -211,8 +220,10 @@ def _full_scan(vault: Path, listing, config, day: dt.date, horizon: int, as_json
 def init(vault: Path, templates: bool) -> None:
     """Write VAULT/.relnotes/config.toml with every default (and templates); never overwrites."""
     from .init import init_vault
+    from .plugins import get_plugin_manager
 
-    for path, created in init_vault(vault, templates):
+    tables = [table for _, table in get_plugin_manager().hooks.settings()]
+    for path, created in init_vault(vault, templates, tables):
         click.echo(f"{'created' if created else 'kept existing'} {path}")
 
 
@@ -223,17 +234,29 @@ def init(vault: Path, templates: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--today", type=_DATE, help="Serve the feed as of this day instead of the local date.")
-def serve(vault: Path, host: str, port: int, today: dt.datetime | None) -> None:
+@click.pass_obj
+def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None) -> None:
     """Serve VAULT's calendar feed for a calendar subscription (Ctrl-C stops)."""
-    import logging
     import signal
 
-    from .scan import feed_source
-    from .server import FeedServer, token_for
+    from .server import FeedServer, FeedSource, token_for
+    from .walk import fingerprint
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    _load_config(vault)  # a broken config is an error now, not a log line later
-    source = feed_source(vault, lambda: _today(today), lambda: _load_config(vault))
+    # serve writes nothing; it always has a feed to serve, even when [ics] switches the file off
+    pipeline = app.pipeline(vault, configure=lambda config: config.override("ics", enabled=True).override(
+        "summary", enabled=False))  # a broken config is an error now, not a log line later
+
+    def build() -> tuple[bytes, bool]:
+        pipeline.reload()
+        result = pipeline.scan(_today(today))
+        return _feed(result), bool(result.vault.notes)
+
+    try:
+        _feed(pipeline.evaluate(_today(today)))  # no calendar output at all is an error now
+    except _NoFeed as exc:
+        raise click.ClickException(str(exc)) from None
+    source = FeedSource(build, lambda: (_today(today), fingerprint(vault)))
     try:
         server = FeedServer((host, port), source, token_for(vault))
     except OSError as exc:
@@ -249,6 +272,19 @@ def serve(vault: Path, host: str, port: int, today: dt.datetime | None) -> None:
         pass
     finally:
         server.server_close()
+
+
+class _NoFeed(RuntimeError):
+    pass
+
+
+def _feed(result: Any) -> bytes:
+    """The calendar feed among a scan's outputs. :raises _NoFeed: when no enabled plugin makes one."""
+    feed = result.output("text/calendar")
+    if feed is None:
+        raise _NoFeed("no calendar feed to serve: no enabled plugin makes one "
+                      "(is the ics plugin disabled, or [ics] enabled = false in the config?)")
+    return bytes(feed.content)
 
 
 @cli.command()
@@ -270,7 +306,8 @@ def token(vault: Path, rotate: bool) -> None:
               help="With --serve: the port to listen on.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every file read and every event.")
 @_STRICT
-def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
+@click.pass_obj
+def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
           summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, verbose: bool,
           strict: bool) -> None:
     """Keep VAULT's calendar feed and summary note fresh while the vault changes.
@@ -278,7 +315,6 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
     Builds once, then rebuilds shortly after notes change and when the date
     changes. Stops cleanly on Ctrl-C or SIGTERM.
     """
-    import logging
     import signal
 
     from .daemon import Daemon
@@ -290,9 +326,13 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
         raise click.ClickException(f"vault not found: {vault} is not a folder")
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
-    overrides = _load_config(vault, ics, no_ics, summary, no_summary)  # a broken config is an error now
-    daemon = Daemon(vault, horizon=horizon, today=lambda: _today(today), strict=strict,
-                    configure=lambda config: replace(config, ics=overrides.ics, summary=overrides.summary))
+    try:  # a broken config, or a failing plugin with --strict, is an error now
+        pipeline = app.pipeline(vault, strict=strict, configure=_outputs(ics, no_ics, summary, no_summary))
+        if serve:
+            _feed(pipeline.evaluate(_today(today)))
+    except (PluginError, _NoFeed) as exc:
+        raise click.ClickException(str(exc)) from None
+    daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())
     server = None
@@ -310,17 +350,15 @@ def watch(vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None
             server.server_close()
 
 
-def _serve_daemon(daemon, vault: Path, host: str, port: int):
+def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
     """Serve the daemon's latest feed from a background thread."""
-    import threading
-
     from .server import FeedServer, FeedSource, token_for
 
     def latest() -> tuple[bytes, bool]:
         result = daemon.result
         if result is None:
             raise RuntimeError("no feed built yet")
-        return next(o.content for o in result.outputs if o.name == "ics"), bool(result.vault.notes)
+        return _feed(result), bool(result.vault.notes)
 
     source = FeedSource(latest, lambda: daemon.builds)
     try:
@@ -369,19 +407,20 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the brief here (relative to the vault) instead of printing it; never over a file "
                    "relnotes did not write.")
-def brief(vault: Path, name: str, today: dt.datetime | None, since: dt.datetime | None, until: dt.datetime | None,
-          incidents_only: bool, fmt: str, output: Path | None) -> None:
+@click.pass_obj
+def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt.datetime | None,
+          until: dt.datetime | None, incidents_only: bool, fmt: str, output: Path | None) -> None:
     """Everything about the person NAME (a title or alias, any case) in VAULT, in order."""
     from .brief import PersonNotFound, build_brief, to_json as brief_json, to_markdown
     from .files import write_output
-    from .scan import VaultError, scan as run_scan
-    from .vault import MARKER
+    from .notes import MARKER
+    from .pipeline import VaultError
 
-    config = _load_config(vault, no_ics=True, no_summary=True)
+    pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
     try:
-        result = run_scan(vault, _today(today), config=config, use_cache=True)
-        found = build_brief(result, config, name, since.date() if since else None, until.date() if until else None,
-                            incidents_only)
+        result = pipeline.scan(_today(today))
+        found = build_brief(result, pipeline.config, name, since.date() if since else None,
+                            until.date() if until else None, incidents_only)
     except (VaultError, PersonNotFound) as exc:
         raise click.ClickException(str(exc)) from None
     text = brief_json(found) if fmt == "json" else to_markdown(found)
@@ -401,13 +440,16 @@ def brief(vault: Path, name: str, today: dt.datetime | None, since: dt.datetime 
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def plugins(vault: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def plugins(app: App, vault: Path | None, as_json: bool) -> None:
     """List every plugin: built-in, installed and (with VAULT) the vault's own, with the hooks each implements."""
     from .plugins import get_plugin_manager
 
-    config = _load_config(vault) if vault else None
-    pm = get_plugin_manager(config.disable if config else (), local=config.local_plugins if config else (),
-                            vault=vault)
+    if vault is not None:
+        pipeline = app.pipeline(vault)
+        config, pm = pipeline.config, pipeline.pm
+    else:
+        config, pm = None, get_plugin_manager()
     rows = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:

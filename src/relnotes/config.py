@@ -1,100 +1,120 @@
-"""The vault's optional ``.relnotes/config.toml``, checked strictly: an unknown
-key or a value of the wrong type is an error that names the key."""
+"""The vault's optional ``.relnotes/config.toml``, from one declarative schema.
+
+Every setting is a :class:`Setting` in a :class:`Table`: its key, its default (as it is
+written in TOML), a checker, and a line of help. Validation, ``relnotes init``'s
+commented template (:func:`config_template`) and the README's table
+(:func:`config_reference`) all come from it. relnotes' own settings are
+:data:`CORE_TABLES`; plugins declare theirs with the ``relnotes_settings`` hook and read
+them back, checked and with defaults filled in, as ``config.table(NAME)``.
+
+An unknown key or a value of the wrong type is an error that names the key; a table
+that no enabled plugin declares (a typo in ``[plugins.NAME]``, the settings of a
+plugin that is switched off) is a warning.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .dates import Cadence, DateProblem, parse_cadence
 from .model import ROLES
 
-__all__ = ["CONFIG_PATH", "Config", "ConfigError", "GoalConfig", "IcsConfig", "SummaryConfig", "load_config",
-           "parse_config",
-           "with_overrides"]
+__all__ = ["CONFIG_PATH", "CORE_TABLES", "Config", "ConfigError", "GoalConfig", "Section", "Setting", "Table",
+           "a_folder", "a_note_path", "a_path", "at_least", "choice", "config_reference", "config_template",
+           "load_config", "names", "output_file", "parse_config", "read_config", "time_of_day", "typed"]
 
 CONFIG_PATH = ".relnotes/config.toml"
-
-DEFAULT_CADENCES = {
-    "manager": "14d",
-    "sponsor": "30d",
-    "client": "30d",
-    "mentor": "60d",
-    "peer": "90d",
-    "contact": "180d",
-}
 
 
 class ConfigError(ValueError):
     """The config file cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class GoalConfig:
-    people: int
-    per: str  # "week", "month" or "quarter"
+Checker = Callable[[str, object], object]  # (the key as shown, the TOML value) -> the value to use
 
 
 @dataclass(frozen=True)
-class IcsConfig:
-    """The calendar feed."""
+class Setting:
+    """One key of the config file.
 
-    enabled: bool = True
-    path: str = ".relnotes/relnotes.ics"  # relative to the vault, or absolute
-    name: str = "relnotes"
-    alarm: dt.time | None = dt.time(9, 0)  # on the day of each event; None for no alarm
-    refresh_minutes: int = 60
+    ``default`` is written as in TOML (``"14d"``, not a parsed cadence) and goes through
+    ``check`` like any value, so the template and the defaults always agree; ``None`` means
+    the setting is unset by default, and ``example`` (TOML text) shows how to set it.
+    """
 
-
-SUMMARY_SECTIONS = ("overdue", "this_week", "later", "celebrations", "goal", "health", "problems")
-
-
-@dataclass(frozen=True)
-class SummaryConfig:
-    """The summary note written into the vault."""
-
-    enabled: bool = True
-    path: str = "relnotes.md"  # relative to the vault, or absolute
-    sections: tuple[str, ...] = SUMMARY_SECTIONS
-    week_days: int = 7  # "This week": today and the next days up to this many
-    window_days: int | None = None  # "Later in the window" and celebrations; default: the scan's horizon
-
-
-def output_file(root: Path, path: str) -> Path:
-    """Where an output configured at ``path`` goes: relative to the vault, or absolute (``~`` too)."""
-    return Path(root) / Path(path).expanduser()
+    key: str
+    default: object
+    check: Checker
+    help: str
+    example: str | None = None
 
 
 @dataclass(frozen=True)
-class Config:
-    """Everything a scan can be configured with; the defaults are the documented ones."""
+class Table:
+    """A group of settings: a TOML table (``"ics"``, ``"plugins.reconnect"``), or the plain keys
+    at the top of the file (``""``). ``output`` marks the table of an output: it has
+    ``enabled`` and ``path`` settings, which ``--no-NAME``-style options change."""
 
-    people_folder: str = "People"
-    meetings_folder: str = "Meetings"
-    dated_note_interactions: bool = True
-    cadence: dict[str, Cadence | None] = field(
-        default_factory=lambda: {role: parse_cadence(text) for role, text in DEFAULT_CADENCES.items()})
-    new_contact_days: int = 30
-    new_contact_delay: int = 2
-    feb29: str = "feb28"
-    goal: GoalConfig | None = None
-    disable: tuple[str, ...] = ()  # plugins not to run
-    local_plugins: tuple[str, ...] = ()  # .relnotes/plugins/NAME.py files the user opted in to
-    plugin_settings: dict[str, dict] = field(default_factory=dict)  # [plugins.NAME] tables, for plugins to read
-    ics: IcsConfig = IcsConfig()
-    summary: SummaryConfig = SummaryConfig()
+    name: str
+    settings: tuple[Setting, ...]
+    help: str = ""
+    output: bool = False
+
+    def defaults(self) -> dict[str, object]:
+        return {s.key: None if s.default is None else s.check(self.shown(s.key), s.default) for s in self.settings}
+
+    def shown(self, key: str) -> str:
+        return f"{self.name}.{key}" if self.name else key
+
+    def parse(self, value: object) -> dict[str, object]:
+        """The table's values: each key of ``value`` checked, the others' defaults."""
+        known = {s.key: s for s in self.settings}
+        values = self.defaults()
+        for key, item in typed(dict)(self.name, value).items():
+            if key not in known:
+                raise ConfigError(f"{self.shown(key)}: unknown key (known: {', '.join(known)})")
+            values[key] = known[key].check(self.shown(key), item)
+        return {s.key: values[s.key] for s in self.settings}
 
 
-# --- value checkers: (key, value) -> the value to store, or ConfigError --------------------------
+class Section(Mapping[str, Any]):
+    """A table's checked values, by key or as attributes: ``config.table("ics").path``."""
+
+    def __init__(self, name: str, values: Mapping[str, object]) -> None:
+        self._name, self._values = name, dict(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.__dict__["_values"][key]
+        except KeyError:
+            raise AttributeError(f"[{self.__dict__.get('_name')}] has no setting {key!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Section({self._name!r}, {self._values!r})"
+
+
+# --- checkers: (key, value) -> the value to store, or ConfigError -----------------------------------
 
 _KIND_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table", list: "a list"}
 
 
-def _typed(kind: type) -> Callable[[str, object], object]:
+def typed(kind: type) -> Checker:
+    """A checker for values of one TOML type (``str``, ``int``, ``bool``, ``dict``, ``list``)."""
     def check(key: str, value: object) -> object:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ConfigError(f"{key}: expected {_KIND_NAMES[kind]}, got {value!r}")
@@ -102,37 +122,55 @@ def _typed(kind: type) -> Callable[[str, object], object]:
     return check
 
 
-def _at_least(minimum: int) -> Callable[[str, object], int]:
+def at_least(minimum: int) -> Checker:
+    """A checker for whole numbers of ``minimum`` or more."""
     def check(key: str, value: object) -> int:
-        _typed(int)(key, value)
-        if value < minimum:
-            raise ConfigError(f"{key}: expected {minimum} or more, got {value}")
-        return value
+        number: int = typed(int)(key, value)  # type: ignore[assignment]
+        if number < minimum:
+            raise ConfigError(f"{key}: expected {minimum} or more, got {number}")
+        return number
     return check
 
 
-def _choice(*choices: str) -> Callable[[str, object], str]:
+def choice(*choices: str) -> Checker:
+    """A checker for one of a few strings."""
     def check(key: str, value: object) -> str:
-        _typed(str)(key, value)
+        typed(str)(key, value)
         if value not in choices:
             raise ConfigError(f"{key}: expected {' or '.join(map(repr, choices))}, got {value!r}")
-        return value
+        return str(value)
     return check
 
 
-def _folder(key: str, value: object) -> str:
-    return _typed(str)(key, value).replace("\\", "/").strip().strip("/")
+def a_folder(key: str, value: object) -> str:
+    return str(typed(str)(key, value)).replace("\\", "/").strip().strip("/")
 
 
-def _path(key: str, value: object) -> str:
-    text = _typed(str)(key, value).strip()
+def a_path(key: str, value: object) -> str:
+    text = str(typed(str)(key, value)).strip()
     if not text:
         raise ConfigError(f"{key}: expected a path, got an empty string")
     return text
 
 
-def _names(key: str, value: object) -> tuple[str, ...]:
-    return tuple(_typed(str)(f"{key}[]", name) for name in _typed(list)(key, value))
+def a_note_path(key: str, value: object) -> str:
+    text = a_path(key, value)
+    if not text.lower().endswith(".md"):
+        raise ConfigError(f"{key}: expected the path of a .md note, got {value!r}")
+    return text
+
+
+def names(key: str, value: object) -> tuple[str, ...]:
+    items: list = typed(list)(key, value)  # type: ignore[assignment]
+    return tuple(str(typed(str)(f"{key}[]", name)) for name in items)
+
+
+def _plugin_files(key: str, value: object) -> tuple[str, ...]:
+    found = names(key, value)
+    for plugin in found:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", plugin):
+            raise ConfigError(f"{key}: {plugin!r} is not a plugin file name (NAME for .relnotes/plugins/NAME.py)")
+    return found
 
 
 def _cadence(key: str, value: object) -> Cadence | None:
@@ -144,8 +182,9 @@ def _cadence(key: str, value: object) -> Cadence | None:
         raise ConfigError(f"{key}: {exc}") from None
 
 
-def _alarm(key: str, value: object) -> dt.time | None:
-    text = _typed(str)(key, value).strip().lower()
+def time_of_day(key: str, value: object) -> dt.time | None:
+    """A checker for ``"HH:MM"``, or ``"none"`` (None)."""
+    text = str(typed(str)(key, value)).strip().lower()
     if text == "none":
         return None
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
@@ -154,132 +193,211 @@ def _alarm(key: str, value: object) -> dt.time | None:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
+@dataclass(frozen=True)
+class GoalConfig:
+    people: int
+    per: str  # "week", "month" or "quarter"
+
+
+_GOAL = Table("goal", (Setting("people", None, at_least(1), "distinct people"),
+                       Setting("per", "month", choice("week", "month", "quarter"), "the period")))
+
+
 def _goal(key: str, value: object) -> GoalConfig:
-    values = _table(key, value, {"people": ("people", _at_least(1)), "per": ("per", _choice("week", "month", "quarter"))})
-    if "people" not in values:
+    values = _GOAL.parse(value)
+    if values["people"] is None:
         raise ConfigError(f"{key}.people: missing (e.g. goal = {{ people = 8, per = \"month\" }})")
-    return GoalConfig(values["people"], values.get("per", "month"))
+    return GoalConfig(values["people"], values["per"])  # type: ignore[arg-type]
 
 
-# --- the schema: config key -> (attribute, checker); a table maps to a dict of its own ------------
+DEFAULT_CADENCES = {"manager": "14d", "sponsor": "30d", "client": "30d", "mentor": "60d", "peer": "90d",
+                    "contact": "180d"}
 
-Schema = dict[str, tuple[str, Callable[[str, object], object]]]
-
-_CADENCE_SCHEMA: Schema = {role: (role, _cadence) for role in ROLES}
-_NEW_CONTACT_SCHEMA: Schema = {"window_days": ("new_contact_days", _at_least(0)),
-                               "delay_days": ("new_contact_delay", _at_least(0))}
-_CELEBRATIONS_SCHEMA: Schema = {"feb29": ("feb29", _choice("feb28", "mar1"))}
-def _plugins(key: str, value: object) -> dict:
-    values: dict = {"plugin_settings": {}}
-    for name, item in _typed(dict)(key, value).items():
-        if name == "disable":
-            values["disable"] = _names(f"{key}.disable", item)
-        elif name == "local":
-            values["local_plugins"] = _names(f"{key}.local", item)
-            for plugin in values["local_plugins"]:
-                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", plugin):
-                    raise ConfigError(f"{key}.local: {plugin!r} is not a plugin file name (NAME for "
-                                      ".relnotes/plugins/NAME.py)")
-        elif isinstance(item, dict):
-            values["plugin_settings"][name] = item  # a plugin's own table: the plugin checks it
-        else:
-            raise ConfigError(f"{key}.{name}: unknown key (known: disable, local, or a [plugins.NAME] table "
-                              "of a plugin's settings)")
-    return values
-
-
-def _sections(key: str, value: object) -> tuple[str, ...]:
-    names = _names(key, value)
-    for name in names:
-        if name not in SUMMARY_SECTIONS:
-            raise ConfigError(f"{key}: unknown section {name!r} (known: {', '.join(SUMMARY_SECTIONS)})")
-    return names
+CORE_TABLES = (
+    Table("", (
+        Setting("people_folder", "People", a_folder,
+                "Notes in this folder are people even without `type: person` in their frontmatter."),
+        Setting("meetings_folder", "Meetings", a_folder,
+                "Notes in this folder are meetings even without `type: meeting`."),
+        Setting("dated_note_interactions", True, typed(bool),
+                "A person linked from a dated note (a daily note, or a file named YYYY-MM-DD…) counts as "
+                "an interaction on that date."),
+        Setting("goal", None, _goal,
+                'A networking goal: distinct people contacted per "week", "month" or "quarter". No goal by '
+                "default; for example:",
+                example='goal = { people = 8, per = "month" }'),
+    ), "(TOML: plain keys must stay above the first [table].)"),
+    Table("cadence", tuple(Setting(role, DEFAULT_CADENCES[role], _cadence, f"How often to be in touch with a {role}.")
+                           for role in ROLES),
+          "How often to be in touch, per relationship type, when a person note has no `cadence:`. Write 14d, 2w, "
+          '3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none".'),
+    Table("plugins", (
+        Setting("disable", [], names, "Plugins not to run, by name (see `relnotes plugins`)."),
+        Setting("local", [], _plugin_files,
+                "The vault's own plugins (.relnotes/plugins/NAME.py) to run: code synced with a vault runs only "
+                "when listed here."),
+    ), "Plugins to switch off, and the vault's own plugins to run. A plugin's own settings go in its "
+       "[plugins.NAME] table."),
+)
+_CORE = {table.name: table for table in CORE_TABLES}
 
 
-def _note_path(key: str, value: object) -> str:
-    text = _path(key, value)
-    if not text.lower().endswith(".md"):
-        raise ConfigError(f"{key}: expected the path of a .md note, got {value!r}")
-    return text
+def output_file(root: Path, path: str) -> Path:
+    """Where an output configured at ``path`` goes: relative to the vault, or absolute (``~`` too)."""
+    return Path(root) / Path(path).expanduser()
 
 
-_SUMMARY_SCHEMA: Schema = {
-    "enabled": ("enabled", _typed(bool)),
-    "path": ("path", _note_path),
-    "sections": ("sections", _sections),
-    "week_days": ("week_days", _at_least(1)),
-    "window_days": ("window_days", _at_least(0)),
-}
-_ICS_SCHEMA: Schema = {
-    "enabled": ("enabled", _typed(bool)),
-    "path": ("path", _path),
-    "name": ("name", _typed(str)),
-    "alarm": ("alarm", _alarm),
-    "refresh_minutes": ("refresh_minutes", _at_least(1)),
-}
+def _core(name: str, key: str) -> Callable[[], Any]:
+    return lambda: _CORE[name].defaults()[key]
 
 
-def _table(key: str, value: object, schema: Schema) -> dict:
-    values = {}
-    for name, item in _typed(dict)(key, value).items():
-        if name not in schema:
-            raise ConfigError(f"{key}.{name}: unknown key (known: {', '.join(schema)})")
-        attribute, check = schema[name]
-        values[attribute] = check(f"{key}.{name}", item)
-    return values
+@dataclass(frozen=True)
+class Config:
+    """Everything a scan is configured with: relnotes' own settings as attributes, and each
+    plugin's table, checked and complete, through :meth:`table`."""
+
+    people_folder: str = field(default_factory=_core("", "people_folder"))
+    meetings_folder: str = field(default_factory=_core("", "meetings_folder"))
+    dated_note_interactions: bool = field(default_factory=_core("", "dated_note_interactions"))
+    cadence: dict[str, Cadence | None] = field(default_factory=lambda: dict(_CORE["cadence"].defaults()))  # type: ignore[arg-type]
+    goal: GoalConfig | None = None
+    disable: tuple[str, ...] = ()  # plugins not to run
+    local_plugins: tuple[str, ...] = ()  # .relnotes/plugins/NAME.py files the user opted in to
+    tables: dict[str, Section] = field(default_factory=dict)  # the plugins' tables, by name
+    outputs: tuple[str, ...] = ()  # the names of the output tables among them
+    warnings: tuple[str, ...] = ()  # tables no enabled plugin declares
+
+    def table(self, name: str) -> Section:
+        """A plugin's settings (``"ics"``, ``"plugins.reconnect"``), checked, defaults filled in.
+
+        :raises KeyError: when no enabled plugin declares the table.
+        """
+        return self.tables[name]
+
+    def override(self, table: str, **values: object) -> Config:
+        """This config with some settings of ``table`` replaced (command-line options win over
+        the file); a table no plugin declares is left as it is."""
+        if table not in self.tables or not values:
+            return self
+        return replace(self, tables={**self.tables, table: Section(table, {**self.tables[table], **values})})
+
+    def output_paths(self, root: Path, enabled_only: bool = False) -> dict[str, Path]:
+        """Where each output table says its output goes (for outputs that are enabled, or all)."""
+        return {name: output_file(root, self.tables[name]["path"]) for name in self.outputs
+                if not enabled_only or self.tables[name]["enabled"]}
 
 
-def parse_config(data: dict) -> Config:
-    """Build a :class:`Config` from the parsed TOML document, checking every key."""
-    plain: Schema = {
-        "people_folder": ("people_folder", _folder),
-        "meetings_folder": ("meetings_folder", _folder),
-        "dated_note_interactions": ("dated_note_interactions", _typed(bool)),
-        "goal": ("goal", _goal),
-    }
-    tables = {"cadence": _CADENCE_SCHEMA, "new_contact": _NEW_CONTACT_SCHEMA, "celebrations": _CELEBRATIONS_SCHEMA,
-              "ics": _ICS_SCHEMA, "summary": _SUMMARY_SCHEMA}
-    values: dict = {}
+def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Config:
+    """Build a :class:`Config` from a parsed TOML document: relnotes' own settings and the
+    plugins' ``tables``, every key checked."""
+    declared = {table.name: table for table in tables}
+    values: dict[str, object] = {}
+    found: dict[str, Section] = {name: Section(name, table.defaults()) for name, table in declared.items()}
+    warnings = []
+    plugin_tables = {}
     for key, value in data.items():
-        if key in plain:
-            attribute, check = plain[key]
-            values[attribute] = check(key, value)
-        elif key == "cadence":
-            values["cadence"] = {**Config().cadence, **_table(key, value, _CADENCE_SCHEMA)}
-        elif key == "ics":
-            values["ics"] = IcsConfig(**_table(key, value, _ICS_SCHEMA))
-        elif key == "summary":
-            values["summary"] = SummaryConfig(**_table(key, value, _SUMMARY_SCHEMA))
-        elif key == "plugins":
-            values.update(_plugins(key, value))
-        elif key in tables:
-            values.update(_table(key, value, tables[key]))
+        if key == "plugins" and isinstance(value, dict):
+            plugin_tables = {f"plugins.{k}": v for k, v in value.items() if isinstance(v, dict)}
+            value = {k: v for k, v in value.items() if not isinstance(v, dict)}
+        if key in _CORE and key:
+            values[key] = _CORE[key].parse(value)
+        elif key in declared:
+            found[key] = Section(key, declared[key].parse(value))
+        elif key in _CORE[""].defaults():
+            values[key] = next(s for s in _CORE[""].settings if s.key == key).check(key, value)
+        elif isinstance(value, dict):
+            warnings.append(f"[{key}] in the config: no enabled plugin has settings called {key!r}; ignored "
+                            f"(tables: {', '.join([*(t for t in _CORE if t), *declared]) or 'none'})")
         else:
-            raise ConfigError(f"{key}: unknown key (known: {', '.join([*plain, *tables, 'plugins'])})")
-    return Config(**values)
+            known = [*_CORE[""].defaults(), *(t for t in _CORE if t), *declared]
+            raise ConfigError(f"{key}: unknown key (known: {', '.join(known)})")
+    for key, value in plugin_tables.items():
+        if key in declared:
+            found[key] = Section(key, declared[key].parse(value))
+        else:
+            warnings.append(f"[{key}] in the config: no enabled plugin called {key.split('.', 1)[1]!r}; ignored")
+    plugins = values.pop("plugins", None) or _CORE["plugins"].defaults()
+    cadence = values.pop("cadence", None)
+    return Config(**values,  # type: ignore[arg-type]
+                  **({"cadence": cadence} if cadence is not None else {}),
+                  disable=plugins["disable"], local_plugins=plugins["local"],  # type: ignore[index]
+                  tables=found, outputs=tuple(name for name, table in declared.items() if table.output),
+                  warnings=tuple(warnings))
 
 
-def load_config(vault: Path) -> Config:
-    """Read ``VAULT/.relnotes/config.toml``; defaults when there is none."""
+def read_config(vault: Path) -> dict[str, object]:
+    """The TOML document of ``VAULT/.relnotes/config.toml``; empty when there is none."""
     path = vault / CONFIG_PATH
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return Config()
+        return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_config(vault: Path, tables: Iterable[Table] = ()) -> Config:
+    """Read and check ``VAULT/.relnotes/config.toml`` (defaults when there is none)."""
     try:
-        return parse_config(data)
+        return parse_config(read_config(vault), tables)
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        message = str(exc)
+        raise ConfigError(message if message.startswith(str(vault / CONFIG_PATH)) else
+                          f"{vault / CONFIG_PATH}: {message}") from None
 
 
-def with_overrides(config: Config, **sections: dict) -> Config:
-    """``config`` with some settings of its sections replaced, e.g. ``ics={"path": "/tmp/x.ics"}``
-    (for command-line options, which win over the file)."""
-    changes = {name: replace(getattr(config, name), **values) for name, values in sections.items() if values}
-    return replace(config, **changes) if changes else config
+# --- the schema as text: the commented template and the README's table ---------------------------------
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_toml, value)) + "]"
+    return str(value)
+
+
+def _wrapped(text: str, prefix: str = "# ", width: int = 92) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(prefix) + len(line) + 1 + len(word) > width:
+            lines.append(prefix + line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, prefix + line] if line else lines
+
+
+def config_template(tables: Iterable[Table]) -> str:
+    """``relnotes init``'s config: every setting of relnotes and of ``tables``, commented out at its default."""
+    out = ["# relnotes configuration. Every setting below is the default: uncomment to change.",
+           '# Reference: the "Config file" section of relnotes\' README.']
+    for table in [*CORE_TABLES, *tables]:
+        out.append("")
+        out += _wrapped(table.help) if table.help else []
+        if table.name:
+            out.append(f"# [{table.name}]")
+        for setting in table.settings:
+            out += _wrapped(setting.help)
+            if setting.default is None:
+                if setting.example:
+                    out.append(f"# {setting.example}")
+            else:
+                out.append(f"# {setting.key} = {_toml(setting.default)}")
+    return "\n".join(out) + "\n"
+
+
+def config_reference(tables: Iterable[Table]) -> str:
+    """The README's table of every setting: key, default, meaning."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for table in [*CORE_TABLES, *tables]:
+        for setting in table.settings:
+            default = f"`{_toml(setting.default)}`" if setting.default is not None else (
+                f"unset (e.g. `{setting.example}`)" if setting.example else "unset")
+            rows.append(f"| `{table.shown(setting.key)}` | {default} | {setting.help.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"

@@ -1,157 +1,28 @@
-"""The pure core: notes + config + today → people, interactions, reminders.
+"""The pure core: notes + config + today → people, interactions, reminders, outputs.
 
-Nothing here reads the disk or the clock; :mod:`relnotes.scan` does that
-and hands the results in.
+Nothing here reads the disk or the clock; :mod:`relnotes.pipeline` does that and
+hands the notes in. Every decision is a plugin's, asked through :class:`~relnotes.plugins.Hooks`.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .config import Config
 from .dates import DateProblem, parse_date
-from .links import name_key, people_in
-from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder
+from .links import people_in
+from .model import Meeting, Note, Output, Person, Problem, ScanResult, Vault
 from .plugins import RelnotesPluginManager
 
-__all__ = ["GoalStatus", "ScanResult", "Vault", "build_outputs", "build_vault", "evaluate"]
+__all__ = ["build_vault", "evaluate"]
+
+T = TypeVar("T")
 
 PEOPLE_FIELDS = ("attendees", "people", "with")
-
-
-class Vault:
-    """The vault made sense of: notes, people, meetings, and how links resolve.
-
-    ``root`` is the vault folder, for plugins that read files of their own in
-    ``root / ".relnotes"`` (relnotes itself has read every note by now; a change to a
-    file elsewhere is not seen by ``scan`` while the vault is unchanged).
-    """
-
-    def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:
-        self.root = root
-        self.notes = notes
-        self.people = people
-        self.meetings: list[Meeting] = []
-        self.problems = problems
-        self._by_path = {name_key(n.path[:-3]): n for n in notes}
-        self._by_title: dict[str, list[Note]] = defaultdict(list)
-        for note in notes:
-            self._by_title[name_key(note.title)].append(note)
-        self._person_of = {p.note.path: p for p in people}
-        self._by_alias: dict[str, list[Person]] = defaultdict(list)
-        for person in people:
-            for alias in person.aliases:
-                self._by_alias[name_key(alias)].append(person)
-        self._reported: set[str] = set()
-        self._resolved: dict[str, Note | None] = {}  # link target -> note: a vault links the same names often
-        self._report_shared_names()
-
-    def _report_shared_names(self) -> None:
-        names: dict[str, list[Person]] = defaultdict(list)
-        for person in self.people:
-            for name in {name_key(person.name), *map(name_key, person.aliases)}:
-                names[name].append(person)
-        for key, persons in sorted(names.items()):
-            if len(persons) > 1:
-                self._reported.add(key)
-                first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))
-                folders = {name_key(p.path.rpartition("/")[0]) for p in persons}
-                nfc = [unicodedata.normalize("NFC", p.path) for p in persons]
-
-                def shown(person: Person) -> str:  # paths that look the same are shown escaped
-                    same = nfc.count(unicodedata.normalize("NFC", person.path)) > 1
-                    return ascii(person.path) if same else person.path
-
-                advice = ("link with the folder, e.g. [[folder/Name]], to choose" if len(folders) == len(persons)
-                          else "their names differ only in case or accents within one folder, so no link can "
-                               "tell them apart: rename one")
-                self.problems.append(Problem(
-                    first.path, None,
-                    f"{len(persons)} people answer to the name {key!r}: "
-                    f"{', '.join(map(shown, [first, *others]))}; "
-                    f"links to it go to {first.path} ({advice})"))
-
-    def _candidates(self, key: str) -> list[Note]:
-        if "/" in key:
-            exact = self._by_path.get(key.lstrip("/"))
-            if exact:
-                return [exact]
-            tail = key.rsplit("/", 1)[1]
-            return [n for n in self._by_title.get(tail, []) if name_key(n.path[:-3]).endswith("/" + key)]
-        notes = self._by_title.get(key, [])
-        return notes or [p.note for p in self._by_alias.get(key, [])]
-
-    def resolve(self, target: str, source: str = "") -> Note | None:
-        """The note a link target points at, as Obsidian resolves it.
-
-        Case and Unicode form are ignored; ``folder/Name`` picks by path;
-        aliases of people count. Among several notes of one name, people come
-        first, then the shortest path (a warning names them, once).
-        """
-        try:
-            return self._resolved[target]
-        except KeyError:
-            note = self._resolved[target] = self._resolve(target, source)
-            return note
-
-    def _resolve(self, target: str, source: str) -> Note | None:
-        key = name_key(target)
-        if key.endswith(".md"):
-            key = key[:-3]
-        notes = self._candidates(key)
-        if len(notes) <= 1:
-            return notes[0] if notes else None
-        notes = sorted(notes, key=lambda n: (n.kind != "person", len(n.path), n.path))
-        if key not in self._reported:
-            self._reported.add(key)
-            self.problems.append(Problem(
-                source, None, f"link [[{target}]] is ambiguous: {', '.join(n.path for n in notes)}; "
-                f"using {notes[0].path}"))
-        return notes[0]
-
-    def person(self, target: str, source: str = "") -> Person | None:
-        """The person a link target, title, alias or path points at, or None."""
-        note = self.resolve(target, source)
-        return self._person_of.get(note.path) if note else None
-
-    def person_at(self, path: str) -> Person | None:
-        return self._person_of.get(path)
-
-
-@dataclass(frozen=True)
-class GoalStatus:
-    """Progress against ``goal = { people = N, per = "month" }``."""
-
-    target: int
-    per: str
-    done: int
-    period_start: dt.date
-    people: tuple[str, ...] = ()
-
-    def to_json(self) -> dict:
-        return {"target": self.target, "per": self.per, "done": self.done,
-                "period_start": self.period_start.isoformat(), "people": list(self.people)}
-
-
-@dataclass
-class ScanResult:
-    """What a scan found: the vault, the reminders in its window, the goal, the problems."""
-
-    root: Path  # the vault folder
-    vault: Vault
-    today: dt.date
-    horizon: int
-    reminders: list[Reminder]  # up to today + horizon, overdue ones included
-    all_reminders: list[Reminder]  # whatever their date
-    goal: GoalStatus | None
-    problems: list[Problem] = field(default_factory=list)
-    outputs: list[Output] = field(default_factory=list)  # generated files, not yet written
 
 
 def _meeting_fields(note: Note) -> tuple:
@@ -202,15 +73,15 @@ def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
 class _Reported(Exception):
     """A plugin failed while classifying a note: the answer holds for this build only."""
 
-    def __init__(self, kind: object) -> None:
+    def __init__(self, kind: str | None) -> None:
         self.kind = kind
 
 
-def _kind(note: Note, config: Config, pm: RelnotesPluginManager, token: tuple) -> object:
+def _kind(note: Note, config: Config, pm: RelnotesPluginManager, token: tuple) -> str | None:
     """What the classify plugins say ``note`` is, worked out once per note, config and plugins."""
-    def classified() -> object:
+    def classified() -> str | None:
         reported = len(pm.problems)
-        kind = pm.first("relnotes_classify_note", note=note, config=config)
+        kind = pm.hooks.classify_note(note, config)
         if len(pm.problems) > reported:
             raise _Reported(kind)
         return kind
@@ -238,8 +109,9 @@ def _person(note: Note, problems: list[Problem]) -> Person:
 def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,
                 problems: list[Problem]) -> Vault:
     """Classify the notes, read people and meetings, and gather interactions."""
+    hooks = pm.hooks
     people = []
-    token = ("kind", repr(config), *(function for _, function, _ in pm.implementations("relnotes_classify_note")))
+    token = ("kind", repr(config), hooks.implementations("relnotes_classify_note"))
     for note in notes:
         kind = _kind(note, config, pm, token)
         note.kind = kind if kind in ("person", "meeting") else "note"
@@ -247,10 +119,7 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
             people.append(_person(note, problems))
     vault = Vault(root, notes, people, problems)
     vault.meetings = [_meeting(n, vault, problems) for n in notes if n.kind == "meeting"]
-    for plugin, item in pm.collect("relnotes_interactions", vault=vault, config=config):
-        if not isinstance(item, Interaction):
-            pm.report(plugin, f"relnotes_interactions returned {type(item).__name__}, not Interaction; skipped")
-            continue
+    for plugin, item in hooks.interactions(vault, config):
         person = vault.person(item.person, item.source)
         if person is None:
             problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
@@ -262,15 +131,13 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
     return vault
 
 
-def _unique(items: Iterable[tuple[str, object]], pm: RelnotesPluginManager, hook_name: str, kind: type,
-            key: Callable[[object], str], duplicate: str) -> dict[str, object]:
-    """The items a hook returned that are of ``kind``, the first of each ``key``; the others are
-    reported against the plugin that returned them (``duplicate`` is the message, with ``{key}``)."""
-    kept: dict[str, object] = {}
+def _unique(items: Iterable[tuple[str, T]], pm: RelnotesPluginManager, key: Callable[[T], str],
+            duplicate: str) -> dict[str, T]:
+    """The first item of each ``key``; the others are reported against the plugin that returned
+    them (``duplicate`` is the message, with ``{key}``)."""
+    kept: dict[str, T] = {}
     for plugin, item in items:
-        if not isinstance(item, kind):
-            pm.report(plugin, f"{hook_name} returned {type(item).__name__}, not {kind.__name__}; skipped")
-        elif key(item) in kept:
+        if key(item) in kept:
             pm.report(plugin, duplicate.format(key=key(item)))
         else:
             kept[key(item)] = item
@@ -280,12 +147,12 @@ def _unique(items: Iterable[tuple[str, object]], pm: RelnotesPluginManager, hook
 def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager, today: dt.date, horizon: int) -> ScanResult:
     """Run the rules and the outputs: every reminder due up to ``today + horizon``
     (overdue ones included), and the bytes of every generated file."""
-    reminders = _unique(pm.collect("relnotes_reminders", vault=vault, config=config, today=today), pm,
-                        "relnotes_reminders", Reminder, lambda r: r.uid,
+    hooks = pm.hooks
+    reminders = _unique(hooks.reminders(vault, config, today), pm, lambda r: r.uid,
                         "two reminders share the uid {key!r}; the second was dropped")
     everything = sorted(reminders.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
     last = today + dt.timedelta(days=horizon)
-    goal = pm.first("relnotes_goal", vault=vault, config=config, today=today)
+    goal = hooks.goal(vault, config, today)
     result = ScanResult(vault.root, vault, today, horizon, [r for r in everything if r.date <= last], everything, goal)
     result.problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
     result.outputs = build_outputs(result, config, pm)
@@ -295,6 +162,5 @@ def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager, today: dt.
 
 def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager) -> list[Output]:
     """The files the output plugins generate for ``result`` (nothing is written here)."""
-    outputs = _unique(pm.collect("relnotes_outputs", result=result, config=config), pm, "relnotes_outputs", Output,
-                      lambda o: o.name, "a second output named {key!r}; skipped")
+    outputs = _unique(pm.hooks.outputs(result, config), pm, lambda o: o.name, "a second output named {key!r}; skipped")
     return sorted(outputs.values(), key=lambda o: o.name)

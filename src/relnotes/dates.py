@@ -16,6 +16,7 @@ __all__ = [
     "parse_cadence",
     "parse_date",
     "parse_month_day",
+    "period_start",
 ]
 
 
@@ -189,3 +190,12 @@ def parse_cadence(value: object) -> Cadence | None:
     raise DateProblem(
         f"{value!r} is not a cadence (use e.g. 14d, 2w, 3m, 1y, monthly, a number of days, or none)"
     )
+
+
+def period_start(today: dt.date, per: str) -> dt.date:
+    """The first day of the week (Monday), month or quarter that ``today`` is in."""
+    if per == "week":
+        return today - dt.timedelta(days=today.weekday())
+    if per == "quarter":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return today.replace(day=1)

@@ -5,9 +5,15 @@ from __future__ import annotations
 import glob
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["OutputRefused", "write_new", "write_output", "write_outputs"]
+from .model import Output
+
+__all__ = ["OutputRefused", "write_atomic", "write_new", "write_output", "write_outputs"]
+
+Content = bytes | Callable[[BinaryIO], None]  # the bytes, or a function that writes them to a file
 
 
 class OutputRefused(OSError):
@@ -29,20 +35,37 @@ def _remove_stale_temps(path: Path) -> None:
             pass  # alive, or not ours to judge
 
 
-def _temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
-    """Write ``data`` to a fresh temporary file in ``path``'s folder, flushed to disk."""
+def _temp_beside(path: Path, data: Content, mode: int = 0o644, sync: bool = True) -> Path:
+    """Write ``data`` to a fresh temporary file in ``path``'s folder (flushed to disk with ``sync``)."""
     _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                data(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
     except BaseException:
         os.unlink(tmp)
         raise
     return Path(tmp)
+
+
+def write_atomic(path: Path, data: Content, mode: int = 0o644, sync: bool = True) -> None:
+    """Replace (or create) ``path`` with ``data`` atomically: a temporary file in the same
+    folder, then a rename, so a reader sees the old file or the new one, never half of one.
+    The one way relnotes replaces a file; callers decide first whether it may."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(path, data, mode, sync)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def write_new(path: Path, data: bytes) -> bool:
@@ -91,17 +114,11 @@ def write_output(path: Path, data: bytes, marker: bytes) -> bool:
         if marker not in current:
             raise OutputRefused(f"refusing to overwrite {path}: relnotes did not generate it "
                                 f"(it lacks {marker.decode(errors='replace')!r}); move it or choose another path")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(path, data, mode)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(path, data, mode)
     return True
 
 
-def write_outputs(outputs) -> tuple[list[str], list[str]]:
+def write_outputs(outputs: Iterable[Output]) -> tuple[list[str], list[str]]:
     """Write each generated :class:`~relnotes.model.Output` with :func:`write_output`.
 
     :returns: the names of the outputs written (changed), and one error line per

@@ -3,8 +3,9 @@
 A plugin is a module or object with functions named like these specs and
 marked with :data:`relnotes.hookimpl`. It may accept any subset of a hook's
 arguments, but must not give them defaults (pluggy would not pass them).
-relnotes calls collection hooks one plugin at a time, so a plugin that
-raises is reported by name and skipped while the others still count.
+pluggy calls the hooks, so ``tryfirst``/``trylast``, ``wrapper=True`` and hook-call
+monitoring work as pluggy documents them; relnotes guards each implementation, so
+one that raises is reported by name and skipped while the others still count.
 """
 
 from __future__ import annotations
@@ -18,11 +19,26 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .config import Config
-    from .core import GoalStatus, ScanResult, Vault
-    from .model import Interaction, Note, Output, Reminder
+    from .config import Config, Table
+    from .model import GoalStatus, Interaction, Note, Output, Reminder, ScanResult, Vault
 
 hookspec = pluggy.HookspecMarker("relnotes")
+
+
+# --- configuration -------------------------------------------------------------
+
+@hookspec
+def relnotes_settings() -> Iterable[Table] | None:
+    """Declare the settings a plugin reads from ``.relnotes/config.toml``.
+
+    Each :class:`~relnotes.config.Table` names its TOML table (a third-party
+    plugin's is ``"plugins.NAME"``) and lists its settings with their defaults,
+    checkers and help. relnotes checks the file against them when it loads it
+    and hands the values back as ``config.table(NAME)``; ``relnotes init``
+    writes them into its commented template.
+
+    :returns: tables.
+    """
 
 
 # --- reading the vault ---------------------------------------------------------

@@ -6,9 +6,10 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
-__all__ = ["Link", "find_links", "link_target", "name_key", "people_in"]
+__all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "name_key", "note_link", "people_in"]
 
 # [[target]], [[target|shown]], [[target#Heading]], ![[embed]]; no brackets or newlines inside.
 WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
@@ -100,3 +101,17 @@ def people_in(value: object) -> Iterator[str]:
             for part in text.split(","):
                 if part.strip():
                     yield link_target(part.strip())
+
+
+_UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
+
+
+@functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's people and sources
+def note_link(path: str, shown: str | None = None) -> str:
+    """A link to a vault note for a generated note: a wikilink by path, or a Markdown link
+    where the name holds characters a wikilink cannot carry."""
+    target = path[:-3] if path.lower().endswith(".md") else path
+    shown = shown or PurePosixPath(target).name
+    if _UNSAFE_IN_WIKILINK.search(target) or _UNSAFE_IN_WIKILINK.search(shown):
+        return f"[{shown.replace(']', '')}](<{path}>)"
+    return f"[[{target}|{shown}]]"

@@ -1,5 +1,6 @@
-"""The data relnotes works on: notes as read, and the people, meetings,
-interactions and reminders made from them. Pure: nothing here touches the disk."""
+"""The data relnotes works on: notes as read, the people, meetings, interactions and
+reminders made from them, the vault that links them, and a scan's result.
+Pure: nothing here touches the disk."""
 
 from __future__ import annotations
 
@@ -7,25 +8,34 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
-from .links import Link, find_links, frontmatter_links
+from .links import Link, find_links, frontmatter_links, name_key
+from .markdown import Task, find_tasks
 
 __all__ = [
+    "CATEGORIES",
+    "ROLES",
+    "STATUSES",
+    "GoalStatus",
     "Interaction",
     "Meeting",
     "Note",
     "Output",
     "Person",
     "Problem",
+    "Recurrence",
     "Reminder",
-    "ROLES",
-    "STATUSES",
+    "ScanResult",
+    "Vault",
     "make_uid",
+    "progress_bar",
 ]
 
 
@@ -102,6 +112,11 @@ class Note:
         value = compute()
         self._derived[name] = (params, value)
         return value
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        """Every task item of the body (``- [ ] …``), fenced code skipped; worked out once."""
+        return self.derived("tasks", lambda: find_tasks(self.body, self.body_line))
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -202,6 +217,13 @@ class Person:
         if self.met and self.met <= today:
             found.append((self.met, "met"))
         return sorted(found)
+
+    def cadences(self, defaults: Mapping[str, Cadence | None]) -> list[tuple[Cadence, str]]:
+        """The cadences that apply, with where each comes from: the note's own ``cadence``, or
+        the ``defaults`` (per role, ``config.cadence``) of the person's roles."""
+        if self.cadence_set:
+            return [(self.cadence, "cadence")] if self.cadence else []
+        return [(cadence, f"{role} default") for role in self.roles if (cadence := defaults.get(role))]
 
     def last_contact_on(self, today: dt.date) -> tuple[dt.date, str] | None:
         """The latest contact on or before ``today``, with how it happened: ``contacts(today)[-1]``,
@@ -349,13 +371,37 @@ def make_uid(kind: str, *parts: object) -> str:
     return f"{kind}-{digest}@relnotes"
 
 
+CATEGORIES = ("todo", "celebration")
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """A reminder that comes back every year on one day: a birthday, an anniversary.
+
+    Calendars show it as one yearly series from ``start``, titled ``title`` (without
+    an age or a count); a Feb 29 series falls on ``leap_day`` (``"feb28"`` or
+    ``"mar1"``) in common years.
+    """
+
+    start: dt.date  # the first occurrence of the series
+    title: str
+    month: int
+    day: int
+    leap_day: str = "feb28"
+
+    def to_json(self) -> dict:
+        return {"recurs": "yearly", "series_start": self.start.isoformat(), "series_title": self.title,
+                "month_day": f"{self.month:02d}-{self.day:02d}"}
+
+
 @dataclass(frozen=True, slots=True)
 class Reminder:
     """Something to do or celebrate on a date.
 
     ``date`` is when it is (or was) due; a reminder dated before today is
     overdue. ``detail`` says why, for people reading it; ``data`` holds
-    facts outputs may use (e.g. ``{"years": 5}``).
+    facts outputs may use (e.g. ``{"years": 5}``). ``category`` is ``"todo"``
+    or ``"celebration"``; ``recurrence`` makes it a yearly calendar series.
     """
 
     kind: str
@@ -367,9 +413,20 @@ class Reminder:
     detail: str = ""
     person_path: str | None = None
     data: tuple[tuple[str, object], ...] = ()
+    category: str = "todo"
+    recurrence: Recurrence | None = None
+
+    @property
+    def celebration(self) -> bool:
+        return self.category == "celebration"
 
     def overdue(self, today: dt.date) -> bool:
         return self.date < today
+
+    def late_by(self, today: dt.date) -> str:
+        """How late it is, in words: ``"3 days late"``."""
+        days = (today - self.date).days
+        return "1 day late" if days == 1 else f"{days} days late"
 
     def to_json(self, today: dt.date) -> dict:
         out = {
@@ -381,7 +438,7 @@ class Reminder:
             "source": self.source,
             "uid": self.uid,
             "detail": self.detail,
-            "data": dict(self.data),
+            "data": {**dict(self.data), **(self.recurrence.to_json() if self.recurrence else {})},
         }
         return out
 
@@ -391,7 +448,9 @@ class Output:
     """A file relnotes generates (the calendar feed, the summary note …).
 
     ``marker`` identifies relnotes' own files: an existing file at ``path``
-    that does not contain it is never replaced.
+    that does not contain it is never replaced. ``label`` names it for people
+    ("calendar feed"); ``media_type`` says what it is (``serve`` serves the
+    ``text/calendar`` one).
     """
 
     name: str  # e.g. "ics", "summary"
@@ -399,3 +458,167 @@ class Output:
     content: bytes
     marker: bytes
     media_type: str = "application/octet-stream"
+    label: str = ""
+
+    @property
+    def shown_label(self) -> str:
+        return self.label or self.name
+
+
+
+class Vault:
+    """The vault made sense of: notes, people, meetings, and how links resolve.
+
+    ``root`` is the vault folder, for plugins that read files of their own in
+    ``root / ".relnotes"`` (relnotes itself has read every note by now; a change to a
+    file elsewhere is not seen by ``scan`` while the vault is unchanged).
+    """
+
+    def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:
+        self.root = root
+        self.notes = notes
+        self.people = people
+        self.meetings: list[Meeting] = []
+        self.problems = problems
+        self._by_path = {name_key(n.path[:-3]): n for n in notes}
+        self._by_title: dict[str, list[Note]] = defaultdict(list)
+        for note in notes:
+            self._by_title[name_key(note.title)].append(note)
+        self._person_of = {p.note.path: p for p in people}
+        self._by_alias: dict[str, list[Person]] = defaultdict(list)
+        for person in people:
+            for alias in person.aliases:
+                self._by_alias[name_key(alias)].append(person)
+        self._reported: set[str] = set()
+        self._resolved: dict[str, Note | None] = {}  # link target -> note: a vault links the same names often
+        self._report_shared_names()
+
+    def _report_shared_names(self) -> None:
+        names: dict[str, list[Person]] = defaultdict(list)
+        for person in self.people:
+            for name in {name_key(person.name), *map(name_key, person.aliases)}:
+                names[name].append(person)
+        for key, persons in sorted(names.items()):
+            if len(persons) > 1:
+                self._reported.add(key)
+                first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))
+                folders = {name_key(p.path.rpartition("/")[0]) for p in persons}
+                nfc = [unicodedata.normalize("NFC", p.path) for p in persons]
+
+                def shown(person: Person, nfc: list[str] = nfc) -> str:  # paths that look the same: escaped
+                    same = nfc.count(unicodedata.normalize("NFC", person.path)) > 1
+                    return ascii(person.path) if same else person.path
+
+                advice = ("link with the folder, e.g. [[folder/Name]], to choose" if len(folders) == len(persons)
+                          else "their names differ only in case or accents within one folder, so no link can "
+                               "tell them apart: rename one")
+                self.problems.append(Problem(
+                    first.path, None,
+                    f"{len(persons)} people answer to the name {key!r}: "
+                    f"{', '.join(map(shown, [first, *others]))}; "
+                    f"links to it go to {first.path} ({advice})"))
+
+    def _candidates(self, key: str) -> list[Note]:
+        if "/" in key:
+            exact = self._by_path.get(key.lstrip("/"))
+            if exact:
+                return [exact]
+            tail = key.rsplit("/", 1)[1]
+            return [n for n in self._by_title.get(tail, []) if name_key(n.path[:-3]).endswith("/" + key)]
+        notes = self._by_title.get(key, [])
+        return notes or [p.note for p in self._by_alias.get(key, [])]
+
+    def resolve(self, target: str, source: str = "") -> Note | None:
+        """The note a link target points at, as Obsidian resolves it.
+
+        Case and Unicode form are ignored; ``folder/Name`` picks by path;
+        aliases of people count. Among several notes of one name, people come
+        first, then the shortest path (a warning names them, once).
+        """
+        try:
+            return self._resolved[target]
+        except KeyError:
+            note = self._resolved[target] = self._resolve(target, source)
+            return note
+
+    def _resolve(self, target: str, source: str) -> Note | None:
+        key = name_key(target)
+        if key.endswith(".md"):
+            key = key[:-3]
+        notes = self._candidates(key)
+        if len(notes) <= 1:
+            return notes[0] if notes else None
+        notes = sorted(notes, key=lambda n: (n.kind != "person", len(n.path), n.path))
+        if key not in self._reported:
+            self._reported.add(key)
+            self.problems.append(Problem(
+                source, None, f"link [[{target}]] is ambiguous: {', '.join(n.path for n in notes)}; "
+                f"using {notes[0].path}"))
+        return notes[0]
+
+    def person(self, target: str, source: str = "") -> Person | None:
+        """The person a link target, title, alias or path points at, or None."""
+        note = self.resolve(target, source)
+        return self._person_of.get(note.path) if note else None
+
+    def person_at(self, path: str) -> Person | None:
+        return self._person_of.get(path)
+
+    def task_notes(self) -> Iterator[tuple[Note, Meeting | None]]:
+        """The notes tasks are read from, with their meeting (or None): meetings and dated notes."""
+        meetings = {m.note.path: m for m in self.meetings}
+        for note in self.notes:
+            meeting = meetings.get(note.path)
+            if meeting is not None or note.date is not None:
+                yield note, meeting
+
+    def task_owner(self, task: Task, note: Note, meeting: Meeting | None) -> Person | None:
+        """Whom a task is about: the first person it links, else the meeting's first attendee."""
+        person = next((p for p in (self.person(t, note.path) for t in task.people) if p), None)
+        if person is None and meeting is not None and meeting.attendees:
+            person = meeting.attendees[0]
+        return person
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    """Progress against ``goal = { people = N, per = "month" }``."""
+
+    target: int
+    per: str
+    done: int
+    period_start: dt.date
+    people: tuple[str, ...] = ()
+
+    def bar(self, width: int = 20, full: str = "#", empty: str = "-") -> str:
+        """Progress as a bar of ``width`` characters."""
+        return progress_bar(self.done, self.target, width, full, empty)
+
+    def to_json(self) -> dict:
+        return {"target": self.target, "per": self.per, "done": self.done,
+                "period_start": self.period_start.isoformat(), "people": list(self.people)}
+
+
+@dataclass
+class ScanResult:
+    """What a scan found: the vault, the reminders in its window, the goal, the problems."""
+
+    root: Path  # the vault folder
+    vault: Vault
+    today: dt.date
+    horizon: int
+    reminders: list[Reminder]  # up to today + horizon, overdue ones included
+    all_reminders: list[Reminder]  # whatever their date
+    goal: GoalStatus | None
+    problems: list[Problem] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)  # generated files, not yet written
+
+    def output(self, media_type: str) -> Output | None:
+        """The first output of this media type (e.g. ``"text/calendar"``), if any plugin made one."""
+        return next((o for o in self.outputs if o.media_type.split(";", 1)[0].strip() == media_type), None)
+
+
+def progress_bar(done: int, target: int, width: int = 20, full: str = "#", empty: str = "-") -> str:
+    """``done`` out of ``target`` as a bar of ``width`` characters."""
+    filled = min(width, round(width * done / target)) if target else width
+    return full * filled + empty * (width - filled)

@@ -1,24 +1,48 @@
-"""Building the plugin manager: built-ins, installed plugins, and calling hooks safely."""
+"""The plugin manager: built-ins, installed and opted-in vault-local plugins, each guarded.
+
+pluggy calls the hooks, so its ordering, ``wrapper=True`` implementations and
+:meth:`~pluggy.PluginManager.add_hookcall_monitoring` behave as pluggy documents
+them. What relnotes adds happens at registration: each implementation is wrapped in
+a guard, so one that raises (or returns something other than a list from a
+collection hook) is reported by name and contributes nothing, while the others still
+count; in ``strict`` mode the guard raises :class:`PluginError` instead. Old-style
+``hookwrapper=True`` implementations are refused at registration, naming the plugin.
+
+:class:`Hooks` is the typed front the rest of relnotes calls: one method per hook,
+checking every item a plugin returns.
+"""
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
 import importlib.util
+import logging
 import os
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from . import __version__, hookspecs
-from .model import Problem
-from .vault import file_key
+from .config import Table
+from .filekeys import file_key
+from .model import GoalStatus, Interaction, Output, Problem, Reminder
 
-__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "PluginError", "PluginInfo",
-           "RelnotesPluginManager", "get_plugin_manager", "plugin_sources"]
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import click
+
+    from .config import Config
+    from .model import Note, ScanResult, Vault
+
+__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "TRACE_ENV", "Hooks", "PluginError",
+           "PluginInfo", "PluginRefused", "RelnotesPluginManager", "get_plugin_manager", "plugin_sources"]
+
+log = logging.getLogger("relnotes.hooks")
 
 ENTRY_POINT_GROUP = "relnotes"
 DISABLE_AUTOLOAD_ENV = "RELNOTES_DISABLE_PLUGIN_AUTOLOAD"
@@ -39,9 +63,19 @@ DEFAULT_PLUGINS = (
     "relnotes.default_plugins.summary",
 )
 
+# Hooks whose answer is a collection (every plugin's items count), as opposed to firstresult ones.
+COLLECTIONS = frozenset(name for name, spec in vars(hookspecs).items()
+                        if hasattr(spec, "relnotes_spec") and not spec.relnotes_spec.get("firstresult"))
+
+T = TypeVar("T")
+
 
 class PluginError(RuntimeError):
     """A plugin failed and ``strict`` mode makes that fatal."""
+
+
+class PluginRefused(pluggy.PluginValidationError):
+    """A plugin uses something relnotes does not support; it was not registered."""
 
 
 @dataclass(frozen=True)
@@ -53,13 +87,18 @@ class PluginInfo:
     distribution: str = ""  # the installed package it comes from
 
 
-class RelnotesPluginManager(pluggy.PluginManager):
-    """A pluggy manager that isolates plugins from each other.
+class Contribution(list):  # type: ignore[type-arg]
+    """What one plugin returned from a collection hook, as a list that remembers the plugin."""
 
-    :meth:`collect` and :meth:`first` call implementations one by one; one
-    that raises is reported in :attr:`problems` by name and skipped (or, when
-    ``strict``, raises :class:`PluginError`).
-    """
+    __slots__ = ("plugin",)
+
+    def __init__(self, items: Iterable[object], plugin: str) -> None:
+        super().__init__(items)
+        self.plugin = plugin
+
+
+class RelnotesPluginManager(pluggy.PluginManager):
+    """A pluggy manager whose implementations are isolated from each other (see the module)."""
 
     def __init__(self, strict: bool = False) -> None:
         super().__init__("relnotes")
@@ -67,8 +106,9 @@ class RelnotesPluginManager(pluggy.PluginManager):
         self.strict = strict
         self.problems: list[Problem] = []
         self.info: dict[str, PluginInfo] = {}
-        self._impls: dict[str, list] = {}
-        self._trace = bool(os.environ.get(TRACE_ENV))
+        self.hooks = Hooks(self)
+        if os.environ.get(TRACE_ENV):
+            self.add_hookcall_monitoring(_trace, lambda *_: None)
 
     def describe(self, name: str) -> PluginInfo:
         return self.info.get(name, PluginInfo("registered", "-"))
@@ -79,52 +119,152 @@ class RelnotesPluginManager(pluggy.PluginManager):
         self.problems.append(Problem("", None, f"plugin {plugin!r}: {message}"))
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        self._impls.clear()
-        return super().register(plugin, name)
+        """Register ``plugin`` with each of its implementations guarded.
 
-    def unregister(self, plugin: object = None, name: str | None = None) -> object:
-        self._impls.clear()
-        return super().unregister(plugin, name)
+        :raises PluginRefused: for an old-style ``hookwrapper=True`` implementation.
+        """
+        registered = super().register(plugin, name)
+        if registered is None:
+            return None
+        impls = [(caller.name, impl) for caller in self.get_hookcallers(plugin) or []
+                 for impl in caller.get_hookimpls() if impl.plugin is plugin]
+        old_style = [hook for hook, impl in impls if impl.hookwrapper]
+        if old_style:
+            self.unregister(plugin)
+            raise PluginRefused(plugin, f"plugin {registered!r}: {old_style[0]} is an old-style hookwrapper; "
+                                "relnotes supports wrapper=True (pluggy's new-style wrappers) only")
+        for hook, impl in impls:
+            guard = self._guarded_wrapper if impl.wrapper else self._guarded
+            impl.function = guard(hook, registered, impl.function)  # pluggy calls this; argnames are kept
+        return registered
 
-    def implementations(self, hook_name: str) -> list[tuple[str, Callable, tuple[str, ...]]]:
-        """(plugin name, function, argument names) in pluggy's calling order, cached until plugins change."""
-        if hook_name not in self._impls:
-            hook = getattr(self.hook, hook_name)
-            self._impls[hook_name] = [(i.plugin_name, i.function, tuple(i.argnames))
-                                      for i in reversed(hook.get_hookimpls())]
-        return self._impls[hook_name]
+    def _guarded(self, hook: str, plugin: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        collect = hook in COLLECTIONS
 
-    def _calls(self, hook_name: str, kwargs: dict, collect: bool) -> Iterator[tuple[str, object]]:
-        """Each implementation's answer, in pluggy's calling order. With ``collect``, an answer is
-        read to the end as a list inside the guard, so a generator that fails halfway gives nothing."""
-        for plugin, function, argnames in self.implementations(hook_name):
-            if self._trace:
-                print(f"relnotes: hook {hook_name} -> {plugin}", file=sys.stderr)
+        def guarded(*args: object) -> object:
             try:
-                result = function(*[kwargs[name] for name in argnames])
+                result = function(*args)
                 if collect and result is not None:
-                    if isinstance(result, (str, bytes)) or not hasattr(result, "__iter__"):
-                        self.report(plugin, f"{hook_name} returned {type(result).__name__}, "
-                                    "not a list; its contribution was skipped")
-                        continue
-                    result = list(result)
+                    if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
+                        self.report(plugin, f"{hook} returned {type(result).__name__}, not a list; "
+                                    "its contribution was skipped")
+                        return None
+                    result = Contribution(result, plugin)  # read to the end here: a failure halfway gives nothing
+            except PluginError:
+                raise
             except Exception as exc:  # a plugin's bug must not stop the scan
-                self.report(plugin, f"{hook_name} raised {type(exc).__name__}: {exc}; "
-                            "its contribution was skipped")
-                continue
-            yield plugin, result
+                self.report(plugin, f"{hook} raised {type(exc).__name__}: {exc}; its contribution was skipped")
+                return None
+            return result
 
-    def collect(self, hook_name: str, **kwargs: object) -> list[tuple[str, object]]:
-        """Call every implementation; return (plugin name, item) for each item returned."""
-        return [(plugin, item) for plugin, result in self._calls(hook_name, kwargs, collect=True)
-                for item in result or ()]
+        return guarded
 
-    def first(self, hook_name: str, **kwargs: object) -> object:
-        """Call implementations until one returns something other than None (``firstresult``)."""
-        for _plugin, result in self._calls(hook_name, kwargs, collect=False):
-            if result is not None:
+    def _guarded_wrapper(self, hook: str, plugin: str,
+                         function: Callable[..., Generator[None, object, object]]) -> Callable[..., Any]:
+        """A ``wrapper=True`` implementation, guarded: failing before its ``yield`` it is skipped;
+        failing after it, the result of the implementations it wraps stands."""
+        def guarded(*args: object) -> Generator[None, object, object]:
+            try:
+                teardown = function(*args)
+                next(teardown)
+            except PluginError:
+                raise
+            except Exception as exc:
+                self.report(plugin, f"{hook} (a wrapper) raised {type(exc).__name__}: {exc}; skipped")
+                return (yield)
+            try:
+                result = yield
+            except BaseException:  # strict mode: an inner PluginError; let the wrapper clean up
+                teardown.close()
+                raise
+            try:
+                teardown.send(result)
+            except StopIteration as stop:
+                return stop.value
+            except PluginError:
+                raise
+            except Exception as exc:
+                self.report(plugin, f"{hook} (a wrapper) raised {type(exc).__name__}: {exc}; "
+                            "the result it wraps was kept")
                 return result
+            teardown.close()
+            self.report(plugin, f"{hook} (a wrapper) yielded twice; the result it wraps was kept")
+            return result
+
+        return guarded
+
+
+def _trace(hook_name: str, hook_impls: Sequence[pluggy.HookImpl], kwargs: object) -> None:
+    for impl in reversed(hook_impls):  # pluggy's calling order
+        log.debug("hook %s -> %s", hook_name, impl.plugin_name)
+
+
+class Hooks:
+    """The typed front of the hooks: one method per hook, each item checked and kept with the
+    name of the plugin that gave it (for messages); wrong items are reported and dropped."""
+
+    def __init__(self, pm: RelnotesPluginManager) -> None:
+        self._pm = pm
+
+    def _items(self, hook: str, kind: type[T], **kwargs: object) -> list[tuple[str, T]]:
+        results = getattr(self._pm.hook, hook)(**kwargs)
+        found: list[tuple[str, T]] = []
+        for result in results:
+            plugin = getattr(result, "plugin", "a hook wrapper")
+            if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
+                self._pm.report(plugin, f"{hook} returned {type(result).__name__}, not a list; skipped")
+                continue
+            for item in result:
+                if isinstance(item, kind):
+                    found.append((plugin, item))
+                else:
+                    self._pm.report(plugin, f"{hook} returned {type(item).__name__}, not {kind.__name__}; skipped")
+        return found
+
+    def _first(self, hook: str, kind: type[T], **kwargs: object) -> T | None:
+        answer = getattr(self._pm.hook, hook)(**kwargs)
+        if answer is None or isinstance(answer, kind):
+            return answer
+        self._pm.report(hook, f"answered {type(answer).__name__}, not {kind.__name__}; ignored")
         return None
+
+    def implementations(self, hook: str) -> tuple[tuple[str, object], ...]:
+        """(plugin name, plugin) of each implementation of ``hook``: what its answers depend on."""
+        return tuple((impl.plugin_name, impl.plugin) for impl in getattr(self._pm.hook, hook).get_hookimpls())
+
+    def settings(self) -> list[tuple[str, Table]]:
+        """Every plugin's settings tables, by table name."""
+        return sorted(self._items("relnotes_settings", Table), key=lambda pair: pair[1].name)
+
+    def classify_note(self, note: Note, config: Config) -> str | None:
+        return self._first("relnotes_classify_note", str, note=note, config=config)
+
+    def interactions(self, vault: Vault, config: Config) -> list[tuple[str, Interaction]]:
+        return self._items("relnotes_interactions", Interaction, vault=vault, config=config)
+
+    def reminders(self, vault: Vault, config: Config, today: dt.date) -> list[tuple[str, Reminder]]:
+        return self._items("relnotes_reminders", Reminder, vault=vault, config=config, today=today)
+
+    def goal(self, vault: Vault, config: Config, today: dt.date) -> GoalStatus | None:
+        return self._first("relnotes_goal", GoalStatus, vault=vault, config=config, today=today)
+
+    def outputs(self, result: ScanResult, config: Config) -> list[tuple[str, Output]]:
+        return self._items("relnotes_outputs", Output, result=result, config=config)
+
+    def commands(self) -> list[tuple[str, click.Command]]:
+        import click
+
+        return self._items("relnotes_commands", click.Command)
+
+
+def _register(pm: RelnotesPluginManager, plugin: object, name: str, info: PluginInfo) -> None:
+    """Register one plugin; one that pluggy or relnotes refuses is reported, not raised."""
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        pm.report(name, f"refused: {exc}")
+    else:
+        pm.info[name] = info
 
 
 def _load_local(pm: RelnotesPluginManager, folder: Path, names: Iterable[str]) -> None:
@@ -132,19 +272,24 @@ def _load_local(pm: RelnotesPluginManager, folder: Path, names: Iterable[str]) -
         path = folder / f"{name}.py"
         try:
             spec = importlib.util.spec_from_file_location(f"relnotes_local_plugins.{name}", path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"no Python file at {path}")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-            pm.register(module, name=name)
         except Exception as exc:
             pm.report(name, f"vault-local plugin {LOCAL_PLUGINS}/{name}.py cannot be loaded "
                       f"({type(exc).__name__}: {exc}); skipped")
         else:
-            pm.info[name] = PluginInfo("vault-local", "-")
+            _register(pm, module, name, PluginInfo("vault-local", "-"))
     for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
         if path.stem not in names:
             pm.problems.append(Problem(f"{LOCAL_PLUGINS}/{path.name}", None,
                                        f"vault-local plugin not run: add {path.stem!r} to [plugins] local in "
                                        ".relnotes/config.toml if you trust it"))
+
+
+def _autoload(autoload: bool | None) -> bool:
+    return not os.environ.get(DISABLE_AUTOLOAD_ENV) if autoload is None else autoload
 
 
 def plugin_sources(disable: Iterable[str] = (), *, autoload: bool | None = None, local: Iterable[str] = (),
@@ -154,10 +299,8 @@ def plugin_sources(disable: Iterable[str] = (), *, autoload: bool | None = None,
     and modification time, so an edited development install counts as changed) and each
     opted-in vault-local plugin's file. Equal sources mean the same plugin code."""
     disabled = set(disable)
-    if autoload is None:
-        autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
     sources: list[tuple] = [("disabled", *sorted(disabled))]
-    if autoload:
+    if _autoload(autoload):
         for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             if ep.name not in disabled:
                 dist = getattr(ep, "dist", None)
@@ -185,7 +328,8 @@ def _files_of(module: str) -> list[tuple]:
 
 
 def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None, strict: bool = False,
-                       local: Iterable[str] = (), vault: Path | None = None) -> RelnotesPluginManager:
+                       local: Iterable[str] = (), vault: Path | None = None,
+                       plugins: Iterable[object] = ()) -> RelnotesPluginManager:
     """A fresh manager with the built-ins and, unless turned off, installed and opted-in local plugins.
 
     :param disable: plugin names (built-in, installed or local) not to run.
@@ -195,6 +339,7 @@ def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = N
     :param local: names of the vault's own plugins to run, ``VAULT/.relnotes/plugins/NAME.py``
         (code in a synced vault runs only when its owner lists it in the config).
     :param vault: the vault whose local plugins these are.
+    :param plugins: more plugin objects to register (tests), each under its ``__name__`` or class name.
     """
     pm = RelnotesPluginManager(strict=strict)
     for name in disable:
@@ -202,21 +347,24 @@ def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = N
     for module_name in DEFAULT_PLUGINS:
         name = module_name.rsplit(".", 1)[1]
         if not pm.is_blocked(name):
-            pm.register(importlib.import_module(module_name), name=name)
-            pm.info[name] = PluginInfo("built-in", __version__, "relnotes")
-    if autoload is None:
-        autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
-    if autoload:
+            _register(pm, importlib.import_module(module_name), name, PluginInfo("built-in", __version__, "relnotes"))
+    if _autoload(autoload):
         for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
                 continue
             try:
-                pm.register(ep.load(), name=ep.name)
+                plugin = ep.load()
             except Exception as exc:
                 pm.report(ep.name, f"cannot be loaded ({type(exc).__name__}: {exc}); skipped")
-            else:
-                dist = getattr(ep, "dist", None)
-                pm.info[ep.name] = PluginInfo("installed", dist.version if dist else "?", dist.name if dist else "")
+                continue
+            dist = getattr(ep, "dist", None)
+            _register(pm, plugin, ep.name, PluginInfo("installed", dist.version if dist else "?",
+                                                      dist.name if dist else ""))
     if vault is not None:
         _load_local(pm, Path(vault) / LOCAL_PLUGINS, [n for n in local if not pm.is_blocked(n)])
+    for plugin in plugins:
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        if pm.is_blocked(name):
+            continue
+        pm.register(plugin, name=name if pm.get_plugin(name) is None else None)
     return pm

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .core import ScanResult
-from .model import Reminder
+from .model import Reminder, ScanResult
 
-__all__ = ["KIND_LABELS", "late_by", "progress_bar", "to_json", "to_text"]
+__all__ = ["KIND_LABELS", "to_json", "to_text"]
 
 KIND_LABELS = {
     "follow-up": "follow-up",
@@ -19,8 +18,6 @@ KIND_LABELS = {
     "anniversary": "anniversary",
     "milestone": "milestone",
 }
-CELEBRATIONS = ("birthday", "anniversary", "milestone")
-OUTPUT_LABELS = {"ics": "calendar feed", "summary": "summary note"}
 
 
 def _shown(path: Path, vault_path: Path) -> str:
@@ -46,21 +43,10 @@ def to_json(result: ScanResult, vault_path: Path) -> dict:
     }
 
 
-def late_by(reminder: Reminder, today: dt.date) -> str:
-    days = (today - reminder.date).days
-    return "1 day late" if days == 1 else f"{days} days late"
-
-
-def progress_bar(done: int, target: int, width: int = 20, full: str = "#", empty: str = "-") -> str:
-    """``done`` out of ``target`` as a bar of ``width`` characters."""
-    filled = min(width, round(width * done / target)) if target else width
-    return full * filled + empty * (width - filled)
-
-
 def _line(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
     label = KIND_LABELS.get(reminder.kind, reminder.kind)
     when = reminder.date.isoformat()
-    tail = f"  ({late_by(reminder, today)})" if late else ""
+    tail = f"  ({reminder.late_by(today)})" if late else ""
     lines = [f"  {when}  {label:<19}{reminder.title}{tail}"]
     if reminder.detail:
         lines.append(f"  {'':10}  {'':19}{reminder.detail}")
@@ -75,8 +61,8 @@ def to_text(result: ScanResult, vault_path: Path) -> str:
         f"{len(vault.notes)} notes · {len(vault.people)} people · {len(vault.meetings)} meetings",
     ]
     overdue = [r for r in result.reminders if r.overdue(today)]
-    coming = [r for r in result.reminders if not r.overdue(today) and r.kind not in CELEBRATIONS]
-    celebrate = [r for r in result.reminders if r.kind in CELEBRATIONS]
+    coming = [r for r in result.reminders if not r.overdue(today) and not r.celebration]
+    celebrate = [r for r in result.reminders if r.celebration]
     for heading, items, late in (("Overdue", overdue, True), ("Coming up", coming, False),
                                  ("Celebrations", celebrate, False)):
         out += ["", f"{heading} ({len(items)})"]
@@ -85,11 +71,11 @@ def to_text(result: ScanResult, vault_path: Path) -> str:
         goal = result.goal
         out += ["", "Goal",
                 f"  {goal.done}/{goal.target} people this {goal.per} (since {goal.period_start.isoformat()}) "
-                f"[{progress_bar(goal.done, goal.target)}]"]
+                f"[{goal.bar()}]"]
         if goal.people:
             out.append(f"  {', '.join(goal.people)}")
     if result.outputs:
-        out += [""] + [f"{OUTPUT_LABELS.get(o.name, o.name).capitalize()}: {_shown(o.path, vault_path)}" for o in result.outputs]
+        out += [""] + [f"{o.shown_label.capitalize()}: {_shown(o.path, vault_path)}" for o in result.outputs]
     if result.problems:
         out += ["", f"Problems in your notes ({len(result.problems)})"]
         for problem in result.problems:

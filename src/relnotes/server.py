@@ -23,24 +23,17 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .files import write_atomic
+from .userdirs import config_dir
+
 __all__ = ["Feed", "FeedSource", "FeedServer", "feed_path", "token_for"]
 
 log = logging.getLogger("relnotes.server")
 
-CONFIG_DIR_ENV = "RELNOTES_CONFIG_DIR"
 FEED_NAME = "relnotes.ics"
 
 
 # --- the token ----------------------------------------------------------------------------
-
-def config_dir() -> Path:
-    """Where relnotes keeps per-user state: ``$RELNOTES_CONFIG_DIR`` or the platform's config folder."""
-    if os.environ.get(CONFIG_DIR_ENV):
-        return Path(os.environ[CONFIG_DIR_ENV])
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("relnotes", appauthor=False))
-
 
 def _token_file(vault: Path) -> Path:
     digest = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:24]
@@ -60,11 +53,7 @@ def token_for(vault: Path, rotate: bool = False) -> str:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path.parent, 0o700)
     token = secrets.token_urlsafe(32)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(token + "\n")
-    os.replace(tmp, path)
+    write_atomic(path, (token + "\n").encode("ascii"), mode=0o600)
     return token
 
 

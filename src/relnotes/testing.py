@@ -8,8 +8,9 @@ Installed with relnotes and loaded by pytest automatically (entry point
   bytes) and returns its path;
 - ``run_scan(vault, today, horizon=30, plugins=(), disable=())`` scans it with
   the built-ins plus the given plugin objects (installed plugins are not
-  loaded, so tests see only what they ask for) and returns the
-  :class:`~relnotes.core.ScanResult`.
+  loaded, so tests see only what they ask for) through the vault's
+  :class:`~relnotes.pipeline.Pipeline`, as ``relnotes scan --no-cache`` does
+  (nothing is written), and returns the :class:`~relnotes.model.ScanResult`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from .model import ScanResult
 
 __all__ = ["make_vault", "run_scan", "scan_vault", "wait_for", "write_vault"]
 
@@ -49,23 +53,16 @@ def write_vault(root: Path, notes: Mapping[str, str | bytes], config: str | None
 
 
 def scan_vault(vault: Path, today: dt.date | str, horizon: int = 30, plugins: Iterable[object] = (),
-               disable: Iterable[str] = ()):
+               disable: Iterable[str] = ()) -> ScanResult:
     """Scan ``vault`` with the built-ins plus ``plugins`` (no installed plugins)."""
-    from .config import load_config
-    from .plugins import get_plugin_manager
-    from .scan import scan
+    from .pipeline import Pipeline
 
     if isinstance(today, str):
         today = dt.date.fromisoformat(today)
-    config = load_config(vault)
-    pm = get_plugin_manager((*config.disable, *disable), autoload=False, local=config.local_plugins, vault=vault)
-    for plugin in plugins:
-        name = getattr(plugin, "__name__", None) or type(plugin).__name__
-        pm.register(plugin, name=name if pm.get_plugin(name) is None else None)
-    return scan(vault, today, horizon, config=config, pm=pm)
+    return Pipeline(vault, autoload=False, plugins=plugins, disable=disable, use_cache=False).scan(today, horizon)
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> object:
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
     """Poll ``predicate`` until it returns something true (returned), or fail after ``timeout`` seconds:
     for tests of the daemon and the server, which change things in the background."""
     deadline = time.monotonic() + timeout
@@ -90,6 +87,6 @@ def make_vault(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def run_scan() -> Callable[..., object]:
+def run_scan() -> Callable[..., ScanResult]:
     """Scan a vault with given plugins; see :func:`scan_vault`."""
     return scan_vault

@@ -1,15 +1,37 @@
 """Built-in rules ``birthday``, ``anniversary`` (from ``started``) and ``milestone``:
-the next occurrence of each, on or after today."""
+the next occurrence of each, on or after today, as a yearly celebration."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterator
 
-from relnotes import hookimpl
-from relnotes.dates import MonthDay, anniversary_in
-from relnotes.links import name_key
-from relnotes.model import Reminder, make_uid
+from relnotes import (
+    Config,
+    MonthDay,
+    Person,
+    Recurrence,
+    Reminder,
+    Setting,
+    Table,
+    Vault,
+    anniversary_in,
+    choice,
+    hookimpl,
+    make_uid,
+    name_key,
+)
+
+SETTINGS = Table("celebrations", (
+    Setting("feb29", "feb28", choice("feb28", "mar1"),
+            'Birthdays and anniversaries on Feb 29 are celebrated on "feb28" or "mar1" in common years.'),
+), "Birthdays, work anniversaries and milestones.")
+
+
+@hookimpl
+def relnotes_settings() -> list[Table]:
+    return [SETTINGS]
 
 
 def next_occurrence(day: MonthDay, today: dt.date, feb29: str, first_year: int | None = None) -> dt.date:
@@ -23,63 +45,57 @@ def _years(n: int) -> str:
     return "1 year" if n == 1 else f"{n} years"
 
 
-def _series(day: MonthDay, start: dt.date, title: str) -> tuple[tuple[str, object], ...]:
-    """Facts for a calendar that shows every year: yearly from ``start``, titled without an age."""
-    return (("recurs", "yearly"), ("series_start", start.isoformat()), ("series_title", title),
-            ("month_day", f"{day.month:02d}-{day.day:02d}"))
-
-
-def _celebrations(person, config, today):
+def _celebrations(person: Person, feb29: str, today: dt.date) -> Iterator[Reminder]:
     key = name_key(person.name)
+
+    def celebration(kind: str, date: dt.date, title: str, uid: str, detail: str, data: tuple,
+                    series: tuple[MonthDay, dt.date, str]) -> Reminder:
+        day, start, series_title = series
+        return Reminder(kind=kind, person=person.name, date=date, title=title, source=person.path, uid=uid,
+                        detail=detail, person_path=person.path, data=data, category="celebration",
+                        recurrence=Recurrence(start, series_title, day.month, day.day, feb29))
+
     if person.birthday:
         day = person.birthday
-        date = next_occurrence(day, today, config.feb29)
+        date = next_occurrence(day, today, feb29)
         age = date.year - day.year if day.year and date.year > day.year else None
         born = dt.date(day.year, day.month, day.day) if day.year else dt.date(2000, day.month, day.day)
-        yield Reminder(
-            kind="birthday", person=person.name, date=date,
-            title=f"{person.name}'s birthday" + (f" (turns {age})" if age else ""),
-            source=person.path, uid=make_uid("birthday", key),
-            detail=f"born {born.isoformat()}" if day.year else f"birthday {day.month:02d}-{day.day:02d}, year unknown",
-            person_path=person.path,
-            data=(*((("age", age),) if age else ()), *_series(day, born, f"{person.name}'s birthday")),
-        )
+        yield celebration(
+            "birthday", date, f"{person.name}'s birthday" + (f" (turns {age})" if age else ""),
+            make_uid("birthday", key),
+            f"born {born.isoformat()}" if day.year else f"birthday {day.month:02d}-{day.day:02d}, year unknown",
+            (("age", age),) if age else (), (day, born, f"{person.name}'s birthday"))
     if person.started:
         start = person.started
         day = MonthDay(start.month, start.day)
-        date = next_occurrence(day, today, config.feb29, start.year + 1)
+        date = next_occurrence(day, today, feb29, start.year + 1)
         years = date.year - start.year
         at = f"at {person.company}" if person.company else "in their current job"
-        yield Reminder(
-            kind="anniversary", person=person.name, date=date,
-            title=f"{person.name}: {_years(years)} {at}",
-            source=person.path, uid=make_uid("anniversary", key),
-            detail=f"started {start.isoformat()}", person_path=person.path,
-            data=(("years", years), *_series(day, anniversary_in(day, start.year + 1, config.feb29),
-                                             f"{person.name}: work anniversary" + (
-                                                 f" at {person.company}" if person.company else ""))),
-        )
+        yield celebration(
+            "anniversary", date, f"{person.name}: {_years(years)} {at}", make_uid("anniversary", key),
+            f"started {start.isoformat()}", (("years", years),),
+            (day, anniversary_in(day, start.year + 1, feb29),
+             f"{person.name}: work anniversary" + (f" at {person.company}" if person.company else "")))
     for label, when in person.milestones:
         day = MonthDay(when.month, when.day)
         if when >= today:
             date, years = when, 0
         else:
-            date = next_occurrence(day, today, config.feb29, when.year + 1)
+            date = next_occurrence(day, today, feb29, when.year + 1)
             years = date.year - when.year
-        yield Reminder(
-            kind="milestone", person=person.name, date=date,
-            title=f"{person.name}: {label}" if years == 0 else f"{person.name}: {_years(years)} since {label}",
-            source=person.path, uid=make_uid("milestone", key, label, when),
-            detail=f"{label} on {when.isoformat()}", person_path=person.path,
-            data=(("years", years), *_series(day, when, f"{person.name}: {label}")),
-        )
+        yield celebration(
+            "milestone", date,
+            f"{person.name}: {label}" if years == 0 else f"{person.name}: {_years(years)} since {label}",
+            make_uid("milestone", key, label, when), f"{label} on {when.isoformat()}", (("years", years),),
+            (day, when, f"{person.name}: {label}"))
 
 
 @hookimpl
-def relnotes_reminders(vault, config, today):
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
+    feb29 = config.table(SETTINGS.name).feb29
     for person in vault.people:
         if person.status in ("limit-contact", "archived"):
             continue
         # all from the person's note: worked out once per note, day and Feb 29 rule
-        yield from person.note.derived(("celebrations", today, config.feb29),
-                                       functools.partial(tuple, _celebrations(person, config, today)))
+        yield from person.note.derived(("celebrations", today, feb29),
+                                       functools.partial(tuple, _celebrations(person, feb29, today)))

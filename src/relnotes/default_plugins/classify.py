@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from relnotes import hookimpl
+from relnotes import Config, Note, hookimpl
 
 KINDS = ("person", "meeting")
 
@@ -12,7 +12,7 @@ def _in_folder(path: str, folder: str) -> bool:
 
 
 @hookimpl(trylast=True)
-def relnotes_classify_note(note, config):
+def relnotes_classify_note(note: Note, config: Config) -> str:
     declared = note.get("type")
     if isinstance(declared, str) and declared.strip():
         kind = declared.strip().lower()

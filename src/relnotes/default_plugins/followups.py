@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from relnotes import hookimpl
-from relnotes.links import name_key
-from relnotes.model import Reminder, make_uid
+import datetime as dt
+from collections.abc import Iterator
 
-
-def cadences_of(person, config):
-    """The cadences that apply to ``person`` with where each comes from: their own, or their roles' defaults."""
-    if person.cadence_set:
-        return [(person.cadence, "cadence")] if person.cadence else []
-    return [(config.cadence[role], f"{role} default") for role in person.roles if config.cadence.get(role)]
+from relnotes import Config, Reminder, Vault, hookimpl, make_uid, name_key
 
 
 @hookimpl
-def relnotes_reminders(vault, config, today):
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
     for person in vault.people:
         if person.status != "active":
             continue
-        cadences = cadences_of(person, config)
+        cadences = person.cadences(config.cadence)
         if not cadences:
             continue
         last = person.last_contact_on(today)

@@ -22,16 +22,38 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from icalendar import vDuration, vRecur
-
-from relnotes import hookimpl
-from relnotes.cache import memo
-from relnotes.config import output_file
-from relnotes.model import Output, Reminder
+from relnotes import (
+    Config,
+    Output,
+    Reminder,
+    ScanResult,
+    Setting,
+    Table,
+    a_path,
+    at_least,
+    hookimpl,
+    memo,
+    output_file,
+    time_of_day,
+    typed,
+)
 
 PRODID = "-//relnotes//relnotes//EN"
 MARKER = f"PRODID:{PRODID}".encode()
 MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+SETTINGS = Table("ics", (
+    Setting("enabled", True, typed(bool), "Write the calendar feed."),
+    Setting("path", ".relnotes/relnotes.ics", a_path, "Where, relative to the vault (or absolute)."),
+    Setting("name", "relnotes", typed(str), "Its name in calendar apps."),
+    Setting("alarm", "09:00", time_of_day, 'The time of the alert on each event\'s day ("none" for no alert).'),
+    Setting("refresh_minutes", 60, at_least(1), "How often subscribed apps are asked to refresh it."),
+), "The calendar feed.", output=True)
+
+
+@hookimpl
+def relnotes_settings() -> list[Table]:
+    return [SETTINGS]
 
 
 def obsidian_url(vault_name: str, path: str) -> str:
@@ -85,8 +107,10 @@ def _date(value: dt.date) -> str:
 
 
 @functools.lru_cache(maxsize=None)  # three rules in all
-def _yearly_rule(month_day: str, feb29: str) -> str:
-    if month_day != "02-29":
+def _yearly_rule(leap_day: bool, feb29: str) -> str:
+    from icalendar import vRecur
+
+    if not leap_day:
         rule = {"freq": "yearly"}
     elif feb29 == "mar1":
         rule = {"freq": "yearly", "byyearday": 60}  # Feb 29 in leap years, Mar 1 otherwise
@@ -98,28 +122,28 @@ def _yearly_rule(month_day: str, feb29: str) -> str:
 _REMINDER_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Reminder)))
 
 
-def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
+def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
     """One VEVENT, as folded content lines ending in CRLF. Memoised: a daemon's next build
     reuses the text of every unchanged reminder."""
     events = memo("ics-events")
-    key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger, feb29)  # everything the text is made of
+    key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger)  # everything the text is made of
     try:
         text = events.get(key)
     except TypeError:  # a plugin's reminder holds a list or a dict in its data: not memoised
-        return _event_text(reminder, today, vault_name, trigger, feb29)
+        return _event_text(reminder, today, vault_name, trigger)
     if text is None:
-        text = _event_text(reminder, today, vault_name, trigger, feb29)
+        text = _event_text(reminder, today, vault_name, trigger)
         events.put(key, text)
     return text
 
 
-def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None, feb29: str) -> str:
-    data = dict(reminder.data)
+def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
     description = [reminder.detail] if reminder.detail else []
     sequence = rule = None
-    if data.get("recurs") == "yearly":
-        start, summary = dt.date.fromisoformat(data["series_start"]), data["series_title"]
-        rule = _yearly_rule("02-29" if data["month_day"] == "02-29" else "", feb29)
+    series = reminder.recurrence
+    if series is not None:
+        start, summary = series.start, series.title
+        rule = _yearly_rule((series.month, series.day) == (2, 29), series.leap_day)
     else:
         start, summary = max(reminder.date, today), reminder.title
         overdue = (today - reminder.date).days
@@ -153,32 +177,37 @@ def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: st
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
-def render(result, config) -> bytes:
+def render(result: ScanResult, config: Config) -> bytes:
     """The feed for a scan: every reminder, whatever its date."""
-    refresh = vDuration(dt.timedelta(minutes=config.ics.refresh_minutes)).to_ical().decode()
+    from icalendar import vDuration
+
+    settings = config.table(SETTINGS.name)
+    refresh = vDuration(dt.timedelta(minutes=settings.refresh_minutes)).to_ical().decode()
     header = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"NAME:{_text(config.ics.name)}",
-        f"X-WR-CALNAME:{_text(config.ics.name)}",
+        f"NAME:{_text(settings.name)}",
+        f"X-WR-CALNAME:{_text(settings.name)}",
         f"X-WR-CALDESC:{_text('Follow-ups, tasks and celebrations from your notes')}",
         f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
         f"X-PUBLISHED-TTL:{refresh}",
     ]
     vault_name = Path(result.root).resolve().name
-    alarm = config.ics.alarm
+    alarm = settings.alarm
     trigger = (vDuration(dt.timedelta(hours=alarm.hour, minutes=alarm.minute)).to_ical().decode()
                if alarm is not None else None)
-    events = (event_text(r, result.today, vault_name, trigger, config.feb29) for r in result.all_reminders)
+    events = (event_text(r, result.today, vault_name, trigger) for r in result.all_reminders)
     text = "".join(fold(line) + "\r\n" for line in header) + "".join(events) + "END:VCALENDAR\r\n"
     return text.encode("utf-8")
 
 
 @hookimpl
-def relnotes_outputs(result, config):
-    if not config.ics.enabled:
+def relnotes_outputs(result: ScanResult, config: Config) -> list[Output]:
+    settings = config.table(SETTINGS.name)
+    if not settings.enabled:
         return []
-    return [Output("ics", output_file(result.root, config.ics.path), render(result, config), MARKER, MEDIA_TYPE)]
+    return [Output("ics", output_file(result.root, settings.path), render(result, config), MARKER, MEDIA_TYPE,
+                   "calendar feed")]

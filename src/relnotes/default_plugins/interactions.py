@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from relnotes import hookimpl
-from relnotes.model import Interaction
+from collections.abc import Iterator
+
+from relnotes import Config, Interaction, Note, Person, Vault, hookimpl
 
 
-def _linked_people(note, vault):
-    seen = []
+def _linked_people(note: Note, vault: Vault) -> list[Person]:
+    seen: list[Person] = []
     for link in note.links:
         person = vault.person(link.target, note.path)
         if person is not None and person not in seen and person.note is not note:
@@ -16,7 +17,7 @@ def _linked_people(note, vault):
 
 
 @hookimpl
-def relnotes_interactions(vault, config):
+def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]:
     for meeting in vault.meetings:
         if meeting.date is None:
             continue

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from relnotes import hookimpl
-from relnotes.links import name_key
-from relnotes.model import Reminder, make_uid
+import datetime as dt
+from collections.abc import Iterator
+
+from relnotes import Config, Reminder, Vault, hookimpl, make_uid, name_key
 
 
 @hookimpl
-def relnotes_reminders(vault, config, today):
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
     for meeting in vault.meetings:
         if meeting.follow_up is None or meeting.follow_up_done:
             continue

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
-from relnotes import hookimpl
-from relnotes.links import name_key
-from relnotes.model import Reminder, make_uid
+from relnotes import Config, Reminder, Setting, Table, Vault, at_least, hookimpl, make_uid, name_key
+
+SETTINGS = Table("new_contact", (
+    Setting("window_days", 30, at_least(0), "Someone met within this many days, with no contact since, gets a "
+            "“send a follow-up” reminder."),
+    Setting("delay_days", 2, at_least(0), "The reminder is due this many days after meeting."),
+), "Following up with people you met recently.")
 
 
 @hookimpl
-def relnotes_reminders(vault, config, today):
+def relnotes_settings() -> list[Table]:
+    return [SETTINGS]
+
+
+@hookimpl
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
+    settings = config.table(SETTINGS.name)
     for person in vault.people:
         met = person.met
         if person.status != "active" or met is None or met > today:
             continue
-        if (today - met).days > config.new_contact_days:
+        if (today - met).days > settings.window_days:
             continue
         # any contact recorded after the first meeting (a scheduled meeting too) means it was done
         if any(i.date > met for i in person.interactions) or (person.last_contact and person.last_contact > met):
             continue
-        due = met + dt.timedelta(days=config.new_contact_delay)
+        due = met + dt.timedelta(days=settings.delay_days)
         why = f"met {met.isoformat()}, no contact recorded since"
         if person.snooze_until and person.snooze_until > due:
             why += f" · snoozed until {person.snooze_until.isoformat()}"

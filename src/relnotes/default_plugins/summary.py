@@ -11,42 +11,66 @@ back as input and never overwrites a note without that marker.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
 from collections import Counter
-from pathlib import PurePosixPath
 
-from relnotes import hookimpl
-from relnotes.config import output_file
-from relnotes.model import Output
-from relnotes.report import CELEBRATIONS, late_by, progress_bar
-from relnotes.vault import GENERATED_KEY, GENERATOR, MARKER
+from relnotes import (
+    GENERATED_KEY,
+    GENERATOR,
+    NOTE_MARKER,
+    ROLES,
+    Config,
+    ConfigError,
+    Output,
+    Reminder,
+    ScanResult,
+    Setting,
+    Table,
+    a_note_path,
+    at_least,
+    hookimpl,
+    names,
+    note_link,
+    output_file,
+    typed,
+)
 
 MEDIA_TYPE = "text/markdown; charset=utf-8"
-HEALTH_ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
-_UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
+HEALTH_ROLES = ROLES
+SECTIONS = ("overdue", "this_week", "later", "celebrations", "goal", "health", "problems")
 
 
-@functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's people and sources
-def note_link(path: str, shown: str | None = None) -> str:
-    """A link to a vault note: a wikilink by path, or a Markdown link where the name
-    holds characters a wikilink cannot carry."""
-    target = path[:-3] if path.lower().endswith(".md") else path
-    shown = shown or PurePosixPath(target).name
-    if _UNSAFE_IN_WIKILINK.search(target) or _UNSAFE_IN_WIKILINK.search(shown):
-        return f"[{shown.replace(']', '')}](<{path}>)"
-    return f"[[{target}|{shown}]]"
+def _sections(key: str, value: object) -> tuple[str, ...]:
+    found = names(key, value)
+    for name in found:
+        if name not in SECTIONS:
+            raise ConfigError(f"{key}: unknown section {name!r} (known: {', '.join(SECTIONS)})")
+    return found
 
 
-def _title(reminder) -> str:
+SETTINGS = Table("summary", (
+    Setting("enabled", True, typed(bool), "Write the summary note."),
+    Setting("path", "relnotes.md", a_note_path, "Where, relative to the vault (or absolute)."),
+    Setting("sections", list(SECTIONS), _sections, "Which sections, in which order."),
+    Setting("week_days", 7, at_least(1), "How many days “This week” covers, today included."),
+    Setting("window_days", None, at_least(0), "How far “Later” and “Celebrations” look ahead; unset, the "
+            "scan's horizon (30 days, or --horizon). For example:", example="window_days = 30"),
+), "The summary note written into the vault.", output=True)
+
+
+@hookimpl
+def relnotes_settings() -> list[Table]:
+    return [SETTINGS]
+
+
+def _title(reminder: Reminder) -> str:
     """The reminder's title with the person's name made a link to their note."""
     if reminder.person and reminder.person_path and reminder.person in reminder.title:
         return reminder.title.replace(reminder.person, note_link(reminder.person_path, reminder.person), 1)
     return reminder.title
 
 
-def _item(reminder, today: dt.date, late: bool) -> list[str]:
-    when = late_by(reminder, today) + f" (due {reminder.date.isoformat()})" if late else _day(reminder.date, today)
+def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
+    when = reminder.late_by(today) + f" (due {reminder.date.isoformat()})" if late else _day(reminder.date, today)
     line = f"- {_title(reminder)} — {when}"
     if reminder.source and reminder.source != reminder.person_path:
         line += f" · {note_link(reminder.source)}"
@@ -62,10 +86,10 @@ def _day(date: dt.date, today: dt.date) -> str:
     return f"{date.strftime('%a')} {date.isoformat()} ({label})"
 
 
-def _health(result, today: dt.date, week_end: dt.date) -> dict[str, Counter]:
+def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
     """Per relationship type: people on track, due within the week, overdue (by their follow-up)."""
     roles = {p.path: p.roles for p in result.vault.people}
-    counts = {role: Counter() for role in HEALTH_ROLES}
+    counts: dict[str, Counter[str]] = {role: Counter() for role in HEALTH_ROLES}
     for reminder in result.all_reminders:
         if reminder.kind != "follow-up" or reminder.person_path not in roles:
             continue
@@ -75,7 +99,7 @@ def _health(result, today: dt.date, week_end: dt.date) -> dict[str, Counter]:
     return counts
 
 
-def _health_section(counts: dict[str, Counter]) -> list[str]:
+def _health_section(counts: dict[str, Counter[str]]) -> list[str]:
     rows = ["| relationship | on track | due soon | overdue |", "|---|---:|---:|---:|"]
     for role, c in counts.items():
         rows.append(f"| {role} | {c['on track']} | {c['due soon']} | {c['overdue']} |")
@@ -98,17 +122,17 @@ def _health_section(counts: dict[str, Counter]) -> list[str]:
     return [*rows, "", *chart]
 
 
-def render(result, config) -> bytes:
+def render(result: ScanResult, config: Config) -> bytes:
     """The summary note for a scan, as UTF-8 bytes."""
-    settings, today = config.summary, result.today
+    settings, today = config.table(SETTINGS.name), result.today
     window = settings.window_days if settings.window_days is not None else result.horizon
     week_end = today + dt.timedelta(days=settings.week_days - 1)
     window_end = today + dt.timedelta(days=window)
-    todo = [r for r in result.all_reminders if r.kind not in CELEBRATIONS]
+    todo = [r for r in result.all_reminders if not r.celebration]
     overdue = [r for r in todo if r.date < today]
     this_week = [r for r in todo if today <= r.date <= week_end]
     later = [r for r in todo if week_end < r.date <= window_end]
-    celebrate = [r for r in result.all_reminders if r.kind in CELEBRATIONS and r.date <= window_end]
+    celebrate = [r for r in result.all_reminders if r.celebration and r.date <= window_end]
     out = [
         "---",
         f"{GENERATED_KEY}: {GENERATOR}",
@@ -140,7 +164,7 @@ def render(result, config) -> bytes:
         contacted = set(goal.people)
         percent = round(100 * goal.done / goal.target)
         section("goal", "Goal", [
-            f"`{progress_bar(goal.done, goal.target, full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
+            f"`{goal.bar(full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
             f"({percent}%, since {goal.period_start.isoformat()})",
             *([""] + [", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in contacted)]
               if goal.people else []),
@@ -156,8 +180,9 @@ def render(result, config) -> bytes:
 
 
 @hookimpl
-def relnotes_outputs(result, config):
-    if not config.summary.enabled:
+def relnotes_outputs(result: ScanResult, config: Config) -> list[Output]:
+    settings = config.table(SETTINGS.name)
+    if not settings.enabled:
         return []
-    return [Output("summary", output_file(result.root, config.summary.path), render(result, config), MARKER,
-                   MEDIA_TYPE)]
+    return [Output("summary", output_file(result.root, settings.path), render(result, config), NOTE_MARKER,
+                   MEDIA_TYPE, "summary note")]

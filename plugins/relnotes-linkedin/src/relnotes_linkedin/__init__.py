@@ -17,13 +17,7 @@ from pathlib import Path, PurePosixPath
 import click
 import yaml
 
-from relnotes import hookimpl
-from relnotes.config import ConfigError, load_config
-from relnotes.dates import DateProblem, parse_cadence
-from relnotes.files import write_new
-from relnotes.links import name_key
-from relnotes.plugins import get_plugin_manager
-from relnotes.scan import load_vault
+from relnotes import App, Config, DateProblem, Person, Pipeline, hookimpl, name_key, parse_cadence, write_new
 
 __all__ = ["connections", "normalise_url", "relnotes_commands", "safe_title"]
 
@@ -61,16 +55,16 @@ def connections(text: str) -> list[tuple[int, dict[str, str]]]:
     raise click.ClickException("no header row 'First Name,Last Name,…' found: is this LinkedIn's Connections.csv?")
 
 
-def _urls(person) -> list[str]:
+def _urls(person: Person) -> list[str]:
     """The LinkedIn URLs a person note records, normalised."""
     values = (person.note.get(key) for key in URL_KEYS)
     return [normalise_url(value) for value in values if isinstance(value, str) and value.strip()]
 
 
-def _known(root: Path, config) -> dict[tuple[str, str], str]:
+def _known(pipeline: Pipeline) -> dict[tuple[str, str], str]:
     """What the vault holds, as relnotes reads it: (``"name"``, ``"url"`` or ``"path"``, key) → why
     a connection matching it is skipped. Titles win over aliases, aliases over URLs."""
-    vault = load_vault(root, config=config, pm=get_plugin_manager(config.disable, autoload=False))
+    vault = pipeline.load()
     entries = [(("name", name_key(p.name)), "name", p) for p in vault.people]
     entries += [(("name", name_key(alias)), "alias", p) for p in vault.people for alias in p.aliases]
     entries += [(("url", url), "LinkedIn URL", p) for p in vault.people for url in _urls(p)]
@@ -118,7 +112,9 @@ def _note(name: str, title: str, row: dict[str, str], met: dt.date | None, caden
 @click.option("--cadence", default="none", show_default=True,
               help="The cadence written into each new note: 'none' (no follow-ups for the imported "
                    "contacts), 'role' (the contact role's default), or e.g. 180d.")
-def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | None, cadence: str) -> None:
+@click.pass_obj
+def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder: str | None,
+                    cadence: str) -> None:
     """Create a person note in VAULT for each connection in LinkedIn's Connections.csv export.
 
     Never overwrites a file, and skips people the vault already has (same name,
@@ -129,18 +125,17 @@ def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | No
             parse_cadence(cadence)
         except DateProblem as exc:
             raise click.BadParameter(str(exc), param_hint="--cadence") from None
+    pipeline = app.pipeline(vault)  # relnotes hands its commands the way to a vault's pipeline
+    config: Config = pipeline.config
     try:
-        config = load_config(vault)
         text = csv_file.read_text(encoding="utf-8-sig")
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {csv_file}: {getattr(exc, 'strerror', None) or exc}") from None
     rows = connections(text)
     folder = (config.people_folder if folder is None else folder).replace("\\", "/").strip().strip("/")
     if ".." in PurePosixPath(folder).parts:
         raise click.UsageError(f"--folder must stay inside the vault, got {folder!r}")
-    known = _known(vault, config)
+    known = _known(pipeline)
     created = skipped = 0
     for line, row in rows:
         name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
@@ -171,6 +166,6 @@ def linkedin_import(vault: Path, csv_file: Path, dry_run: bool, folder: str | No
 
 
 @hookimpl
-def relnotes_commands():
+def relnotes_commands() -> list[click.Command]:
     """The ``linkedin-import`` command."""
     return [linkedin_import]

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from relnotes import hookimpl
-from relnotes.links import name_key
-from relnotes.model import Person, Reminder, make_uid
+from relnotes import Config, Person, Reminder, Setting, Table, Vault, at_least, hookimpl, make_uid, name_key
 
-DEFAULTS = {"per_week": 3, "dormant_days": 180, "min_interactions": 3}
+SETTINGS = Table("plugins.reconnect", (
+    Setting("per_week", 3, at_least(1), "People suggested each week."),
+    Setting("dormant_days", 180, at_least(1), "“Dormant”: no contact for more than this many days."),
+    Setting("min_interactions", 3, at_least(1), "“Once close”: at least this many recorded contacts."),
+), "relnotes-reconnect: a few dormant relationships to revive each week, in fair rotation.")
 EPOCH = dt.date(2001, 1, 1)  # a Monday: the rotation counts weeks from it
 
 
-def read_settings(table: dict) -> dict[str, int]:
-    """The ``[plugins.reconnect]`` table over the defaults; a ``ValueError`` names any bad key."""
-    settings = dict(DEFAULTS)
-    for key, value in table.items():
-        if key not in DEFAULTS:
-            raise ValueError(f"plugins.reconnect.{key}: unknown key (known: {', '.join(DEFAULTS)})")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"plugins.reconnect.{key}: expected a whole number of 1 or more, got {value!r}")
-        settings[key] = value
-    return settings
+@hookimpl
+def relnotes_settings() -> list[Table]:
+    """The ``[plugins.reconnect]`` table: relnotes checks it when it loads the config."""
+    return [SETTINGS]
 
 
 def dormant(people: list[Person], today: dt.date, dormant_days: int,
@@ -58,13 +54,13 @@ def this_week(candidates: list, monday: dt.date, per_week: int) -> list:
 
 
 @hookimpl
-def relnotes_reminders(vault, config, today):
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> list[Reminder]:
     """One ``reconnect`` reminder for each person whose turn it is this week."""
-    settings = read_settings(config.plugin_settings.get("reconnect", {}))
+    settings = config.table(SETTINGS.name)
     monday = today - dt.timedelta(days=today.weekday())
-    candidates = dormant(vault.people, today, settings["dormant_days"], settings["min_interactions"])
+    candidates = dormant(vault.people, today, settings.dormant_days, settings.min_interactions)
     reminders = []
-    for person, contacts in this_week(candidates, monday, settings["per_week"]):
+    for person, contacts in this_week(candidates, monday, settings.per_week):
         last = contacts[-1][0]
         days = (today - last).days
         reminders.append(Reminder(

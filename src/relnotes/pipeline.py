@@ -1,0 +1,331 @@
+"""One vault's pipeline: its config, its plugins and its cache, and the scan they make.
+
+Every command that reads a vault — ``scan``, ``watch``, ``serve``, ``brief``, the
+testing helper and plugin commands — builds one :class:`Pipeline` and asks it for a
+:class:`~relnotes.model.ScanResult`: read the notes (through the cache), run the
+pure core (:mod:`relnotes.core`), then write the outputs. The file system is touched
+here and in the modules it calls (:mod:`relnotes.walk`, :mod:`relnotes.notes`,
+:mod:`relnotes.cache`, :mod:`relnotes.files`); the core only computes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import VaultCache, code_version, prune_memos
+from .config import CONFIG_PATH, Config, ConfigError, parse_config, read_config
+from .core import build_vault, evaluate
+from .filekeys import digest_files, file_key
+from .files import write_outputs
+from .model import Problem, ScanResult, Vault
+from .obsidian import VaultSettings, read_settings
+from .plugins import LOCAL_PLUGINS, RelnotesPluginManager, get_plugin_manager, plugin_sources
+from .walk import walk
+
+__all__ = ["Listing", "Pipeline", "Progress", "VaultError", "gc_paused", "list_vault", "vault_relative"]
+
+# Called with the number of notes about to be read; may return a callback called with 1 after each note.
+Progress = Callable[[int], Callable[[int], None] | None]
+
+
+class VaultError(OSError):
+    """The vault cannot be scanned at all (missing, not a folder, unreadable)."""
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a vault is read and evaluated.
+
+    A build allocates a few objects per line of every note and frees almost none of them
+    until it ends, so the collector would walk the growing heap again and again for
+    nothing (about a tenth of a scan). Reference counting still frees everything the
+    build drops; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A vault's Obsidian settings and note files, and the problems met finding them."""
+
+    settings: VaultSettings
+    files: list[tuple[str, str]]  # (vault-relative path, file system path), as from walk()
+    problems: list[Problem]
+
+
+def list_vault(root: Path, exclude: Iterable[str] = ()) -> Listing:
+    """Find the notes of the vault at ``root`` (nothing is read yet), but those at ``exclude``.
+
+    :raises VaultError: when ``root`` is not a readable folder.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise VaultError(f"vault not found: {root} is not a folder" if not root.exists()
+                         else f"{root} is not a folder")
+    settings, problems = read_settings(root)
+    try:
+        files, walk_problems = walk(root, settings, exclude)
+    except FileNotFoundError as exc:
+        raise VaultError(str(exc)) from None
+    return Listing(settings, files, problems + walk_problems)
+
+
+def vault_relative(root: Path, path: str | Path) -> str:
+    """``path`` relative to the vault, POSIX-style (``../…`` when it is outside)."""
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:  # another drive on Windows
+        return f"../{path}"
+
+
+class Pipeline:
+    """The pipeline of the vault at ``root``.
+
+    :param strict: a failing plugin raises :class:`~relnotes.plugins.PluginError` instead of a warning.
+    :param autoload: load installed plugins (default: unless ``RELNOTES_DISABLE_PLUGIN_AUTOLOAD`` is set).
+    :param plugins: more plugin objects to register (tests).
+    :param disable: plugins not to run, besides those the config disables.
+    :param use_cache: keep parsed notes and remembered answers in the user's cache folder
+        between runs; without it they live only as long as this object (``--no-cache``).
+    :param configure: applied to the config each time it is loaded (command-line options).
+    """
+
+    def __init__(self, root: Path, *, strict: bool = False, autoload: bool | None = None,
+                 plugins: Iterable[object] = (), disable: Iterable[str] = (), use_cache: bool = True,
+                 configure: Callable[[Config], Config] | None = None) -> None:
+        self.root = Path(root)
+        self.strict, self.autoload = strict, autoload
+        self.plugins, self.disable = tuple(plugins), tuple(disable)
+        self.configure = configure
+        self.cache = VaultCache(self.root, load=False, persistent=use_cache)
+        self._config: Config | None = None
+        self._config_key: object = None
+        self._pm: RelnotesPluginManager | None = None
+        self._pm_key: object = None
+        self._load_problems: list[Problem] = []
+        self._read_problems: list[Problem] = []
+
+    # --- config and plugins ---------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        """The vault's config, checked against the settings its plugins declare, options applied.
+
+        :raises ~relnotes.config.ConfigError: when the config file is unusable.
+        """
+        if self._config is None:
+            self.reload()
+        assert self._config is not None
+        return self._config
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a config was ever loaded (a daemon keeps it when the file breaks later)."""
+        return self._config is not None
+
+    @property
+    def pm(self) -> RelnotesPluginManager:
+        if self._pm is None:
+            self.reload()
+        assert self._pm is not None
+        return self._pm
+
+    def reload(self) -> bool:
+        """Load the config (and the plugins it asks for) again if the file or an opted-in
+        vault-local plugin changed. :returns: whether anything was loaded.
+
+        :raises ~relnotes.config.ConfigError: when the config file is unusable (what was
+            loaded before stays in place).
+        """
+        key = file_key(self.root / CONFIG_PATH)
+        if self._config is not None and key == self._config_key and self._plugins_key(self._config) == self._pm_key:
+            return False
+        data = read_config(self.root)
+        try:
+            core = parse_config(data)  # relnotes' own settings decide which plugins run
+            pm_key = self._plugins_key(core)
+            if self._pm is None or pm_key != self._pm_key:
+                self._pm = get_plugin_manager((*core.disable, *self.disable), autoload=self.autoload,
+                                              strict=self.strict, local=core.local_plugins, vault=self.root,
+                                              plugins=self.plugins)
+                self._pm_key = pm_key
+            config = parse_config(data, (table for _, table in self._pm.hooks.settings()))
+        except ConfigError as exc:
+            raise ConfigError(f"{self.root / CONFIG_PATH}: {exc}") from None
+        self._load_problems = [*self._pm.problems, *(Problem(CONFIG_PATH, None, w) for w in config.warnings)]
+        self._config = self.configure(config) if self.configure else config
+        self._config_key = key
+        return True
+
+    def _plugins_key(self, config: Config) -> tuple:
+        folder = self.root / LOCAL_PLUGINS
+        return config.disable, config.local_plugins, tuple(file_key(folder / f"{n}.py") for n in config.local_plugins)
+
+    def own_files(self) -> set[str]:
+        """The vault-relative paths of the outputs relnotes writes into the vault: its own
+        files, which change when relnotes writes them, not when the notes do."""
+        return {rel for rel in (vault_relative(self.root, p) for p in self.config.output_paths(self.root, True).values())
+                if not rel.startswith("../")}
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def list(self) -> Listing:
+        """The vault's note files. :raises VaultError: when it is not a readable folder."""
+        return list_vault(self.root)
+
+    def read(self, listing: Listing | None = None, progress: Progress | None = None) -> int:
+        """Bring the notes up to date with the whole vault (reading only what changed since the
+        cache last saw it). :returns: how many notes were read."""
+        listing = listing or self.list()
+        self.cache.load()
+        before = {rel: entry[0] for rel, entry in self.cache.notes.items()}
+        step = progress(len(listing.files)) if progress else None
+        self.cache.read(listing.files, listing.settings, step)
+        self._read_problems = listing.problems
+        return sum(1 for rel, entry in self.cache.notes.items() if before.get(rel) != entry[0])
+
+    def refresh(self, paths: set[str] | None) -> int:
+        """Bring the notes up to date after changes: just ``paths`` (vault-relative, named by
+        file-system events), or, with None or changed Obsidian settings, the whole vault (the
+        outputs relnotes writes into it left out). :returns: how many notes were read."""
+        settings, problems = read_settings(self.root)
+        own = self.own_files()
+        self.cache.load()
+        if paths is None or settings != self.cache.settings:
+            listing = list_vault(self.root, own)
+            return self.read(Listing(settings, listing.files, listing.problems))
+        templates = (settings.templates_folder or "\0").lower() + "/"
+        wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths)
+                  if rel not in own and not rel.lower().startswith(templates)]
+        # the settings' problems afresh, the last walk's kept
+        self._read_problems = [*problems, *(p for p in self._read_problems if not p.path.startswith(".obsidian/"))]
+        return self.cache.refresh(wanted, settings)
+
+    # --- building -------------------------------------------------------------------------------
+
+    def load(self) -> Vault:
+        """The vault as it is now — notes, people, meetings, interactions — with no rule run."""
+        with gc_paused():
+            self.read()
+            self.cache.save()
+            self.pm.problems[:] = self._load_problems
+            notes, found = self.cache.current()
+            return build_vault(self.root, notes, self.config, self.pm, [*self._read_problems, *found])
+
+    def evaluate(self, today: dt.date, horizon: int = 30) -> ScanResult:
+        """The core run over the notes as they are now: people, reminders, goal, outputs (not written)."""
+        pm, config = self.pm, self.config
+        pm.problems[:] = self._load_problems  # what loading found; each build reports its own anew
+        notes, found = self.cache.current()
+        vault = build_vault(self.root, notes, config, pm, [*self._read_problems, *found])
+        result = evaluate(vault, config, pm, today, horizon)
+        prune_memos()
+        return result
+
+    def scan(self, today: dt.date, horizon: int = 30, *, listing: Listing | None = None,
+             progress: Progress | None = None) -> ScanResult:
+        """Read the vault and evaluate it for ``today``; the cache is saved for the next run.
+
+        :raises VaultError: when the vault is not a readable folder.
+        """
+        with gc_paused():
+            self.config  # noqa: B018 - a broken config is an error before anything is read
+            self.read(listing, progress)
+            self.cache.save()
+            return self.evaluate(today, horizon)
+
+    def write(self, result: ScanResult) -> tuple[list[str], list[str]]:
+        """Write the outputs whose bytes changed: the names written, and one error line per output
+        that could not be (see :func:`~relnotes.files.write_outputs`)."""
+        return write_outputs(result.outputs)
+
+    def save(self) -> None:
+        """Keep the parsed notes for the next run (a failure only costs speed)."""
+        self.cache.save()
+
+    # --- remembered answers ---------------------------------------------------------------------
+
+    def report(self, today: dt.date, horizon: int, render: Callable[[ScanResult], str], *options: object,
+               progress: Progress | None = None) -> tuple[str, list[str]]:
+        """``render(result)`` of a scan for ``today`` with the outputs written, and the errors
+        writing them. An unchanged vault gets the answer it got last time without reading a
+        note: when everything the answer depends on (see :meth:`scan_key`; ``options`` are the
+        command's own) is as it was, and the outputs are still on disk as written."""
+        listing = self.list()
+        key = self.scan_key(listing, today, horizon, *options) if self.cache.persistent else None
+        if key is not None:
+            remembered = self.cache.recall(key)
+            if remembered is not None:
+                return remembered, []
+        result = self.scan(today, horizon, listing=listing, progress=progress)
+        _, errors = self.write(result)
+        text = render(result)
+        if key is not None and not errors:
+            self.cache.remember(key, text, result.outputs)
+        return text, errors
+
+    def scan_key(self, listing: Listing, today: dt.date, horizon: int, *options: object) -> str:
+        """A digest of everything a scan's answer depends on: the notes and the files in
+        ``VAULT/.relnotes/`` (each file's path, size, modification and change time and inode; the
+        config, and data that plugins keep there), the Obsidian settings, the config, where the
+        outputs go, the working folder, the code of relnotes and of the plugins it would run, the
+        installed packages and Python, the day, and the ``options`` of the command.
+        The outputs are left out: whoever uses the key checks that they are as written (a note of
+        the user's in the summary's place is not)."""
+        config = self.config
+        outputs = set(config.output_paths(self.root).values())
+        own = self.own_files()
+        files = [(rel, path) for rel, path in listing.files if rel not in own]
+        files += [(Path(path).relative_to(self.root).as_posix(), path) for path in _files_below(self.root / ".relnotes")
+                  if Path(path) not in outputs]
+        digest = hashlib.sha256(repr((
+            code_version(), str(self.root.resolve()), os.getcwd(), repr(config), sorted(map(str, outputs)),
+            listing.settings, today, horizon, options, self.plugins, self.disable,
+            plugin_sources((*config.disable, *self.disable), autoload=self.autoload, local=config.local_plugins,
+                           vault=self.root), _installed(),
+            [(p.path, p.line, p.message) for p in listing.problems],
+        )).encode())
+        digest_files(digest, files)
+        return digest.hexdigest()
+
+
+def _files_below(folder: Path) -> list[str]:
+    """Every file below ``folder``, symlinked folders followed (each real folder once), sorted."""
+    found, seen = [], set()
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        found += [os.path.join(top, name) for name in names]
+    return sorted(found)
+
+
+def _installed() -> tuple:
+    """Python, and the folders packages are installed in, by modification time: installing,
+    upgrading or removing a package (a library a plugin uses, say) changes a folder's."""
+    folders = []
+    for entry in sys.path:
+        try:
+            st = os.stat(entry or ".")
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            folders.append((entry, st.st_mtime_ns))
+    return sys.version, sys.executable, tuple(folders)

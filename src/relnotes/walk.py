@@ -1,0 +1,122 @@
+"""Finding a vault's note files: the walk, and a fingerprint of what it finds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from .filekeys import digest_files
+from .model import Problem
+from .obsidian import SETTINGS_FILES, VaultSettings, read_settings
+
+__all__ = ["fingerprint", "walk"]
+
+
+def _shown_name(name: str, rel: str, problems: list[Problem]) -> str:
+    """A file or folder name as relnotes shows it: a name that is not valid UTF-8 (undecodable
+    bytes arrive as surrogates) is shown with U+FFFD and reported, so output stays valid text."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        problems.append(Problem(f"{rel}/{shown}" if rel else shown, None,
+                                "the file name is not valid UTF-8 (shown with �); rename it"))
+        return shown
+
+
+def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """Every note file of the vault as (vault-relative POSIX path, file system path), sorted.
+
+    Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, the
+    templates folder and the vault-relative paths in ``exclude``. Symlinks are
+    followed, but every real folder and file is visited once: the real tree is
+    walked first and symlinks after, so a link back into the vault neither
+    loops nor double-counts, and a note reachable both ways keeps its real path.
+    """
+    problems: list[Problem] = []
+    skip = {p.lower() for p in exclude}
+    templates = settings.templates_folder.lower() if settings.templates_folder else None
+    found: list[tuple[str, str]] = []
+    try:
+        info = root.stat()
+    except OSError as exc:
+        raise FileNotFoundError(f"cannot read vault {root}: {exc.strerror or exc}") from exc
+    seen = {(info.st_dev, info.st_ino)}
+    links: list[tuple[str, str]] = []  # symlinks met in the real tree, visited afterwards
+
+    def visit(path: str, rel_path: str, key: tuple[int, int], is_dir: bool, is_file: bool, folders: list) -> None:
+        if key in seen:
+            return
+        if not (is_dir or is_file):
+            if rel_path.lower().endswith(".md"):
+                problems.append(Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped"))
+            return
+        if is_dir:
+            if rel_path.lower() != templates:
+                seen.add(key)
+                folders.append((path, rel_path))
+        elif is_file and rel_path.lower().endswith(".md") and rel_path.lower() not in skip:
+            seen.add(key)
+            found.append((rel_path, path))
+
+    def walk_tree(top: str, top_rel: str, defer_links: bool) -> None:
+        stack = [(top, top_rel)]
+        while stack:
+            folder, rel = stack.pop()
+            try:
+                device = os.stat(folder).st_dev
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                problems.append(Problem(rel, None, f"cannot read folder: {exc.strerror or exc}; skipped"))
+                continue
+            folders: list[tuple[str, str]] = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel_path = f"{rel}/{_shown_name(entry.name, rel, problems)}" if rel else _shown_name(
+                    entry.name, rel, problems)
+                try:
+                    if entry.is_symlink():
+                        if defer_links:
+                            links.append((entry.path, rel_path))
+                            continue
+                        st = entry.stat()
+                        visit(entry.path, rel_path, (st.st_dev, st.st_ino), stat.S_ISDIR(st.st_mode),
+                              stat.S_ISREG(st.st_mode), folders)
+                    else:  # the kind comes from the directory listing: no stat call per file
+                        visit(entry.path, rel_path, (device, entry.inode()), entry.is_dir(follow_symlinks=False),
+                              entry.is_file(follow_symlinks=False), folders)
+                except OSError as exc:
+                    kind = "broken link" if entry.is_symlink() else "cannot read"
+                    problems.append(Problem(rel_path, None, f"{kind}: {exc.strerror or exc}; skipped"))
+            stack.extend(reversed(folders))
+
+    walk_tree(str(root), "", defer_links=True)
+    for path, rel_path in links:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            problems.append(Problem(rel_path, None, f"broken link: {exc.strerror or exc}; skipped"))
+            continue
+        folders: list[tuple[str, str]] = []
+        visit(path, rel_path, (st.st_dev, st.st_ino), stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode), folders)
+        for folder, rel in folders:
+            walk_tree(folder, rel, defer_links=False)
+    found.sort(key=lambda f: f[0])
+    return found, problems
+
+
+def fingerprint(root: Path) -> str:
+    """A digest that changes when any note, the config or the Obsidian settings change
+    (see :func:`digest_files`); cheap next to a scan."""
+    settings, _ = read_settings(root)
+    files, _ = walk(root, settings)
+    extra = [(rel, os.path.join(root, rel)) for rel in (".relnotes/config.toml", *SETTINGS_FILES)]
+    digest = hashlib.sha256()
+    digest_files(digest, [*files, *extra])
+    return digest.hexdigest()
