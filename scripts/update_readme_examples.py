@@ -2,7 +2,8 @@
 
 Run from the repository root with the project installed:
     .venv/bin/python scripts/update_readme_examples.py
-tests/test_cli.py and tests/test_summary.py fail when the README is out of date.
+tests/test_cli.py and tests/test_summary.py fail when the README is out of date (the sample
+outputs, and the config table from the settings schema).
 """
 
 import shutil
@@ -10,6 +11,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from relnotes.config import config_reference
+from relnotes.plugins import get_plugin_manager
 
 README = Path("README.md")
 
@@ -33,6 +37,8 @@ def main() -> None:
     text = replace_between(text, "````markdown\n", "````", summary)
     text = replace_between(text, '$ relnotes brief examples/vault "Priya Raman" --today 2026-11-25\n', "```", brief)
     text = replace_between(text, "the Network health section renders like this:\n\n", "<details>", health)
+    tables = [table for _, table in get_plugin_manager(autoload=False).hooks.settings()]
+    text = replace_between(text, "<!-- config-reference -->\n", "<!-- /config-reference -->", config_reference(tables))
     README.write_text(text, encoding="utf-8")
     shutil.rmtree(tmp)
 

@@ -194,6 +194,15 @@ def test_init_writes_every_default_and_never_overwrites(make_vault):
     assert (vault / ".relnotes/config.toml").read_text() == "mine = 1\n"
 
 
+def test_readme_config_table_is_the_schema():
+    from relnotes.config import config_reference
+
+    tables = [table for _, table in get_plugin_manager(autoload=False).hooks.settings()]
+    readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"<!-- config-reference -->\n{config_reference(tables)}<!-- /config-reference -->" in readme, (
+        "run scripts/update_readme_examples.py")
+
+
 def test_readme_shows_the_real_sample_output(example):
     result = CliRunner().invoke(cli, ["scan", "examples/vault", "--today", "2026-11-25"])
     readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")

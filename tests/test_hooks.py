@@ -53,6 +53,22 @@ def test_every_hook_has_a_test_of_its_own():
     assert tests == {f"test_hook_{name}" for name in SPECS}
 
 
+def test_hook_relnotes_settings(make_vault):
+    from relnotes import ConfigError
+    from relnotes.pipeline import Pipeline
+
+    plugin = example("relnotes_settings")
+    default = Pipeline(make_vault({"A.md": "x"}), autoload=False, plugins=[plugin]).config
+    assert default.table("plugins.thanks").every_days == 90
+    vault = make_vault({"A.md": "x"}, config="[plugins.thanks]\nevery_days = 30\n")
+    assert Pipeline(vault, autoload=False, plugins=[plugin]).config.table("plugins.thanks")["every_days"] == 30
+    bad = make_vault({"A.md": "x"}, config="[plugins.thanks]\nevery_days = 0\n")
+    with pytest.raises(ConfigError, match="plugins.thanks.every_days: expected 1 or more, got 0"):
+        Pipeline(bad, autoload=False, plugins=[plugin]).config
+    result = CliRunner().invoke(cli, ["init", str(make_vault({}))])  # no plugin: its table is not in the template
+    assert result.exit_code == 0 and "plugins.thanks" not in result.output
+
+
 def test_hook_relnotes_classify_note(make_vault, run_scan):
     vault = make_vault({"Team/Ann.md": "---\ntags: [colleague]\nrole: peer\n---\n", "Team/Bo.md": "x"})
     result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_classify_note")])
@@ -139,7 +155,7 @@ def test_a_command_that_shadows_a_built_in_or_fails_is_reported(installed, tmp_p
     out = relnotes("--help", env=env)
     assert out.returncode == 0
     assert "plugin 'relnotes_clash': command 'scan' exists already; skipped" in out.stderr
-    assert "relnotes_commands returned str, not a click command" in out.stderr
+    assert "plugin 'relnotes_clash': relnotes_commands returned str, not Command; skipped" in out.stderr
     broken = installed("relnotes_boom", "from relnotes import hookimpl\n@hookimpl\ndef relnotes_commands():\n"
                                         "    raise RuntimeError('boom')\n")
     out = relnotes("--help", env=broken)

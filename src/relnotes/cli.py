@@ -87,12 +87,13 @@ class App:
         """The pipeline of ``vault``, its config checked now (a broken one is a clean error)."""
         from .config import ConfigError
         from .pipeline import Pipeline
+        from .plugins import PluginError
 
         pipeline = Pipeline(vault, strict=strict, use_cache=use_cache, configure=configure)
         if vault.is_dir():
             try:
                 pipeline.reload()
-            except ConfigError as exc:
+            except (ConfigError, PluginError) as exc:
                 raise click.ClickException(str(exc)) from None
         return pipeline
 

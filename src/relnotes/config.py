@@ -224,7 +224,7 @@ CORE_TABLES = (
                 "an interaction on that date."),
         Setting("goal", None, _goal,
                 'A networking goal: distinct people contacted per "week", "month" or "quarter". No goal by '
-                "default; for example:",
+                "default.",
                 example='goal = { people = 8, per = "month" }'),
     ), "(TOML: plain keys must stay above the first [table].)"),
     Table("cadence", tuple(Setting(role, DEFAULT_CADENCES[role], _cadence, f"How often to be in touch with a {role}.")
@@ -386,7 +386,7 @@ def config_template(tables: Iterable[Table]) -> str:
             out += _wrapped(setting.help)
             if setting.default is None:
                 if setting.example:
-                    out.append(f"# {setting.example}")
+                    out += ["# For example:", f"# {setting.example}"]
             else:
                 out.append(f"# {setting.key} = {_toml(setting.default)}")
     return "\n".join(out) + "\n"

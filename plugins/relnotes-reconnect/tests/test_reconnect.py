@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 import relnotes_reconnect
-from relnotes.model import make_uid
+from relnotes import ConfigError, make_uid
 
 TODAY = dt.date(2026, 4, 15)  # a Wednesday; its week starts Monday 2026-04-13
 MONDAY = dt.date(2026, 4, 13)
@@ -133,14 +133,10 @@ def test_settings_from_the_config_file(make_vault, run_scan):
     ("min_interactions = true", "min_interactions"),
     ("per_weak = 3", "per_weak"),
 ])
-def test_a_bad_setting_is_a_warning_naming_the_plugin(make_vault, run_scan, setting, key):
+def test_a_bad_setting_is_an_error_naming_the_key(make_vault, run_scan, setting, key):
     vault = make_vault(close_once("Ann", "2018-01-01"), config=f"[plugins.reconnect]\n{setting}\n")
-    result = run_scan(vault, TODAY, plugins=[relnotes_reconnect])
-    [problem] = result.problems
-    assert problem.message.startswith("plugin 'relnotes_reconnect': relnotes_reminders raised ValueError: "
-                                      f"plugins.reconnect.{key}: ")
-    assert reconnects(result) == []
-    assert [r.kind for r in result.reminders] == ["follow-up"]  # the built-in rules still ran
+    with pytest.raises(ConfigError, match=rf"config\.toml: plugins\.reconnect\.{key}: "):
+        run_scan(vault, TODAY, plugins=[relnotes_reconnect])
 
 
 def test_end_to_end_through_the_installed_entry_point(make_vault, tmp_path):
@@ -161,4 +157,4 @@ def test_end_to_end_through_the_installed_entry_point(make_vault, tmp_path):
     rows = {row["name"]: row for row in relnotes("plugins", "--json")["plugins"]}
     assert rows["reconnect"]["origin"] == "installed"
     assert rows["reconnect"]["distribution"] == "relnotes-reconnect"
-    assert rows["reconnect"]["hooks"] == ["relnotes_reminders"]
+    assert rows["reconnect"]["hooks"] == ["relnotes_reminders", "relnotes_settings"]

@@ -53,7 +53,7 @@ SETTINGS = Table("summary", (
     Setting("sections", list(SECTIONS), _sections, "Which sections, in which order."),
     Setting("week_days", 7, at_least(1), "How many days “This week” covers, today included."),
     Setting("window_days", None, at_least(0), "How far “Later” and “Celebrations” look ahead; unset, the "
-            "scan's horizon (30 days, or --horizon). For example:", example="window_days = 30"),
+            "scan's horizon (30 days, or --horizon).", example="window_days = 60"),
 ), "The summary note written into the vault.", output=True)
 
 

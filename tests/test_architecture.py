@@ -1,0 +1,200 @@
+"""The seams: pluggy's own semantics, every built-in switched off in turn, the public API, no import cycles."""
+
+import ast
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import relnotes
+from relnotes import Reminder, hookimpl, make_uid
+from relnotes.cli import cli
+from relnotes.pipeline import Pipeline
+from relnotes.plugins import DEFAULT_PLUGINS, PluginRefused, get_plugin_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "relnotes"
+TODAY = "2026-11-25"
+NOTES = {
+    "People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-20\nbirthday: 1990-12-01\n---\n",
+    "Team/Bo.md": "---\nrole: peer\n---\nBo works with Ann.\n",
+    "Meetings/2026-11-18 Sync.md": "---\nattendees: ['[[Ann]]']\nfollow_up: 2026-11-28\n---\n- [ ] send notes 📅 2026-11-27\n",
+    "Daily/2026-11-21.md": "Lunch with [[Ann]].\n",
+}
+
+
+class Wrappers:
+    """A plugin of new-style wrappers: Bo becomes a person, and celebrations are dropped."""
+
+    @hookimpl(wrapper=True)
+    def relnotes_classify_note(self, note):
+        kind = yield
+        return "person" if note.title == "Bo" else kind
+
+    @hookimpl(wrapper=True)
+    def relnotes_reminders(self, today):
+        contributions = yield  # one list per plugin, as pluggy documents for hooks without firstresult
+        kept = [[r for r in contribution if not r.celebration] for contribution in contributions]
+        return [*kept, [Reminder("wrapped", None, today, "added by a wrapper", "", make_uid("wrapped"))]]
+
+
+def test_a_wrapper_works_as_pluggy_documents(make_vault, run_scan):
+    result = run_scan(make_vault(NOTES), TODAY, plugins=[Wrappers()])
+    assert sorted(p.name for p in result.vault.people) == ["Ann", "Bo"]
+    kinds = {r.kind for r in result.reminders}
+    assert "birthday" not in kinds and {"follow-up", "wrapped"} <= kinds
+    assert result.problems == []
+    plain = run_scan(make_vault(NOTES), TODAY)
+    assert [p.name for p in plain.vault.people] == ["Ann"] and "birthday" in {r.kind for r in plain.reminders}
+
+
+def test_a_failing_wrapper_is_named_and_the_result_it_wraps_stands(make_vault, run_scan):
+    class Broken:
+        @hookimpl(wrapper=True)
+        def relnotes_reminders(self):
+            yield
+            raise RuntimeError("wrapper boom")
+
+    result = run_scan(make_vault(NOTES), TODAY, plugins=[Broken()])
+    assert "follow-up" in {r.kind for r in result.reminders}
+    assert [p.message for p in result.problems] == [
+        "plugin 'Broken': relnotes_reminders (a wrapper) raised RuntimeError: wrapper boom; the result it wraps was kept"]
+
+
+def test_an_old_style_hookwrapper_is_refused_at_registration_with_the_plugins_name(make_vault, run_scan):
+    class Old:
+        @hookimpl(hookwrapper=True)
+        def relnotes_reminders(self):
+            yield
+
+    pm = get_plugin_manager(autoload=False)
+    with pytest.raises(PluginRefused, match="plugin 'Old': relnotes_reminders is an old-style hookwrapper"):
+        pm.register(Old(), name="Old")
+    assert pm.get_plugin("Old") is None
+    vault = make_vault({".relnotes/plugins/old.py": "from relnotes import hookimpl\n@hookimpl(hookwrapper=True)\n"
+                                                    "def relnotes_reminders():\n    yield\n", **NOTES},
+                       config='[plugins]\nlocal = ["old"]\n')
+    result = run_scan(vault, TODAY)
+    assert any(p.message.startswith("plugin 'old': refused: plugin 'old': relnotes_reminders is an old-style")
+               for p in result.problems)
+    assert "follow-up" in {r.kind for r in result.reminders}  # everything else ran
+
+
+def test_hook_call_monitoring_sees_every_call(make_vault):
+    pipeline = Pipeline(make_vault(NOTES), autoload=False, use_cache=False)
+    calls = []
+    pipeline.pm.add_hookcall_monitoring(lambda name, impls, kwargs: calls.append(name), lambda *_: None)
+    pipeline.scan(dt.date(2026, 11, 25))
+    assert calls.count("relnotes_classify_note") == len(NOTES)
+    assert {"relnotes_interactions", "relnotes_reminders", "relnotes_goal", "relnotes_outputs"} <= set(calls)
+
+
+def test_trace_logs_each_call(make_vault):
+    env = {**os.environ, "RELNOTES_TRACE_HOOKS": "1"}
+    out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(make_vault(NOTES)), "--today", TODAY,
+                          "--no-cache"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "relnotes: hook relnotes_reminders -> followups" in out.stderr.splitlines()
+
+
+BUILT_INS = [m.rsplit(".", 1)[1] for m in DEFAULT_PLUGINS]
+
+
+@pytest.mark.parametrize("name", BUILT_INS)
+def test_each_built_in_can_be_disabled(make_vault, name):
+    vault = make_vault(NOTES, config=f'goal = {{ people = 2 }}\n[plugins]\ndisable = ["{name}"]\n')
+    scan = CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY, "--no-cache"])
+    assert scan.exit_code == 0, scan.output
+    assert "Problems in your notes" not in scan.output
+    brief = CliRunner().invoke(cli, ["brief", str(vault), "Ann", "--today", TODAY])
+    if name == "classify":  # nothing says who is a person any more: a clear answer, not a crash
+        assert brief.exit_code == 1 and "no person called 'Ann'" in brief.output
+    else:
+        assert brief.exit_code == 0, brief.output
+        assert "send notes" in brief.output  # tasks are facts of the notes, whichever rules run
+        follow_up = "none" if name == "followups" else "2026-12-04" if name == "interactions" else "2026-12-05"
+        assert f"Next follow-up**: {follow_up}" in brief.output
+        assert ("birthday" in brief.output) == (name != "celebrations")
+    assert (vault / ".relnotes/relnotes.ics").exists() == (name != "ics")
+    assert (vault / "relnotes.md").exists() == (name != "summary")
+
+
+@pytest.mark.parametrize("name", ["ics", "summary", "tasks"])
+def test_serve_with_a_built_in_disabled(make_vault, relnotes_server, tmp_path, name):
+    vault = make_vault(NOTES, config=f'[plugins]\ndisable = ["{name}"]\n')
+    if name == "ics":
+        out = subprocess.run([sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0"],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 1
+        assert out.stderr.strip().splitlines()[-1] == (
+            "Error: no calendar feed to serve: no enabled plugin makes one (is the ics plugin disabled, "
+            "or [ics] enabled = false in the config?)")
+        return
+    server = relnotes_server(vault, dict(os.environ), tmp_path / "serve.log")
+    try:
+        status, headers, body = server.request()
+        assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+    finally:
+        server.stop()
+
+
+# --- the public API and the import graph ------------------------------------------------------------
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of every ``from X import names`` and ``import X`` in a file, relative ones resolved."""
+    package = "relnotes." + ".".join(path.relative_to(SRC).with_suffix("").parts[:-1]) if SRC in path.parents else ""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = ("relnotes" + ("." + package.split(".", 1)[1] if "." in package else "")).split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join([*parts, *([base] if base else [])])
+            found.append((base, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names]
+    return found
+
+
+def test_plugins_import_nothing_but_the_public_api():
+    files = [*(SRC / "default_plugins").glob("*.py"), *(ROOT / "plugins").glob("*/src/*/__init__.py")]
+    assert len(files) >= 12
+    for path in files:
+        for module, names in _imports(path):
+            if module.startswith("relnotes"):
+                assert module == "relnotes", f"{path.relative_to(ROOT)} imports {module}"
+                assert set(names) <= set(relnotes.__all__), f"{path.relative_to(ROOT)}: {names}"
+
+
+def test_every_public_name_is_importable():
+    for name in relnotes.__all__:
+        assert getattr(relnotes, name) is not None, name
+
+
+def test_no_import_cycles_not_even_type_only_ones():
+    graph = {}
+    for path in SRC.rglob("*.py"):
+        name = "relnotes." + ".".join(path.relative_to(SRC).with_suffix("").parts)
+        name = name.removesuffix(".__init__")
+        imported = set()
+        for module, names in _imports(path):
+            if module.startswith("relnotes"):
+                imported.add(module)
+                imported |= {f"{module}.{n}" for n in names}
+        graph[name] = imported
+    modules = set(graph)
+    graph = {m: {i for i in deps if i in modules and i != m} for m, deps in graph.items()}
+    graph["relnotes"] = set()  # the package's lazy exports load on first use, never at import
+
+    def visit(node, path):
+        assert node not in path, f"import cycle: {' -> '.join([*path, node])}"
+        for dep in sorted(graph.get(node, ())):
+            visit(dep, [*path, node])
+
+    for module in sorted(graph):
+        visit(module, [])
