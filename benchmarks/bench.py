@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate  # noqa: E402  (benchmarks/generate.py)
+import generate
 
 TODAY = "2026-11-25"
 RELNOTES = Path(sys.executable).parent / ("relnotes.exe" if os.name == "nt" else "relnotes")
@@ -261,7 +261,7 @@ def machine(version: str) -> list[str]:
     return [f"- CPU: {cpu}, {os.cpu_count()} cores",
             f"- OS: {platform.platform()}",
             f"- Python {platform.python_version()} ({sys.executable})",
-            f"- relnotes {version.split()[-1] if version else '?'} ({RELNOTES})"]
+            f"- relnotes {version.rsplit(maxsplit=1)[-1] if version else '?'} ({RELNOTES})"]
 
 
 def label(n: int) -> str:
@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    for (a, ca), (b, cb) in zip(zip(sizes, colds), zip(sizes[1:], colds[1:])):
+    for (a, ca), (b, cb) in zip(zip(sizes, colds, strict=False), zip(sizes[1:], colds[1:], strict=False), strict=False):
         print(f"cold scan {label(b)} / {label(a)} = {cb / ca:.1f}×")
     return 0
 

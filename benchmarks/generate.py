@@ -22,19 +22,8 @@ TODAY = dt.date(2026, 11, 25)  # the day the vault is "written as of"
 LAST_DAILY = TODAY - dt.timedelta(days=1)
 MAX_DAILY_DAYS = 50 * 365  # daily notes go back at most ~50 years; the rest become Journal/ notes
 
-FIRST = """Aisha Alejandro Amara Anders Anna Arjun Beatriz Benjamin Camille Carlos Chen Chiara Chloe Daniel
-Dmitri Elena Elif Emily Emma Fatima Felix Freya Gabriel Grace Hannah Hiroshi Ines Ingrid Isaac Jakub Javier
-Jin José Julia Kai Kamala Keiko Kwame Lars Laura Lena Liam Lucas Maya Margaret Mateo Mei Miguel Mohammed
-Nadia Naomi Nikolai Noah Nora Olga Olumide Omar Oscar Pablo Priya Rafael Ravi Rosa Ryan Sakura Samuel
-Sara Sebastian Sofia Soren Tariq Thomas Tom Valentina Victor Wei Xavier Yara Yusuf Zara Zoë Amir Bianca
-Chidi Diego Esther Farah Giulia Hugo Ivan Jonas Leila Malik Marta""".split()
-LAST = """Adeyemi Álvarez Andersson Bauer Becker Bianchi Brown Chen Coleman Costa Dubois Dvořák Eriksen Fischer
-Garcia Goldberg Gonzalez Haddad Hansen Hoffmann Ibrahim Ito Jansen Jensen Johnson Kaur Khan Kim Kowalski
-Kumar Larsen Laurent Lee Lindqvist Lopez Martin Mensah Menon Moreau Müller Nakamura Nguyen Nielsen Novak
-Nowak O'Brien Okafor Olsen Park Patel Petrov Popescu Raman Reyes Ricci Rossi Russo Santos Sato Schmidt
-Silva Singh Smith Suzuki Tanaka Taylor Tran Van Dijk Vogel Wagner Walsh Wang Weber Whitfield Wilson Wong
-Yamamoto Yilmaz Zhang Zimmermann Abebe Banerjee Carvalho Demir Eze Ferreira Gupta Horvat Ivanova Joshi
-Keller Lindgren Mwangi Nkosi Ortiz""".split()
+FIRST = ["Aisha", "Alejandro", "Amara", "Anders", "Anna", "Arjun", "Beatriz", "Benjamin", "Camille", "Carlos", "Chen", "Chiara", "Chloe", "Daniel", "Dmitri", "Elena", "Elif", "Emily", "Emma", "Fatima", "Felix", "Freya", "Gabriel", "Grace", "Hannah", "Hiroshi", "Ines", "Ingrid", "Isaac", "Jakub", "Javier", "Jin", "José", "Julia", "Kai", "Kamala", "Keiko", "Kwame", "Lars", "Laura", "Lena", "Liam", "Lucas", "Maya", "Margaret", "Mateo", "Mei", "Miguel", "Mohammed", "Nadia", "Naomi", "Nikolai", "Noah", "Nora", "Olga", "Olumide", "Omar", "Oscar", "Pablo", "Priya", "Rafael", "Ravi", "Rosa", "Ryan", "Sakura", "Samuel", "Sara", "Sebastian", "Sofia", "Soren", "Tariq", "Thomas", "Tom", "Valentina", "Victor", "Wei", "Xavier", "Yara", "Yusuf", "Zara", "Zoë", "Amir", "Bianca", "Chidi", "Diego", "Esther", "Farah", "Giulia", "Hugo", "Ivan", "Jonas", "Leila", "Malik", "Marta"]
+LAST = ["Adeyemi", "Álvarez", "Andersson", "Bauer", "Becker", "Bianchi", "Brown", "Chen", "Coleman", "Costa", "Dubois", "Dvořák", "Eriksen", "Fischer", "Garcia", "Goldberg", "Gonzalez", "Haddad", "Hansen", "Hoffmann", "Ibrahim", "Ito", "Jansen", "Jensen", "Johnson", "Kaur", "Khan", "Kim", "Kowalski", "Kumar", "Larsen", "Laurent", "Lee", "Lindqvist", "Lopez", "Martin", "Mensah", "Menon", "Moreau", "Müller", "Nakamura", "Nguyen", "Nielsen", "Novak", "Nowak", "O'Brien", "Okafor", "Olsen", "Park", "Patel", "Petrov", "Popescu", "Raman", "Reyes", "Ricci", "Rossi", "Russo", "Santos", "Sato", "Schmidt", "Silva", "Singh", "Smith", "Suzuki", "Tanaka", "Taylor", "Tran", "Van", "Dijk", "Vogel", "Wagner", "Walsh", "Wang", "Weber", "Whitfield", "Wilson", "Wong", "Yamamoto", "Yilmaz", "Zhang", "Zimmermann", "Abebe", "Banerjee", "Carvalho", "Demir", "Eze", "Ferreira", "Gupta", "Horvat", "Ivanova", "Joshi", "Keller", "Lindgren", "Mwangi", "Nkosi", "Ortiz"]
 # "Van Dijk" was split by the whitespace above; glue it back.
 LAST = [n for n in LAST if n not in ("Van", "Dijk")] + ["Van Dijk"]
 
@@ -125,7 +114,7 @@ def q(text: str) -> str:
 
 
 class Person:
-    __slots__ = ("name", "first", "folder", "company", "aliases")
+    __slots__ = ("aliases", "company", "first", "folder", "name")
 
     def __init__(self, name: str, first: str, folder: str, company: str, aliases: list[str]):
         self.name, self.first, self.folder, self.company, self.aliases = name, first, folder, company, aliases

@@ -136,7 +136,7 @@ def test_serve_with_a_built_in_disabled(make_vault, relnotes_server, tmp_path, n
         return
     server = relnotes_server(vault, dict(os.environ), tmp_path / "serve.log")
     try:
-        status, headers, body = server.request()
+        status, _headers, body = server.request()
         assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
     finally:
         server.stop()

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 import relnotes.cache
 from relnotes.cache import VaultCache
-from relnotes.userdirs import cache_dir
 from relnotes.cli import cli
 from relnotes.obsidian import read_settings
+from relnotes.userdirs import cache_dir
 from relnotes.walk import walk
 
 TODAY = "2026-11-25"
@@ -125,8 +125,9 @@ def test_no_cache_neither_reads_nor_writes_it(make_vault):
 
 
 def test_the_daemon_saves_and_reuses_the_cache(vault):
-    from relnotes.daemon import Daemon
     import datetime as dt
+
+    from relnotes.daemon import Daemon
 
     daemon = Daemon(vault, today=lambda: dt.date(2026, 11, 25))
     daemon.rebuild("start")

@@ -166,7 +166,7 @@ def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_pat
                              "--serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     try:
-        wait_for(lambda: (vault / "relnotes.md").exists(), what="first build")
+        wait_for((vault / "relnotes.md").exists, what="first build")
         (vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
         wait_for(lambda: "Cy" in (vault / "relnotes.md").read_text(), what="rebuild")
         time.sleep(0.3)

@@ -215,7 +215,7 @@ def test_a_local_plugin_runs_when_listed(make_vault):
 def test_a_local_plugin_that_fails_to_import_is_named(make_vault):
     vault = make_vault({"A.md": "x", ".relnotes/plugins/bad.py": "import nope\n"},
                        config='[plugins]\nlocal = ["bad", "missing"]\n')
-    result, data = scan_json(vault)
+    _result, data = scan_json(vault)
     messages = [w["message"] for w in data["warnings"]]
     assert any(m.startswith("plugin 'bad': vault-local plugin .relnotes/plugins/bad.py cannot be loaded "
                             "(ModuleNotFoundError") for m in messages)

@@ -68,7 +68,7 @@ def test_feed_properties(vault):
         assert str(event["URL"]).startswith("obsidian://open?vault=vault0&file=")
         (alarm,) = event.walk("VALARM")
         assert alarm.decoded("TRIGGER") == dt.timedelta(hours=9)
-        assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc)
+        assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
 
 def test_overdue_items_are_placed_today_and_say_since_when(vault):

@@ -14,8 +14,8 @@ import pytest
 from icalendar import Calendar
 
 from relnotes.default_plugins.ics import MARKER as ICS_MARKER
-from relnotes.testing import write_vault
 from relnotes.notes import MARKER as SUMMARY_MARKER
+from relnotes.testing import write_vault
 
 A, B = "2026-11-25", "2026-11-26"
 NOTES = {
@@ -86,7 +86,7 @@ def crash_then_rescan(make_vault, tmp_path, which):
     # what --today B writes, generated in another vault of the same name
     twin = write_vault(tmp_path / "twin" / vault.name, NOTES)
     assert relnotes("scan", twin, "--today", B).returncode == 0
-    after = dict(zip(("ics", "summary"), (p.read_bytes() for p in outputs(twin))))
+    after = dict(zip(("ics", "summary"), (p.read_bytes() for p in outputs(twin)), strict=False))
     assert before[which] != after[which]
 
     target = ics if which == "ics" else summary

@@ -15,19 +15,19 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from icalendar import Calendar
 from ical.calendar_stream import IcsCalendarStream
+from icalendar import Calendar
 
 from relnotes.default_plugins.ics import fold
 from relnotes.files import write_outputs
 from relnotes.model import Note
-from relnotes.testing import scan_vault, write_vault
 from relnotes.notes import parse_note
 from relnotes.obsidian import VaultSettings
+from relnotes.testing import scan_vault, write_vault
 
-SETTINGS = dict(deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+SETTINGS = {"deadline": None, "derandomize": True, "database": None,
+                "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                       HealthCheck.data_too_large]}
 OVERDUE_KINDS = {"follow-up", "new-contact", "meeting-follow-up", "task"}
 CELEBRATION_KINDS = {"birthday", "anniversary", "milestone"}
 FIELDS = ["type", "role", "cadence", "last_contact", "met", "birthday", "started", "milestones", "status",

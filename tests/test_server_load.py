@@ -131,7 +131,7 @@ def test_2000_concurrent_requests_while_notes_change(server):
                 response = conn.getresponse()
                 body = response.read()
                 status, length, etag = response.status, response.getheader("Content-Length"), response.getheader("ETag")
-            except Exception as exc:  # noqa: BLE001 - any failure is an error to report
+            except Exception as exc:
                 errors.append(repr(exc))
                 if conn is not None:
                     conn.close()
@@ -167,7 +167,7 @@ def test_2000_concurrent_requests_while_notes_change(server):
         thread.join(timeout=max(0.1, deadline - time.monotonic()))
     elapsed = time.monotonic() - started
     edit_thread.join(timeout=10)
-    assert not any(thread.is_alive() for thread in threads + [edit_thread])
+    assert not any(thread.is_alive() for thread in [*threads, edit_thread])
     print(f"\n[load] {len(results)} requests from {clients} clients in {elapsed:.2f} s: "
           f"{len(results) / elapsed:.0f} requests/s; {len(edits)} edits; "
           f"{len({r[4] for r in results if r[0] == 200})} distinct feeds served")
@@ -313,7 +313,7 @@ BAD_REQUEST_LINES = {
 @pytest.mark.parametrize("case", list(BAD_REQUEST_LINES))
 def test_malformed_or_huge_request_lines_get_a_4xx(server, case):
     data, expected = BAD_REQUEST_LINES[case]
-    status, headers, body = server.raw(data)
+    status, _headers, body = server.raw(data)
     assert server.request()[0] == 200  # the others are unaffected (true even now)
     assert status == expected, body[:200]
 

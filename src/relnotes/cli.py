@@ -412,7 +412,8 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
 def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt.datetime | None,
           until: dt.datetime | None, incidents_only: bool, fmt: str, output: Path | None) -> None:
     """Everything about the person NAME (a title or alias, any case) in VAULT, in order."""
-    from .brief import PersonNotFound, build_brief, to_json as brief_json, to_markdown
+    from .brief import PersonNotFound, build_brief, to_markdown
+    from .brief import to_json as brief_json
     from .files import write_output
     from .notes import MARKER
     from .pipeline import VaultError
@@ -467,7 +468,7 @@ def plugins(app: App, vault: Path | None, as_json: bool) -> None:
         return
     origins = [row["origin"] + (f" ({row['distribution']})" if row["origin"] == "installed" else "") for row in rows]
     width, origin_width = max(len(row["name"]) for row in rows), max(map(len, origins))
-    for row, origin in zip(rows, origins):
+    for row, origin in zip(rows, origins, strict=False):
         click.echo(f"{row['name']:<{width}}  {origin:<{origin_width}}  {row['version']:<8} {', '.join(row['hooks'])}")
     for problem in pm.problems:
         click.echo(f"Warning: {problem.path + ': ' if problem.path else ''}{problem.message}", err=True)

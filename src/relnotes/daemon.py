@@ -66,7 +66,7 @@ class Watcher:
         if event_type not in _CHANGES or (is_directory and event_type in ("modified", "closed")):
             return None
         rel = vault_relative(self.root, os.fsdecode(path))
-        if rel in WATCHED_SETTINGS or not rel.isascii() and not _is_text(rel):
+        if rel in WATCHED_SETTINGS or (not rel.isascii() and not _is_text(rel)):
             return FULL  # a name that isn't valid UTF-8 goes by the name walk() shows
         if rel.startswith("../") or any(part.startswith(".") for part in rel.split("/")):
             return None  # dot-folders and dot-files: .obsidian, .git, our temp files …

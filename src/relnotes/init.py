@@ -47,7 +47,7 @@ follow_up:
 ## Notes
 
 ## Action items
-- [ ] 
+- [ ]
 """,
 }
 

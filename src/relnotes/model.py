@@ -68,8 +68,20 @@ class Note:
     part of reading a note.
     """
 
-    __slots__ = ("path", "title", "frontmatter", "body", "body_line", "key_lines", "date", "daily", "kind",
-                 "_links", "_lower_keys", "_derived")
+    __slots__ = (
+        "_derived",
+        "_links",
+        "_lower_keys",
+        "body",
+        "body_line",
+        "daily",
+        "date",
+        "frontmatter",
+        "key_lines",
+        "kind",
+        "path",
+        "title",
+    )
 
     def __init__(self, path: str, title: str, frontmatter: dict, body: str, links: tuple[Link, ...] | None = None,
                  body_line: int = 1, key_lines: dict[str, int] | None = None, date: dt.date | None = None,

@@ -26,7 +26,7 @@ from pathlib import Path
 from .files import write_atomic
 from .userdirs import config_dir
 
-__all__ = ["Feed", "FeedSource", "FeedServer", "feed_path", "token_for"]
+__all__ = ["Feed", "FeedServer", "FeedSource", "feed_path", "token_for"]
 
 log = logging.getLogger("relnotes.server")
 

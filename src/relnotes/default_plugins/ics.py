@@ -106,7 +106,7 @@ def _date(value: dt.date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
-@functools.lru_cache(maxsize=None)  # three rules in all
+@functools.cache  # three rules in all
 def _yearly_rule(leap_day: bool, feb29: str) -> str:
     from icalendar import vRecur
 

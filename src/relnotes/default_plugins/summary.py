@@ -166,7 +166,7 @@ def render(result: ScanResult, config: Config) -> bytes:
         section("goal", "Goal", [
             f"`{goal.bar(full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
             f"({percent}%, since {goal.period_start.isoformat()})",
-            *([""] + [", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in contacted)]
+            *(["", ", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in contacted)]
               if goal.people else []),
         ])
     section("health", "Network health", _health_section(_health(result, today, week_end)))

@@ -48,7 +48,7 @@ def connections(text: str) -> list[tuple[int, dict[str, str]]]:
         for header in reader:
             if [cell.strip().lower() for cell in header[:2]] == ["first name", "last name"]:
                 header = [cell.strip() for cell in header]
-                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in row)))) for row in reader
+                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in row), strict=False))) for row in reader
                         if any(cell.strip() for cell in row)]
     except csv.Error as exc:
         raise click.ClickException(f"cannot read the CSV on line {reader.line_num}: {exc}") from None
