@@ -101,7 +101,7 @@ __all__ = [
 ]
 
 
-assert sorted(__all__[2:]) == sorted(_EXPORTS)
+assert set(__all__) - {"__version__", "hookimpl"} == set(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
