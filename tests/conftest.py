@@ -1,3 +1,4 @@
+import contextlib
 import http.client
 import queue
 import signal
@@ -26,10 +27,10 @@ class RelnotesServer:
 
     def __init__(self, vault: Path, env: dict, log_path: Path, today: str = "2026-11-25"):
         self.vault, self.log_path = vault, log_path
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", today],
-            stdout=subprocess.PIPE, stderr=self._log, text=True, env=env)
+        with open(log_path, "wb") as log:  # the server writes to its own copy of the file
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", today],
+                stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         url = self._read_url()
         parts = urlsplit(url)
         assert parts.hostname == "127.0.0.1"
@@ -63,10 +64,8 @@ class RelnotesServer:
         when the server answers nothing."""
         sock = socket.create_connection((self.host, self.port), timeout=timeout)
         try:
-            try:
+            with contextlib.suppress(OSError):  # the server may answer and close before reading everything
                 sock.sendall(data)
-            except OSError:  # the server may answer and close before reading everything
-                pass
             response = http.client.HTTPResponse(sock)
             try:
                 response.begin()
@@ -85,7 +84,6 @@ class RelnotesServer:
             code = self.proc.wait(timeout=10)
         finally:
             self.proc.kill()
-            self._log.close()
         return code, self.log()
 
 

@@ -11,6 +11,7 @@ import difflib
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from typing import NotRequired, TypedDict
 
 from .config import Config
 from .dates import DateProblem, parse_date
@@ -44,11 +45,23 @@ class Entry:
         return self.kind == INCIDENT
 
 
+class Facts(TypedDict):
+    """What the person note says about the person, as the brief shows it."""
+
+    roles: list[str]
+    company: str | None
+    position: object  # as written in the frontmatter
+    cadence: str
+    status: str
+    aliases: list[str]
+    snooze_until: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class Brief:
     name: str
     path: str
-    facts: dict[str, object]
+    facts: Facts
     last_contact: tuple[dt.date, str] | None
     next_follow_up: tuple[dt.date, str] | None  # date, why
     timeline: list[Entry] = field(default_factory=list)
@@ -107,7 +120,8 @@ def linking_sentence(note: Note, person: Person, vault: Vault) -> str:
             continue
         if link.key is not None:
             return f"linked in {link.key}"
-        text = lines[link.line - note.body_line] if 0 <= link.line - note.body_line < len(lines) else ""
+        index = -1 if link.line is None else link.line - note.body_line  # a link in the text has a line
+        text = lines[index] if 0 <= index < len(lines) else ""
         for sentence in _SENTENCE_END.split(text):
             if "[[" in sentence and any(link_target(m) == link.target for m in WIKILINK.findall(sentence)):
                 return _shorten(_plain(sentence))
@@ -168,13 +182,13 @@ def _open_tasks(vault: Vault, person: Person) -> list[tuple[str, dt.date | None,
     return sorted(found, key=lambda t: (t[1] is None, t[1] or dt.date.min, t[2], t[3]))
 
 
-def _facts(person: Person, config: Config, today: dt.date) -> dict[str, object]:
+def _facts(person: Person, config: Config, today: dt.date) -> Facts:
     cadences = person.cadences(config.cadence)
     cadence = "none"
     if cadences:
         shortest, origin = min(cadences, key=lambda pair: pair[0].after(today))
         cadence = f"{shortest.describe()} ({origin})"
-    facts: dict[str, object] = {
+    facts: Facts = {
         "roles": list(person.roles),
         "company": person.company,
         "position": person.note.get("position"),
@@ -187,8 +201,8 @@ def _facts(person: Person, config: Config, today: dt.date) -> dict[str, object]:
     return facts
 
 
-def build_brief(result: ScanResult, config: Config, name: str, since: dt.date | None = None, until: dt.date | None = None,
-                incidents_only: bool = False) -> Brief:
+def build_brief(result: ScanResult, config: Config, name: str, since: dt.date | None = None,
+                until: dt.date | None = None, incidents_only: bool = False) -> Brief:
     """Everything about the person called ``name``; the timeline limited to [since, until]."""
     vault, today = result.vault, result.today
     person = find_person(vault, name)
@@ -227,7 +241,8 @@ def to_markdown(brief: Brief) -> str:
     if facts["aliases"]:
         out.append(f"- **Also called**: {', '.join(facts['aliases'])}")
     last = brief.last_contact
-    out.append(f"- **Last contact**: {last[0].isoformat()} ({last[1]})" if last else "- **Last contact**: none recorded")
+    out.append(f"- **Last contact**: {last[0].isoformat()} ({last[1]})" if last
+               else "- **Last contact**: none recorded")
     if brief.next_follow_up:
         due, why = brief.next_follow_up
         days = (due - brief.today).days
@@ -244,8 +259,9 @@ def to_markdown(brief: Brief) -> str:
     if not brief.timeline:
         out.append("Nothing in this period.")
     out += ["", f"## Open tasks ({len(brief.open_tasks)})", ""]
-    for text, due, source, line in brief.open_tasks:
-        out.append(f"- {text} — {'due ' + due.isoformat() if due else 'no due date'} · {note_link(source)}, line {line}")
+    for text, task_due, source, task_line in brief.open_tasks:
+        due_text = "due " + task_due.isoformat() if task_due else "no due date"
+        out.append(f"- {text} — {due_text} · {note_link(source)}, line {task_line}")
     if not brief.open_tasks:
         out.append("None.")
     out += ["", "## Coming up", ""]
@@ -256,14 +272,15 @@ def to_markdown(brief: Brief) -> str:
 def to_json(brief: Brief) -> str:
     """The brief as one JSON object (``generated_by`` marks a file relnotes may replace)."""
 
-    def day(value):
+    def day(value: dt.date | None) -> str | None:
         return value.isoformat() if value else None
 
     data = {
         GENERATED_KEY: GENERATOR,
         "today": day(brief.today),
         "person": {"name": brief.name, "path": brief.path, **brief.facts},
-        "last_contact": {"date": day(brief.last_contact[0]), "how": brief.last_contact[1]} if brief.last_contact else None,
+        "last_contact": ({"date": day(brief.last_contact[0]), "how": brief.last_contact[1]} if brief.last_contact
+                         else None),
         "next_follow_up": ({"date": day(brief.next_follow_up[0]), "overdue": brief.next_follow_up[0] < brief.today,
                             "detail": brief.next_follow_up[1]} if brief.next_follow_up else None),
         "timeline": [{**asdict(e), "date": day(e.date), "incident": e.incident} for e in brief.timeline],

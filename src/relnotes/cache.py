@@ -185,8 +185,13 @@ class VaultCache:
         fresh = dict(zip((rel for rel, _ in missing), read_many(missing, self.settings, progress), strict=True))
         if progress:
             progress(len(files) - len(missing))
-        entries = {rel: (keys[rel], *fresh[rel]) if rel in fresh else self.notes[rel]
-                   for rel, _ in files if rel not in fresh or keys[rel] is not None}
+        entries: dict[str, tuple[FileKey, Note | None, list[Problem]]] = {}
+        for rel, _ in files:
+            key = keys[rel]
+            if rel not in fresh:
+                entries[rel] = self.notes[rel]
+            elif key is not None:
+                entries[rel] = (key, *fresh[rel])
         problems = [p for rel, _ in files if rel in fresh and keys[rel] is None for p in fresh[rel][1]]
         self.changed = self.changed or bool(missing) or entries.keys() != self.notes.keys()
         self.notes = entries
@@ -205,7 +210,8 @@ class VaultCache:
                 self.changed = self.notes.pop(rel, None) is not None or self.changed
             elif self.notes.get(rel, (None,))[0] != key:
                 changed.append((rel, path, key))
-        for (rel, _, key), (note, found) in zip(changed, read_many([(r, p) for r, p, _ in changed], settings), strict=True):
+        fresh = read_many([(r, p) for r, p, _ in changed], settings)
+        for (rel, _, key), (note, found) in zip(changed, fresh, strict=True):
             self.notes[rel] = (key, note, found)
         self.changed = self.changed or bool(changed)
         return len(changed)
@@ -247,7 +253,7 @@ def code_version() -> str:
 _CODE_VERSION: str | None = None
 
 
-def _read_framed(path: Path) -> tuple[object | None, str | None]:
+def _read_framed(path: Path) -> tuple[Any, str | None]:
     """What :func:`_write_framed` stored at ``path``, or None and why not (None when simply absent
     or written in another layout, which is no problem)."""
     try:

@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
@@ -152,7 +152,8 @@ def _outputs(ics: Path | None = None, no_ics: bool = False, summary: Path | None
     return lambda config: config.override("ics", **ics_changes).override("summary", **summary_changes)
 
 
-_STRICT = click.option("--strict", is_flag=True, help="Stop with an error when a plugin fails (default: warn, skip it).")
+_STRICT = click.option("--strict", is_flag=True,
+                       help="Stop with an error when a plugin fails (default: warn, skip it).")
 
 
 def _output_options(command: Any) -> Any:
@@ -198,7 +199,7 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
             return json.dumps(to_json(result, vault), ensure_ascii=False) + "\n"
         return to_text(result, vault)
 
-    delay = float(os.environ.get("RELNOTES_PROGRESS_DELAY", 1.0))
+    delay = float(os.environ.get("RELNOTES_PROGRESS_DELAY", "1.0"))
     progress = _Progress(delay) if not as_json and sys.stderr.isatty() else None
     try:
         report, errors = pipeline.report(_today(today), horizon, render, str(vault), as_json, strict,
@@ -439,6 +440,17 @@ def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt
     click.echo(f"Wrote the brief on {found.name} to {target}")
 
 
+class _PluginRow(TypedDict):
+    """One plugin, as ``relnotes plugins`` lists it."""
+
+    name: str
+    origin: str
+    version: str
+    distribution: str
+    hooks: list[str]
+    enabled: bool
+
+
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -452,7 +464,7 @@ def plugins(app: App, vault: Path | None, as_json: bool) -> None:
         config, pm = pipeline.config, pipeline.pm
     else:
         config, pm = None, get_plugin_manager()
-    rows = []
+    rows: list[_PluginRow] = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:
             continue

@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .dates import Cadence, DateProblem, parse_cadence
 from .model import ROLES
@@ -37,6 +37,7 @@ class ConfigError(ValueError):
 
 
 Checker = Callable[[str, object], object]  # (the key as shown, the TOML value) -> the value to use
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -113,9 +114,9 @@ class Section(Mapping[str, Any]):
 _KIND_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table", list: "a list"}
 
 
-def typed(kind: type) -> Checker:
+def typed(kind: type[_T]) -> Callable[[str, object], _T]:
     """A checker for values of one TOML type (``str``, ``int``, ``bool``, ``dict``, ``list``)."""
-    def check(key: str, value: object) -> object:
+    def check(key: str, value: object) -> _T:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ConfigError(f"{key}: expected {_KIND_NAMES[kind]}, got {value!r}")
         return value
@@ -125,7 +126,7 @@ def typed(kind: type) -> Checker:
 def at_least(minimum: int) -> Checker:
     """A checker for whole numbers of ``minimum`` or more."""
     def check(key: str, value: object) -> int:
-        number: int = typed(int)(key, value)  # type: ignore[assignment]
+        number = typed(int)(key, value)
         if number < minimum:
             raise ConfigError(f"{key}: expected {minimum} or more, got {number}")
         return number
@@ -161,7 +162,7 @@ def a_note_path(key: str, value: object) -> str:
 
 
 def names(key: str, value: object) -> tuple[str, ...]:
-    items: list = typed(list)(key, value)  # type: ignore[assignment]
+    items = typed(list)(key, value)
     return tuple(str(typed(str)(f"{key}[]", name)) for name in items)
 
 
@@ -291,20 +292,22 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
     """Build a :class:`Config` from a parsed TOML document: relnotes' own settings and the
     plugins' ``tables``, every key checked."""
     declared = {table.name: table for table in tables}
-    values: dict[str, object] = {}
+    top = _CORE[""].defaults()  # the plain keys at the top of the file, checked
+    core: dict[str, dict[str, object]] = {}  # relnotes' own tables, checked
     found: dict[str, Section] = {name: Section(name, table.defaults()) for name, table in declared.items()}
     warnings = []
     plugin_tables = {}
-    for key, value in data.items():
-        if key == "plugins" and isinstance(value, dict):
-            plugin_tables = {f"plugins.{k}": v for k, v in value.items() if isinstance(v, dict)}
-            value = {k: v for k, v in value.items() if not isinstance(v, dict)}
+    for key, given in data.items():
+        value = given
+        if key == "plugins" and isinstance(given, dict):
+            plugin_tables = {f"plugins.{k}": v for k, v in given.items() if isinstance(v, dict)}
+            value = {k: v for k, v in given.items() if not isinstance(v, dict)}
         if key in _CORE and key:
-            values[key] = _CORE[key].parse(value)
+            core[key] = _CORE[key].parse(value)
         elif key in declared:
             found[key] = Section(key, declared[key].parse(value))
-        elif key in _CORE[""].defaults():
-            values[key] = next(s for s in _CORE[""].settings if s.key == key).check(key, value)
+        elif key in top:
+            top[key] = next(s for s in _CORE[""].settings if s.key == key).check(key, value)
         elif isinstance(value, dict):
             warnings.append(f"[{key}] in the config: no enabled plugin has settings called {key!r}; ignored "
                             f"(tables: {', '.join([*(t for t in _CORE if t), *declared]) or 'none'})")
@@ -316,11 +319,15 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
             found[key] = Section(key, declared[key].parse(value))
         else:
             warnings.append(f"[{key}] in the config: no enabled plugin called {key.split('.', 1)[1]!r}; ignored")
-    plugins = values.pop("plugins", None) or _CORE["plugins"].defaults()
-    cadence = values.pop("cadence", None)
-    return Config(**values,  # type: ignore[arg-type]
-                  **({"cadence": cadence} if cadence is not None else {}),
-                  disable=plugins["disable"], local_plugins=plugins["local"],  # type: ignore[index]
+    plugins = core.get("plugins") or _CORE["plugins"].defaults()
+    cadence = core.get("cadence") or _CORE["cadence"].defaults()
+    # the checkers of CORE_TABLES make these types
+    return Config(people_folder=cast(str, top["people_folder"]), meetings_folder=cast(str, top["meetings_folder"]),
+                  dated_note_interactions=cast(bool, top["dated_note_interactions"]),
+                  goal=cast("GoalConfig | None", top["goal"]),
+                  cadence=cast("dict[str, Cadence | None]", cadence),
+                  disable=cast("tuple[str, ...]", plugins["disable"]),
+                  local_plugins=cast("tuple[str, ...]", plugins["local"]),
                   tables=found, outputs=tuple(name for name, table in declared.items() if table.output),
                   warnings=tuple(warnings))
 

@@ -87,8 +87,8 @@ _MONTH_DAY = re.compile(r"(?:--)?(\d{1,2})-(\d{1,2})")
 
 def parse_month_day(value: object) -> MonthDay:
     """Parse ``YYYY-MM-DD``, ``MM-DD`` or ``--MM-DD`` (RFC 6350 style, no year)."""
-    if isinstance(value, str) and _MONTH_DAY.fullmatch(value.strip()):
-        month, day = (int(g) for g in _MONTH_DAY.fullmatch(value.strip()).groups())
+    if isinstance(value, str) and (match := _MONTH_DAY.fullmatch(value.strip())):
+        month, day = (int(g) for g in match.groups())
         try:
             dt.date(2000, month, day)  # 2000 is a leap year: Feb 29 is fine
         except ValueError:

@@ -18,7 +18,8 @@ _TASK = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*)
 _CHECKBOX = re.compile(r"\[[^\n]\][ \t]")
 _DUE = re.compile(r"📅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
 # Obsidian Tasks' fields: due, scheduled, start, created, done, cancelled dates, recurrence, priority
-_FIELDS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}|🔁\ufe0f?[^📅⏳🛫➕✅❌⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
+_FIELDS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
+                     r"|🔁\ufe0f?[^📅⏳🛫➕✅❌⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
 _FENCE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
 CLOSED = frozenset({"x", "X", "-"})  # done, cancelled
 

@@ -270,7 +270,8 @@ class Person:
             person.cadence_set = True
             person.cadence = read("cadence", parse_cadence)
             raw = note.get("cadence")
-            if person.cadence is None and not (isinstance(raw, str) and raw.strip().lower() in ("none", "never", "off")):
+            if person.cadence is None and not (isinstance(raw, str)
+                                               and raw.strip().lower() in ("none", "never", "off")):
                 person.cadence_set = False  # unreadable: fall back to the role default
         person.last_contact = read("last_contact", parse_date)
         person.met = read("met", parse_date)

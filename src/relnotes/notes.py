@@ -86,7 +86,7 @@ def _decode(path: str, data: bytes, problems: list[Problem]) -> str:
 
 def _key_lines(fm_text: str, first_line: int) -> dict[str, int]:
     """The line of each top-level ``key:`` of a frontmatter block (no regex: linear on any line)."""
-    lines = {}
+    lines: dict[str, int] = {}
     for offset, text in enumerate(fm_text.split("\n")):
         if not text or text[0] in " \t#-":
             continue

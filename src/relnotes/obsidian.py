@@ -116,7 +116,7 @@ def _moment_parser(fmt: str) -> Callable[[str], dt.date | None]:
                 names = [m for m in _MONTHS if m.startswith(found[key].lower())]
                 month = _MONTHS.index(names[0]) + 1 if names else None
         day = int(found["day"]) if found.get("day") else None
-        if None in (year, month, day):
+        if year is None or month is None or day is None:
             return None
         try:
             return dt.date(year, month, day)

@@ -179,19 +179,19 @@ class Pipeline:
     def own_files(self) -> set[str]:
         """The vault-relative paths of the outputs relnotes writes into the vault: its own
         files, which change when relnotes writes them, not when the notes do."""
-        return {rel for rel in (vault_relative(self.root, p) for p in self.config.output_paths(self.root, True).values())
-                if not rel.startswith("../")}
+        paths = self.config.output_paths(self.root, True).values()
+        return {rel for rel in (vault_relative(self.root, p) for p in paths) if not rel.startswith("../")}
 
     # --- reading ------------------------------------------------------------------------------
 
-    def list(self) -> Listing:
+    def listing(self) -> Listing:
         """The vault's note files. :raises VaultError: when it is not a readable folder."""
         return list_vault(self.root)
 
     def read(self, listing: Listing | None = None, progress: Progress | None = None) -> int:
         """Bring the notes up to date with the whole vault (reading only what changed since the
         cache last saw it). :returns: how many notes were read."""
-        listing = listing or self.list()
+        listing = listing or self.listing()
         self.cache.load()
         before = {rel: entry[0] for rel, entry in self.cache.notes.items()}
         step = progress(len(listing.files)) if progress else None
@@ -266,7 +266,7 @@ class Pipeline:
         writing them. An unchanged vault gets the answer it got last time without reading a
         note: when everything the answer depends on (see :meth:`scan_key`; ``options`` are the
         command's own) is as it was, and the outputs are still on disk as written."""
-        listing = self.list()
+        listing = self.listing()
         key = self.scan_key(listing, today, horizon, *options) if self.cache.persistent else None
         if key is not None:
             remembered = self.cache.recall(key)

@@ -87,7 +87,7 @@ class PluginInfo:
     distribution: str = ""  # the installed package it comes from
 
 
-class Contribution(list):  # type: ignore[type-arg]
+class Contribution(list[object]):
     """What one plugin returned from a collection hook, as a list that remembers the plugin."""
 
     __slots__ = ("plugin",)
@@ -135,7 +135,9 @@ class RelnotesPluginManager(pluggy.PluginManager):
                                 "relnotes supports wrapper=True (pluggy's new-style wrappers) only")
         for hook, impl in impls:
             guard = self._guarded_wrapper if impl.wrapper else self._guarded
-            impl.function = guard(hook, registered, impl.function)  # pluggy calls this; argnames are kept
+            # pluggy calls this; argnames are kept. The stubs mark HookImpl.function Final, but replacing
+            # it is deliberate: the guard is what pluggy must call.
+            impl.function = guard(hook, registered, impl.function)  # type: ignore[misc]
         return registered
 
     def _guarded(self, hook: str, plugin: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,13 +161,12 @@ class RelnotesPluginManager(pluggy.PluginManager):
 
         return guarded
 
-    def _guarded_wrapper(self, hook: str, plugin: str,
-                         function: Callable[..., Generator[None, object, object]]) -> Callable[..., Any]:
+    def _guarded_wrapper(self, hook: str, plugin: str, function: Callable[..., Any]) -> Callable[..., Any]:
         """A ``wrapper=True`` implementation, guarded: failing before its ``yield`` it is skipped;
         failing after it, the result of the implementations it wraps stands."""
         def guarded(*args: object) -> Generator[None, object, object]:
             try:
-                teardown = function(*args)
+                teardown: Generator[None, object, object] = function(*args)  # wrapper=True: a generator
                 next(teardown)
             except PluginError:
                 raise

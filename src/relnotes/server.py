@@ -226,7 +226,9 @@ class FeedServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def url(self, scheme: str = "http") -> str:
-        host, port = self.server_address[:2]
+        address, port = self.server_address[:2]
+        # the address the socket is bound to: text, though the stubs allow the bytes bind() accepts
+        host = address if isinstance(address, str) else bytes(address).decode()
         if ":" in host:
             host = f"[{host}]"
         return f"{scheme}://{host}:{port}{feed_path(self.token)}"

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
+
+if TYPE_CHECKING:
+    from yaml.constructor import BaseConstructor
 
 __all__ = ["load"]
 
@@ -116,7 +120,8 @@ def load(text: str, construct: Callable[[str, str], object]) -> tuple[dict, list
             if not ok:
                 return None
         else:  # a block list follows, or nothing (null)
-            value, indent = None, None
+            items: list[object] = []
+            indent: str | None = None
             while index < count:
                 item = lines[index]
                 if not item.strip(" "):
@@ -128,19 +133,20 @@ def load(text: str, construct: Callable[[str, str], object]) -> tuple[dict, list
                         return None  # an item of another shape, or something nested
                     break
                 if indent is None:
-                    indent, value = match.group(1), []
+                    indent = match.group(1)
                 elif match.group(1) != indent:
                     return None
                 ok, element = _scalar(match.group(2), construct)
                 if not ok:
                     return None
-                value.append(element)
+                items.append(element)
                 index += 1
+            value = items if indent is not None else None  # no items: YAML reads null
         mapping[key] = value
     return (mapping, duplicates) if mapping else None  # YAML reads a block of comments as null
 
 
-def constructor(loader_class: type) -> Callable[[str, str], object]:
+def constructor(loader_class: type[BaseConstructor]) -> Callable[[str, str], object]:
     """A ``construct`` for :func:`load` that uses ``loader_class``'s scalar constructors."""
     loader = loader_class("")
     constructors = loader_class.yaml_constructors

@@ -28,7 +28,8 @@ def _shown_name(name: str, rel: str, problems: list[Problem]) -> str:
         return shown
 
 
-def walk(root: Path, settings: VaultSettings, exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
+def walk(root: Path, settings: VaultSettings,
+         exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
     """Every note file of the vault as (vault-relative POSIX path, file system path), sorted.
 
     Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, the

@@ -20,6 +20,7 @@ import functools
 import operator
 import re
 from pathlib import Path
+from typing import AnyStr
 from urllib.parse import quote
 
 from relnotes import (
@@ -71,23 +72,31 @@ def fold(line: str, limit: int = 75) -> str:
     UTF-8 sequence nor right after the backslash of an escape."""
     if len(line) <= limit // 4 or (line.isascii() and len(line) <= limit):
         return line
-    ascii_only = line.isascii()  # then characters are octets: cut the text itself
-    data = line if ascii_only else line.encode()
+    if line.isascii():  # then characters are octets: cut the text itself
+        return "\r\n ".join(_fold_parts(line, limit, "\\"))
+    data = line.encode()
     if len(data) <= limit:
         return line
-    parts, start, size = [], 0, limit
+    return b"\r\n ".join(_fold_parts(data, limit, b"\\")).decode()
+
+
+def _fold_parts(data: AnyStr, limit: int, backslash: AnyStr) -> list[AnyStr]:
+    """:func:`fold`'s physical lines of ``data``: an ASCII line's text, or another's UTF-8 octets."""
+    parts: list[AnyStr] = []
+    start, size = 0, limit
     while start < len(data):
         end = min(start + size, len(data))
-        if not ascii_only:
+        if isinstance(data, bytes):
             while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence: back off
                 end -= 1
         chunk = data[start:end]
-        run = len(chunk) - len(chunk.rstrip("\\" if ascii_only else b"\\"))
-        if end < len(data) and run % 2 and end - 1 > start:  # an escape (backslash + n , ; or backslash) starts here: keep it whole
+        run = len(chunk) - len(chunk.rstrip(backslash))
+        # an escape (backslash + n , ; or backslash) starts here: keep it whole
+        if end < len(data) and run % 2 and end - 1 > start:
             end -= 1
         parts.append(data[start:end])
         start, size = end, limit - 1  # continuation lines begin with the fold's space
-    return "\r\n ".join(parts) if ascii_only else b"\r\n ".join(parts).decode()
+    return parts
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 3.3.11); tab and newline are
@@ -110,6 +119,7 @@ def _date(value: dt.date) -> str:
 def _yearly_rule(leap_day: bool, feb29: str) -> str:
     from icalendar import vRecur
 
+    rule: dict[str, str | int]
     if not leap_day:
         rule = {"freq": "yearly"}
     elif feb29 == "mar1":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from relnotes import Config, Reminder, Vault, hookimpl, make_uid, name_key
+from relnotes import Config, Person, Reminder, Vault, hookimpl, make_uid, name_key
 
 
 @hookimpl
@@ -14,7 +14,7 @@ def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator
         if meeting.follow_up is None or meeting.follow_up_done:
             continue
         held = f"meeting {meeting.date.isoformat()}" if meeting.date else "meeting"
-        people = [p for p in meeting.attendees if p.status != "archived"]
+        people: list[Person | None] = [p for p in meeting.attendees if p.status != "archived"]
         if meeting.attendees and not people:
             continue
         for person in people or [None]:
@@ -25,7 +25,8 @@ def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator
                 date=meeting.follow_up,
                 title=f"Follow up with {name} on {meeting.title}" if name else f"Follow up on {meeting.title}",
                 source=meeting.note.path,
-                uid=make_uid("meeting-follow-up", name_key(meeting.note.title), name_key(name or ""), meeting.follow_up),
+                uid=make_uid("meeting-follow-up", name_key(meeting.note.title), name_key(name or ""),
+                             meeting.follow_up),
                 detail=f"follow_up set in “{meeting.title}” ({held})",
                 person_path=person.path if person else None,
             )

@@ -45,11 +45,11 @@ def connections(text: str) -> list[tuple[int, dict[str, str]]]:
     """
     reader = csv.reader(io.StringIO(text))
     try:
-        for header in reader:
-            if [cell.strip().lower() for cell in header[:2]] == ["first name", "last name"]:
-                header = [cell.strip() for cell in header]
-                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in row), strict=False))) for row in reader
-                        if any(cell.strip() for cell in row)]
+        for first in reader:
+            if [cell.strip().lower() for cell in first[:2]] == ["first name", "last name"]:
+                header = [cell.strip() for cell in first]
+                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in row), strict=False)))
+                        for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:
         raise click.ClickException(f"cannot read the CSV on line {reader.line_num}: {exc}") from None
     raise click.ClickException("no header row 'First Name,Last Name,…' found: is this LinkedIn's Connections.csv?")
