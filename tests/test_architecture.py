@@ -123,7 +123,7 @@ def test_each_built_in_can_be_disabled(make_vault, name):
     assert (vault / "relnotes.md").exists() == (name != "summary")
 
 
-@pytest.mark.parametrize("name", ["ics", "summary", "tasks"])
+@pytest.mark.parametrize("name", BUILT_INS)
 def test_serve_with_a_built_in_disabled(make_vault, relnotes_server, tmp_path, name):
     vault = make_vault(NOTES, config=f'[plugins]\ndisable = ["{name}"]\n')
     if name == "ics":
@@ -138,8 +138,9 @@ def test_serve_with_a_built_in_disabled(make_vault, relnotes_server, tmp_path, n
     try:
         status, _headers, body = server.request()
         assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+        assert (b"CATEGORIES:task" in body) == (name != "tasks")
     finally:
-        server.stop()
+        assert server.stop()[0] == 0
 
 
 # --- the public API and the import graph ------------------------------------------------------------
