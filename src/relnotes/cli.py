@@ -29,7 +29,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 class _Progress:
     """On a terminal, once a scan has run for ``delay`` seconds: a progress line on stderr, redrawn
     by a thread every 0.2 s, showing the notes read so far and then what relnotes is doing; drawn
-    once more at 100 % and cleared when the scan ends."""
+    once more as it ends (every note counted) and cleared."""
 
     def __init__(self, delay: float) -> None:
         self.total = self.done = 0
@@ -68,8 +68,7 @@ class _Progress:
         self._stop.set()
         self._thread.join()
         if self.drawn:
-            self.done = self.total
-            self._draw()  # the last state: every note read
+            self._draw()  # the last state, as it is: every note read by now
             sys.stderr.write("\r" + " " * self.drawn + "\r")
             sys.stderr.flush()
 
