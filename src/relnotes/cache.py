@@ -20,6 +20,7 @@ warning). It is the user's own cache folder, as trusted as their home.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -110,18 +111,30 @@ class VaultCache:
         self.notes: dict[str, tuple[FileKey, Note | None, list[Problem]]] = {}  # rel path -> key, note, problems
         self.changed = False
         self._loaded = False
+        self._answers: dict | None = None
         if load:
             self.load()
+
+    def _remembered(self) -> dict:
+        """The remembered answers (read once; a damaged file is reported and costs one full scan)."""
+        if self._answers is None:
+            answers, why = _read_framed(self.answers_path)
+            if why:
+                self._discard(why, self.answers_path)
+            self._answers = answers if isinstance(answers, dict) and not why else {}
+        return self._answers
+
+    def written(self) -> set[str]:
+        """The files the remembered scans wrote, as absolute paths: relnotes' own outputs, which
+        are left out of a scan's key (they change when relnotes writes them, not the notes)."""
+        return {path for _, outputs, _ in self._remembered().values() for path, _ in outputs}
 
     def recall(self, key: str) -> str | None:
         """The answer (a scan's report) remembered under ``key`` (see :meth:`~relnotes.pipeline.Pipeline.scan_key`),
         if the outputs that scan wrote are still on disk byte for byte and the notes cache is as
         that scan left it. The notes cache is not loaded for this: an unchanged vault gets its
         report in the time it takes to look at its files."""
-        answers, why = _read_framed(self.answers_path)
-        if why:  # costs one full scan, which reports it
-            self._discard(why, self.answers_path)
-        entry = answers.get(key) if isinstance(answers, dict) else None
+        entry = self._remembered().get(key)
         if entry is None or entry[2] != file_key(self.path):
             return None
         report, outputs, _ = entry
@@ -137,14 +150,14 @@ class VaultCache:
         """Keep ``report`` under ``key`` with the outputs its scan wrote (or found up to date);
         call after :meth:`save`. A report that tells of a damaged cache is not kept: that is news
         once, not part of the answer."""
-        answers, why = _read_framed(self.answers_path)
-        answers = answers if isinstance(answers, dict) and not why else {}
+        answers = dict(self._remembered())
         answers.pop(key, None)
         if not self.problems:
-            answers[key] = (report, [(str(o.path.absolute()), hashlib.sha256(o.content).digest()) for o in outputs],
+            answers[key] = (report, [(os.path.abspath(o.path), hashlib.sha256(o.content).digest()) for o in outputs],
                             file_key(self.path))
         while len(answers) > self.KEEP_ANSWERS:
             del answers[next(iter(answers))]
+        self._answers = answers
         _write_framed(self.answers_path, answers)
 
     def load(self) -> None:

@@ -73,6 +73,18 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _one_shot() -> None:
+    """This command runs once and exits: Python's cyclic garbage collector stays off to the end.
+
+    A scan makes millions of objects and almost no reference cycles: reference counting frees
+    what it drops, and the collector would only walk the whole heap again and again (and at
+    exit) for nothing — about a seventh of a cold scan (benchmarks/README.md). The daemon and
+    the server, which run for months, keep it on (see :func:`~relnotes.pipeline.gc_paused`)."""
+    import gc
+
+    gc.disable()
+
+
 def _today(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
 
@@ -81,15 +93,16 @@ class App:
     """What every command, built in or a plugin's, gets as ``ctx.obj`` (``@click.pass_obj``):
     the way to a vault's :class:`~relnotes.pipeline.Pipeline`."""
 
-    def pipeline(self, vault: Path, *, strict: bool = False, use_cache: bool = True,
+    def pipeline(self, vault: Path, *, strict: bool = False, use_cache: bool = True, check: bool = True,
                  configure: Callable[[Config], Config] | None = None) -> Pipeline:
-        """The pipeline of ``vault``, its config checked now (a broken one is a clean error)."""
+        """The pipeline of ``vault``; with ``check``, its config is loaded now (a broken one is a
+        clean error), else when first needed."""
         from .config import ConfigError
         from .pipeline import Pipeline
         from .plugins import PluginError
 
         pipeline = Pipeline(vault, strict=strict, use_cache=use_cache, configure=configure)
-        if vault.is_dir():
+        if check and vault.is_dir():
             try:
                 pipeline.reload()
             except (ConfigError, PluginError) as exc:
@@ -186,11 +199,13 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
     could not be written (the report is still printed).
     """
+    from .config import ConfigError
     from .pipeline import VaultError
     from .plugins import PluginError
     from .report import to_json, to_text
 
-    pipeline = app.pipeline(vault, strict=strict, use_cache=not no_cache,
+    _one_shot()
+    pipeline = app.pipeline(vault, strict=strict, use_cache=not no_cache, check=False,
                             configure=_outputs(ics, no_ics, summary, no_summary))
 
     def render(result: Any) -> str:
@@ -201,9 +216,10 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
     delay = float(os.environ.get("RELNOTES_PROGRESS_DELAY", "1.0"))
     progress = _Progress(delay) if not as_json and sys.stderr.isatty() else None
     try:
-        report, errors = pipeline.report(_today(today), horizon, render, str(vault), as_json, strict,
+        outputs = (ics and str(ics.absolute()), no_ics, summary and str(summary), no_summary)
+        report, errors = pipeline.report(_today(today), horizon, render, str(vault), as_json, strict, *outputs,
                                          progress=progress)
-    except (VaultError, PluginError) as exc:
+    except (VaultError, PluginError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if progress:
@@ -418,6 +434,7 @@ def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt
     from .notes import MARKER
     from .pipeline import VaultError
 
+    _one_shot()
     pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
     try:
         result = pipeline.scan(_today(today))

@@ -173,8 +173,11 @@ class Pipeline:
         return True
 
     def _plugins_key(self, config: Config) -> tuple:
+        """What decides the plugins loaded: the names disabled and opted in, the opted-in files'
+        keys, and which plugin files the vault holds (an unlisted one is warned about)."""
         folder = self.root / LOCAL_PLUGINS
-        return config.disable, config.local_plugins, tuple(file_key(folder / f"{n}.py") for n in config.local_plugins)
+        return (config.disable, config.local_plugins, tuple(file_key(folder / f"{n}.py") for n in config.local_plugins),
+                tuple(sorted(p.name for p in folder.glob("*.py"))) if folder.is_dir() else ())
 
     def own_files(self) -> set[str]:
         """The vault-relative paths of the outputs relnotes writes into the vault: its own
@@ -207,8 +210,7 @@ class Pipeline:
         own = self.own_files()
         self.cache.load()
         if paths is None or settings != self.cache.settings:
-            listing = list_vault(self.root, own)
-            return self.read(Listing(settings, listing.files, listing.problems))
+            return self.read(list_vault(self.root, own))
         templates = (settings.templates_folder or "\0").lower() + "/"
         wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths)
                   if rel not in own and not rel.lower().startswith(templates)]
@@ -223,31 +225,35 @@ class Pipeline:
         with gc_paused():
             self.read()
             self.cache.save()
-            self.pm.problems[:] = self._load_problems
-            notes, found = self.cache.current()
-            return build_vault(self.root, notes, self.config, self.pm, [*self._read_problems, *found])
+            return self._vault()
+
+    def _vault(self) -> Vault:
+        """The notes as they are now made into a vault (through the classify and interactions hooks)."""
+        self.pm.problems[:] = self._load_problems  # what loading found; each build reports its own anew
+        notes, found = self.cache.current()
+        return build_vault(self.root, notes, self.config, self.pm, [*self._read_problems, *found])
 
     def evaluate(self, today: dt.date, horizon: int = 30) -> ScanResult:
         """The core run over the notes as they are now: people, reminders, goal, outputs (not written)."""
-        pm, config = self.pm, self.config
-        pm.problems[:] = self._load_problems  # what loading found; each build reports its own anew
-        notes, found = self.cache.current()
-        vault = build_vault(self.root, notes, config, pm, [*self._read_problems, *found])
-        result = evaluate(vault, config, pm, today, horizon)
+        result = evaluate(self._vault(), self.config, self.pm, today, horizon)
         prune_memos()
         return result
 
     def scan(self, today: dt.date, horizon: int = 30, *, listing: Listing | None = None,
-             progress: Progress | None = None) -> ScanResult:
-        """Read the vault and evaluate it for ``today``; the cache is saved for the next run.
+             progress: Progress | None = None, save: bool = True) -> ScanResult:
+        """Read the vault and evaluate it for ``today``; with ``save``, the cache is saved for the
+        next run (else call :meth:`save` when the result is no longer needed: pickling the notes
+        then costs no memory on top of it).
 
         :raises VaultError: when the vault is not a readable folder.
         """
         with gc_paused():
             self.config  # noqa: B018 - a broken config is an error before anything is read
             self.read(listing, progress)
-            self.cache.save()
-            return self.evaluate(today, horizon)
+            result = self.evaluate(today, horizon)
+        if save:
+            self.save()
+        return result
 
     def write(self, result: ScanResult) -> tuple[list[str], list[str]]:
         """Write the outputs whose bytes changed: the names written, and one error line per output
@@ -264,39 +270,43 @@ class Pipeline:
                progress: Progress | None = None) -> tuple[str, list[str]]:
         """``render(result)`` of a scan for ``today`` with the outputs written, and the errors
         writing them. An unchanged vault gets the answer it got last time without reading a
-        note: when everything the answer depends on (see :meth:`scan_key`; ``options`` are the
-        command's own) is as it was, and the outputs are still on disk as written."""
+        note or loading a plugin: when everything the answer depends on (see :meth:`scan_key`;
+        ``options`` are the command's own, its output options included) is as it was, and the
+        outputs are still on disk as written."""
         listing = self.listing()
         key = self.scan_key(listing, today, horizon, *options) if self.cache.persistent else None
         if key is not None:
             remembered = self.cache.recall(key)
             if remembered is not None:
                 return remembered, []
-        result = self.scan(today, horizon, listing=listing, progress=progress)
+        result = self.scan(today, horizon, listing=listing, progress=progress, save=False)
         _, errors = self.write(result)
-        text = render(result)
+        text, outputs = render(result), result.outputs
+        del result  # the cache is written once the result is gone
+        self.save()
         if key is not None and not errors:
-            self.cache.remember(key, text, result.outputs)
+            self.cache.remember(key, text, outputs)
         return text, errors
 
     def scan_key(self, listing: Listing, today: dt.date, horizon: int, *options: object) -> str:
-        """A digest of everything a scan's answer depends on: the notes and the files in
-        ``VAULT/.relnotes/`` (each file's path, size, modification and change time and inode; the
-        config, and data that plugins keep there), the Obsidian settings, the config, where the
-        outputs go, the working folder, the code of relnotes and of the plugins it would run, the
-        installed packages and Python, the day, and the ``options`` of the command.
-        The outputs are left out: whoever uses the key checks that they are as written (a note of
-        the user's in the summary's place is not)."""
-        config = self.config
-        outputs = set(config.output_paths(self.root).values())
-        own = self.own_files()
-        files = [(rel, path) for rel, path in listing.files if rel not in own]
+        """A digest of everything a scan's answer depends on, found without loading a plugin: the
+        notes and the files in ``VAULT/.relnotes/`` (each file's path, size, modification and
+        change time and inode: the config, and data that plugins keep there), the Obsidian
+        settings, the working and home folders (output paths may be relative or use ``~``), the
+        code of relnotes and of the plugins it would run, the installed packages and Python, the
+        day, and the ``options`` of the command (which must include whatever its ``configure``
+        changes). The files earlier scans wrote are left out: whoever uses the key checks that
+        they are as written (a note of the user's in the summary's place is not)."""
+        core = parse_config(read_config(self.root))  # which plugins would run
+        own = self.cache.written()
+        files = [(rel, path) for rel, path in listing.files if os.path.abspath(path) not in own]
         files += [(Path(path).relative_to(self.root).as_posix(), path) for path in _files_below(self.root / ".relnotes")
-                  if Path(path) not in outputs]
+                  if os.path.abspath(path) not in own]
         digest = hashlib.sha256(repr((
-            code_version(), str(self.root.resolve()), os.getcwd(), repr(config), sorted(map(str, outputs)),
-            listing.settings, today, horizon, options, self.plugins, self.disable,
-            plugin_sources((*config.disable, *self.disable), autoload=self.autoload, local=config.local_plugins,
+            code_version(), str(self.root.resolve()), os.getcwd(), os.path.expanduser("~"),  # paths may use ~
+            listing.settings, today, horizon, options,
+            self.plugins, self.disable,
+            plugin_sources((*core.disable, *self.disable), autoload=self.autoload, local=core.local_plugins,
                            vault=self.root), _installed(),
             [(p.path, p.line, p.message) for p in listing.problems],
         )).encode())
