@@ -102,7 +102,7 @@ class Note:
     def __repr__(self) -> str:
         return f"Note({self.path!r}, kind={self.kind!r})"
 
-    def __reduce__(self) -> tuple:  # pickled compactly (the cache, a second process); links are found again
+    def __reduce__(self) -> tuple:  # pickled compactly (the cache); links are found again
         return Note, (self.path, self.title, self.frontmatter, self.body, None, self.body_line, self.key_lines,
                       self.date, self.daily, self.kind)
 
