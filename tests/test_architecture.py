@@ -199,3 +199,77 @@ def test_no_import_cycles_not_even_type_only_ones():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+# --- findings of the review, each reproduced -------------------------------------------------------
+
+class Promotion:
+    """A third-party celebration: its category, not its kind, puts it among the celebrations."""
+
+    @hookimpl
+    def relnotes_reminders(self, vault, today):
+        ann = vault.person("Ann")
+        yield Reminder("promotion", ann.name, today + dt.timedelta(days=3), "Ann made partner", ann.path,
+                       make_uid("promotion", "ann"), person_path=ann.path, category="celebration")
+
+
+def test_a_third_party_celebration_is_listed_with_the_celebrations(make_vault, run_scan):
+    from relnotes.brief import build_brief, to_markdown
+    from relnotes.report import to_text
+
+    vault = make_vault(NOTES)
+    result = run_scan(vault, TODAY, plugins=[Promotion()])
+    report = to_text(result, vault)
+    celebrations = report.split("Celebrations (", 1)[1]
+    assert "Ann made partner" in celebrations and "Ann made partner" not in report.split("Celebrations (", 1)[0]
+    summary = next(o for o in result.outputs if o.name == "summary").content.decode()
+    assert "made partner" in summary.split("## Celebrations", 1)[1].split("\n## ", 1)[0]
+    brief = to_markdown(build_brief(result, Pipeline(vault, autoload=False).config, "Ann"))
+    assert "2026-11-28 · Ann made partner" in brief.split("## Coming up", 1)[1]
+
+
+def test_the_cache_is_written_once_per_scan(make_vault, monkeypatch):
+    from relnotes import cache
+
+    writes = []
+    real = cache._write_framed
+    monkeypatch.setattr(cache, "_write_framed", lambda path, data: writes.append(path) or real(path, data))
+    vault = make_vault(NOTES)
+    notes_cache = Pipeline(vault).cache.path
+    for command in (["--no-ics", "--no-summary"], ["--no-ics", "--no-summary", "--json"]):
+        writes.clear()
+        assert CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY, *command]).exit_code == 0
+        assert writes.count(notes_cache) == (1 if "--json" not in command else 0)  # once; then nothing changed
+    writes.clear()
+    Pipeline(vault).scan(dt.date(2026, 11, 26))
+    assert writes.count(notes_cache) == 0
+
+
+def test_progress_counts_every_note_of_a_big_vault(tmp_path):
+    import pty
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+
+    generate.generate(tmp_path / "big", 2500)
+    master, slave = pty.openpty()
+    env = {**os.environ, "RELNOTES_PROGRESS_DELAY": "0.001"}
+    proc = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(tmp_path / "big"), "--today", TODAY,
+                           "--no-cache", "--no-ics", "--no-summary"], stdout=subprocess.DEVNULL, stderr=slave,
+                          env=env, timeout=120)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    frames = [f.strip() for f in seen.decode().split("\r") if f.strip()]
+    assert frames[-1] == "Working out reminders and outputs for 2,500 notes…"  # every note was counted
+    counts = [int(f.rsplit(" ", 1)[1].split("/")[0].replace(",", "")) for f in frames if f.startswith("Reading")]
+    assert counts == sorted(counts) and all(c <= 2500 for c in counts)

@@ -294,3 +294,17 @@ def test_installing_a_package_or_another_home_or_working_folder_is_a_new_answer(
         monkeypatch.chdir(tmp_path / folder)
         outputs.append(scan(Path("v"))["outputs"][0]["path"])
     assert outputs == [str(tmp_path / "a/v/.relnotes/relnotes.ics"), str(tmp_path / "b/v/.relnotes/relnotes.ics")]
+
+
+def test_the_run_after_a_first_scan_is_remembered(make_vault, monkeypatch):
+    """The first remembered scan leaves its outputs out of its key, as the next run will: that run is answered."""
+    from relnotes import pipeline
+
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-20\n---\n"})
+    runner = CliRunner()
+    runner.invoke(cli, ["scan", str(vault), "--today", "2026-11-25", "--no-cache"])  # the outputs are there already
+    first = runner.invoke(cli, ["scan", str(vault), "--today", "2026-11-25"])
+    assert first.exit_code == 0, first.output
+    monkeypatch.setattr(pipeline.Pipeline, "scan", lambda *a, **k: pytest.fail("scanned again"))
+    again = runner.invoke(cli, ["scan", str(vault), "--today", "2026-11-25"])
+    assert again.exit_code == 0 and again.output == first.output

@@ -285,10 +285,15 @@ class Pipeline:
         del result  # the cache is written once the result is gone
         self.save()
         if key is not None and not errors:
+            known = self.cache.written()
+            wrote = {os.path.abspath(o.path) for o in outputs}
+            if not wrote <= known:  # outputs not yet known as relnotes': the next run leaves them out of its key
+                key = self.scan_key(listing, today, horizon, *options, own=known | wrote)
             self.cache.remember(key, text, outputs)
         return text, errors
 
-    def scan_key(self, listing: Listing, today: dt.date, horizon: int, *options: object) -> str:
+    def scan_key(self, listing: Listing, today: dt.date, horizon: int, *options: object,
+                 own: set[str] | None = None) -> str:
         """A digest of everything a scan's answer depends on, found without loading a plugin: the
         notes and the files in ``VAULT/.relnotes/`` (each file's path, size, modification and
         change time and inode: the config, and data that plugins keep there), the Obsidian
@@ -296,9 +301,10 @@ class Pipeline:
         code of relnotes and of the plugins it would run, the installed packages and Python, the
         day, and the ``options`` of the command (which must include whatever its ``configure``
         changes). The files earlier scans wrote are left out: whoever uses the key checks that
-        they are as written (a note of the user's in the summary's place is not)."""
+        they are as written (a note of the user's in the summary's place is not); ``own`` are
+        those files (absolute paths), by default those the remembered answers record."""
         core = parse_config(read_config(self.root))  # which plugins would run
-        own = self.cache.written()
+        own = self.cache.written() if own is None else own
         files = [(rel, path) for rel, path in listing.files if os.path.abspath(path) not in own]
         files += [(Path(path).relative_to(self.root).as_posix(), path) for path in _files_below(self.root / ".relnotes")
                   if os.path.abspath(path) not in own]
