@@ -188,7 +188,7 @@ class VaultCache:
 
     def read(self, files: list[tuple[str, str]], settings: VaultSettings,
              progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
-        """The notes of ``files`` (as from :func:`~relnotes.vault.walk`): from the cache where the
+        """The notes of ``files`` (as from :func:`~relnotes.walk.walk`): from the cache where the
         file is unchanged and the Obsidian ``settings`` are the same, read again where not."""
         if settings != self.settings:
             self.settings, self.notes, self.changed = settings, {}, True
