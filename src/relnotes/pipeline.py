@@ -304,10 +304,10 @@ class Pipeline:
         they are as written (a note of the user's in the summary's place is not); ``own`` are
         those files (absolute paths), by default those the remembered answers record."""
         core = parse_config(read_config(self.root))  # which plugins would run
-        own = self.cache.written() if own is None else own
-        files = [(rel, path) for rel, path in listing.files if os.path.abspath(path) not in own]
-        files += [(Path(path).relative_to(self.root).as_posix(), path) for path in _files_below(self.root / ".relnotes")
-                  if os.path.abspath(path) not in own]
+        left_out = {vault_relative(self.root, path) for path in (self.cache.written() if own is None else own)}
+        files = [(rel, path) for rel, path in listing.files if rel not in left_out]
+        files += [(rel, path) for rel, path in ((Path(p).relative_to(self.root).as_posix(), p)
+                                                for p in _files_below(self.root / ".relnotes")) if rel not in left_out]
         digest = hashlib.sha256(repr((
             code_version(), str(self.root.resolve()), os.getcwd(), os.path.expanduser("~"),  # paths may use ~
             listing.settings, today, horizon, options,
