@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FileKey", "digest_files", "file_key"]
+__all__ = ["FileKey", "digest_files", "digest_keys", "file_key"]
 
 FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -25,5 +25,10 @@ def file_key(path: str | Path) -> FileKey | None:
 def digest_files(digest: Any, files: Iterable[tuple[str, str]]) -> None:
     """Add to ``digest`` each (vault-relative path, file system path) with its :func:`file_key`:
     any change to a file, or a file added, removed or renamed, changes it."""
-    for rel, path in files:
-        digest.update(f"{rel}\0{file_key(path)}\n".encode())
+    digest_keys(digest, ((rel, file_key(path)) for rel, path in files))
+
+
+def digest_keys(digest: Any, keyed: Iterable[tuple[str, FileKey | None]]) -> None:
+    """Add to ``digest`` each (vault-relative path, :func:`file_key`) pair."""
+    for rel, key in keyed:
+        digest.update(f"{rel}\0{key}\n".encode())

@@ -24,7 +24,7 @@ from pathlib import Path
 from .cache import VaultCache, code_version, prune_memos
 from .config import CONFIG_PATH, Config, ConfigError, parse_config, read_config
 from .core import build_vault, evaluate
-from .filekeys import digest_files, file_key
+from .filekeys import FileKey, digest_keys, file_key
 from .files import write_outputs
 from .model import Problem, ScanResult, Vault
 from .obsidian import VaultSettings, read_settings
@@ -119,6 +119,7 @@ class Pipeline:
         self._pm_key: object = None
         self._load_problems: list[Problem] = []
         self._read_problems: list[Problem] = []
+        self._key_parts: tuple[Listing, str, list[tuple[str, FileKey | None]]] | None = None
 
     # --- config and plugins ---------------------------------------------------------------
 
@@ -303,20 +304,21 @@ class Pipeline:
         changes). The files earlier scans wrote are left out: whoever uses the key checks that
         they are as written (a note of the user's in the summary's place is not); ``own`` are
         those files (absolute paths), by default those the remembered answers record."""
-        core = parse_config(read_config(self.root))  # which plugins would run
         left_out = {vault_relative(self.root, path) for path in (self.cache.written() if own is None else own)}
-        files = [(rel, path) for rel, path in listing.files if rel not in left_out]
-        files += [(rel, path) for rel, path in ((Path(p).relative_to(self.root).as_posix(), p)
-                                                for p in _files_below(self.root / ".relnotes")) if rel not in left_out]
-        digest = hashlib.sha256(repr((
-            code_version(), str(self.root.resolve()), os.getcwd(), os.path.expanduser("~"),  # paths may use ~
-            listing.settings, today, horizon, options,
-            self.plugins, self.disable,
-            plugin_sources((*core.disable, *self.disable), autoload=self.autoload, local=core.local_plugins,
-                           vault=self.root), _installed(),
-            [(p.path, p.line, p.message) for p in listing.problems],
-        )).encode())
-        digest_files(digest, files)
+        if self._key_parts is None or self._key_parts[0] is not listing:  # worked out once per listing
+            core = parse_config(read_config(self.root))  # which plugins would run
+            fixed = repr((
+                code_version(), str(self.root.resolve()), os.getcwd(), os.path.expanduser("~"),  # paths may use ~
+                listing.settings, self.plugins, self.disable,
+                plugin_sources((*core.disable, *self.disable), autoload=self.autoload, local=core.local_plugins,
+                               vault=self.root), _installed(),
+                [(p.path, p.line, p.message) for p in listing.problems]))
+            files = [*listing.files, *((Path(p).relative_to(self.root).as_posix(), p)
+                                       for p in _files_below(self.root / ".relnotes"))]
+            self._key_parts = (listing, fixed, [(rel, file_key(path)) for rel, path in files])
+        _, fixed, keyed = self._key_parts
+        digest = hashlib.sha256(repr((fixed, today, horizon, options)).encode())
+        digest_keys(digest, [(rel, key) for rel, key in keyed if rel not in left_out])
         return digest.hexdigest()
 
 
