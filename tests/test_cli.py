@@ -244,3 +244,18 @@ def test_progress_on_a_terminal_only_and_never_on_stdout(example):
     assert terminal == "" and json.loads(stdout)
     _, terminal = _run_on_a_terminal(["scan", example, "--no-cache"], delay=30)
     assert terminal == ""  # a quick scan shows nothing
+
+
+def test_progress_counts_every_note_of_a_big_vault(tmp_path):
+    """Past the size where a forked child used to read half the notes: every note is counted."""
+    sys.path.insert(0, str(EXAMPLE.parent.parent / "benchmarks"))
+    import generate
+
+    generate.generate(tmp_path / "big", 2500)
+    _, terminal = _run_on_a_terminal(["scan", tmp_path / "big", "--today", "2026-11-25", "--no-cache", "--no-ics",
+                                      "--no-summary"], delay=0.001)
+    frames = [f.strip() for f in terminal.split("\r") if f.strip()]
+    assert frames[-1] == "Working out reminders and outputs for 2,500 notes…"
+    counts = [int(f.rsplit(" ", 1)[1].split("/")[0].replace(",", "")) for f in frames if f.startswith("Reading")]
+    assert counts == sorted(counts) and all(c <= 2500 for c in counts)
+
