@@ -574,9 +574,6 @@ class Vault:
         note = self.resolve(target, source)
         return self._person_of.get(note.path) if note else None
 
-    def person_at(self, path: str) -> Person | None:
-        return self._person_of.get(path)
-
     def task_notes(self) -> Iterator[tuple[Note, Meeting | None]]:
         """The notes tasks are read from, with their meeting (or None): meetings and dated notes."""
         meetings = {m.note.path: m for m in self.meetings}
