@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cache import VaultCache
 from .config import CONFIG_PATH, Config, ConfigError
 from .model import ScanResult
 from .obsidian import SETTINGS_FILES
@@ -180,24 +181,17 @@ class Daemon:
         self.horizon, self.today, self.tick = horizon, today, tick
         self.on_build = on_build
         self.pipeline = pipeline or Pipeline(self.root, strict=strict, configure=configure)
-        self.watcher = Watcher(self.root, debounce=debounce, max_wait=max_wait, ignored=self._ignored,
+        self.watcher = Watcher(self.root, debounce=debounce, max_wait=max_wait, ignored=self.pipeline.own_files,
                                observer_factory=observer_factory)
         self.stop_event = threading.Event()
         self.builds = 0
         self.result: ScanResult | None = None
         self._saved = time.monotonic()
         self._built_for: dt.date | None = None
-        self._own: set[str] = set()
 
     @property
-    def cache(self) -> Any:
+    def cache(self) -> VaultCache:
         return self.pipeline.cache
-
-    def _ignored(self) -> set[str]:
-        return self._own
-
-    def relevant(self, path: str | bytes, is_directory: bool, event_type: str) -> str | None:
-        return self.watcher.relevant(path, is_directory, event_type)
 
     # --- one rebuild ---------------------------------------------------------------
 
@@ -219,7 +213,6 @@ class Daemon:
                 log.error("%s; not rebuilding", exc)
                 return None
             log.error("%s; keeping the previous configuration", exc)
-        self._own = self.pipeline.own_files()
         try:
             reread = self.pipeline.refresh(paths)
         except (FileNotFoundError, VaultError):

@@ -120,6 +120,7 @@ class Pipeline:
         self._load_problems: list[Problem] = []
         self._read_problems: list[Problem] = []
         self._key_parts: tuple[Listing, str, list[tuple[str, FileKey | None]]] | None = None
+        self._own: set[str] = set()
 
     # --- config and plugins ---------------------------------------------------------------
 
@@ -171,6 +172,8 @@ class Pipeline:
         self._load_problems = [*self._pm.problems, *(Problem(CONFIG_PATH, None, w) for w in config.warnings)]
         self._config = self.configure(config) if self.configure else config
         self._config_key = key
+        paths = self._config.output_paths(self.root, True).values()
+        self._own = {rel for rel in (vault_relative(self.root, p) for p in paths) if not rel.startswith("../")}
         return True
 
     def _plugins_key(self, config: Config) -> tuple:
@@ -181,10 +184,10 @@ class Pipeline:
                 tuple(sorted(p.name for p in folder.glob("*.py"))) if folder.is_dir() else ())
 
     def own_files(self) -> set[str]:
-        """The vault-relative paths of the outputs relnotes writes into the vault: its own
+        """The vault-relative paths of the outputs relnotes writes into the vault, worked out when
+        the config is loaded (none before; the daemon's watcher asks from its own thread): its own
         files, which change when relnotes writes them, not when the notes do."""
-        paths = self.config.output_paths(self.root, True).values()
-        return {rel for rel in (vault_relative(self.root, p) for p in paths) if not rel.startswith("../")}
+        return self._own
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -207,6 +210,7 @@ class Pipeline:
         """Bring the notes up to date after changes: just ``paths`` (vault-relative, named by
         file-system events), or, with None or changed Obsidian settings, the whole vault (the
         outputs relnotes writes into it left out). :returns: how many notes were read."""
+        self.config  # noqa: B018 - the outputs' paths come with it
         settings, problems = read_settings(self.root)
         own = self.own_files()
         self.cache.load()
