@@ -269,10 +269,7 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
         result = pipeline.scan(_today(today))
         return _feed(result), bool(result.vault.notes)
 
-    try:
-        _feed(pipeline.evaluate(_today(today)))  # no calendar output at all is an error now
-    except _NoFeed as exc:
-        raise click.ClickException(str(exc)) from None
+    _require_feed(pipeline, _today(today))
     source = FeedSource(build, lambda: (_today(today), fingerprint(vault)))
     try:
         server = FeedServer((host, port), source, token_for(vault))
@@ -293,6 +290,16 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
 
 class _NoFeed(RuntimeError):
     pass
+
+
+def _require_feed(pipeline: Pipeline, day: dt.date) -> None:
+    """Stop with a one-line error now when no enabled plugin makes a calendar feed to serve."""
+    from .plugins import PluginError
+
+    try:
+        _feed(pipeline.evaluate(day))  # on no notes yet: only which outputs there are matters
+    except (PluginError, _NoFeed) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _feed(result: Any) -> bytes:
@@ -343,12 +350,10 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
         raise click.ClickException(f"vault not found: {vault} is not a folder")
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
-    try:  # a broken config, or a failing plugin with --strict, is an error now
-        pipeline = app.pipeline(vault, strict=strict, configure=_outputs(ics, no_ics, summary, no_summary))
-        if serve:
-            _feed(pipeline.evaluate(_today(today)))
-    except (PluginError, _NoFeed) as exc:
-        raise click.ClickException(str(exc)) from None
+    # a broken config, or a failing plugin with --strict, is an error now
+    pipeline = app.pipeline(vault, strict=strict, configure=_outputs(ics, no_ics, summary, no_summary))
+    if serve:
+        _require_feed(pipeline, _today(today))
     daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())
