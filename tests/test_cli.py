@@ -51,9 +51,12 @@ def test_scan_json_contract(small_vault):
     for reminder in data["reminders"]:
         assert set(reminder) >= {"kind", "person", "date", "overdue", "title", "source", "uid"}
         assert reminder["uid"].endswith("@relnotes")
-    (warning,) = data["warnings"]
+    reference, warning = data["warnings"]
     assert warning["path"] == "People/Broken.md" and warning["line"] == 2
     assert "not valid YAML" in warning["message"]
+    # Broken has no relationship type and no contact: a reference, said in one line
+    assert reference["path"] == "" and reference["message"].startswith(
+        "1 person has no relationship type and no recorded contact, so no follow-ups (Broken)")
 
 
 def test_horizon_limits_the_window(small_vault):
@@ -125,7 +128,11 @@ def test_console_script_runs_the_example_vault(example):
     ("colour = 1", "colour"),
     ("people_folder = 3", "people_folder"),
     ("dated_note_interactions = 'yes'", "dated_note_interactions"),
-    ("[cadence]\nfriend = '30d'", "cadence.friend"),
+    ("[cadence]\nfriend = 'sometimes'", "cadence.friend"),
+    ("[people]\nfolders = 'People'", "people.folders"),
+    ("[meetings]\ntags = [1]", "meetings.tags[]"),
+    ("[fields]\nlast_contact = 'prm-last-contacted'", "fields.last_contact"),
+    ("[fields]\nlast_contacted = ['x']", "fields.last_contacted"),
     ("goal = { people = 'eight' }", "goal.people"),
     ("goal = { people = 8, per = 'day' }", "goal.per"),
     ("goal = { people = 8, every = 'week' }", "goal.every"),
@@ -166,7 +173,8 @@ def test_a_table_no_enabled_plugin_declares_is_a_warning(make_vault, run_scan):
     messages = [(p.path, p.message) for p in run_scan(vault, "2026-11-25").problems]
     assert messages == [
         (".relnotes/config.toml", "[celebrations] in the config: no enabled plugin has settings called "
-                                  "'celebrations'; ignored (tables: cadence, plugins, ics, new_contact, summary)"),
+                                  "'celebrations'; ignored (tables: people, meetings, fields, cadence, plugins, ics, "
+                                  "new_contact, summary)"),
         (".relnotes/config.toml", "[plugins.reconect] in the config: no enabled plugin called 'reconect'; ignored")]
 
 
@@ -185,7 +193,8 @@ def test_init_writes_every_default_and_never_overwrites(make_vault):
     examples = {s.example for s in every if s.default is None}
     settings = [line[2:] for line in template.splitlines() if line.startswith("# [") or (
         line.startswith("# ") and line[2:].split(" = ")[0] in keys and line[2:] not in examples)]
-    assert len(settings) == len(keys) + len(tables) + 2  # each setting with a default, each table (but the top one)
+    # each setting with a default, each table (but the top one)
+    assert len(settings) == len(keys) + len(tables) + len([t for t in CORE_TABLES if t.name])
     assert parse_config(tomllib.loads("\n".join(settings)), tables) == parse_config({}, tables)
     assert parse_config({}) == Config()
     (vault / ".relnotes/config.toml").write_text("mine = 1\n")

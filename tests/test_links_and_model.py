@@ -106,10 +106,28 @@ def test_a_link_shared_by_two_ordinary_notes_is_reported_once(make_vault, run_sc
     ("people/A.md", "", "person"),
     ("Meetings/A.md", "", "meeting"),
     ("People/A.md", "type: project\n", "note"),  # an explicit type wins over the folder
+    ("People/A.md", "type: contact\n", "person"),
+    ("People/A.md", "type: '[[Person]]'\n", "person"),
+    ("People/A.md", "type: ['[[Authors]]']\n", "person"),  # a link to a subtype (kepano's): the folder decides
+    ("Notes/A.md", "type: mentor\n", "person"),  # a relationship type
+    ("Notes/A.md", "type: [[People]]\n", "person"),  # unquoted, YAML makes it a list in a list
+    ("Notes/A.md", "type: [person, author]\n", "person"),
+    ("References/A.md", "categories: ['[[People]]']\n", "person"),
+    ("References/A.md", "categories: People\n", "person"),
+    ("References/A.md", "categories: ['[[Contacts]]']\n", "person"),
+    ("References/A.md", "categories: ['[[Movies]]']\n", "note"),
+    ("Notes/A.md", "categories: ['[[Meetings]]']\n", "meeting"),
+    ("People/A.md", "categories: ['[[Meetings]]']\n", "meeting"),
+    ("Notes/A.md", "tags: [people/friends]\n", "person"),
+    ("Notes/A.md", "tags: [type/person]\n", "person"),
+    ("Notes/A.md", "tags: [peoplesoft]\n", "note"),
+    ("Notes/A.md", "tags: [meeting]\n", "meeting"),
+    ("Notes/A.md", "Category:: [[People]]\n", "person"),  # a Dataview inline field (as the body)
     ("Peoples/A.md", "", "note"),
 ])
 def test_classification(make_vault, run_scan, path, frontmatter, kind):
-    vault = make_vault({path: f"---\n{frontmatter}---\n" if frontmatter else "body"})
+    text = frontmatter if "::" in frontmatter else f"---\n{frontmatter}---\n" if frontmatter else "body"
+    vault = make_vault({path: text})
     (note,) = run_scan(vault, TODAY).vault.notes
     assert note.kind == kind
 
@@ -172,9 +190,10 @@ def test_person_fields_with_bad_values_warn_with_the_line(make_vault, run_scan):
         "met: 2026-02-30\nstatus: gone\nmilestones: [a, b]\n---\n")})
     result = run_scan(vault, TODAY)
     found = sorted((p.line, p.message.split(":")[0]) for p in result.problems)
-    assert found == [(3, "role"), (4, "cadence"), (5, "birthday"), (6, "met"), (7, "status"), (8, "milestones")]
+    assert found == [(4, "cadence"), (5, "birthday"), (6, "met"), (7, "status"), (8, "milestones")]
     (odd,) = result.vault.people
     assert odd.roles == ("peer",) and odd.status == "active" and odd.met is None
+    assert odd.position == "friend"  # a role that is no relationship type is a job title, not a warning
 
 
 def test_broken_files_next_to_good_ones(make_vault, run_scan):
@@ -193,6 +212,7 @@ def test_broken_files_next_to_good_ones(make_vault, run_scan):
     # the unterminated block is read as text, so its link still counts, like a note without a list
     assert [i.date for i in good.interactions] == [dt.date(2026, 11, 10), dt.date(2026, 11, 11)]
     assert sorted({p.path for p in result.problems}) == [
+        "",  # Bad yaml and Empty: people of no relationship type, never contacted
         "Meetings/2026-11-11 Open.md", "People/Bad bytes.md", "People/Bad yaml.md", "People/Empty.md"]
     follow_up = next(r for r in result.reminders if r.person == "Good")
     assert follow_up.date == dt.date(2026, 11, 25)

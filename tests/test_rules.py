@@ -92,9 +92,12 @@ FOLLOW_UPS = [
         "People/A.md": person(role="manager", last_contact="2026-10-01", met="2025-01-01"),
         "Meetings/2026-10-20 X.md": "---\nattendees: ['[[A]]']\n---\n",
         "Daily/2026-11-02.md": "[[A]]"}, ["2026-11-16"]),
-    ("future interactions do not count", {
+    ("a meeting booked ahead settles it: due a cadence after it", {
         "People/A.md": person(role="manager", last_contact="2026-10-01"),
-        "Meetings/2026-12-01 Planned.md": "---\nattendees: ['[[A]]']\n---\n"}, ["2026-10-15"]),
+        "Meetings/2026-12-01 Planned.md": "---\nattendees: ['[[A]]']\n---\n"}, ["2026-12-15"]),
+    ("a future dated note is no booking", {
+        "People/A.md": person(role="manager", last_contact="2026-10-01"),
+        "Daily/2026-12-01.md": "Lunch with [[A]]"}, ["2026-10-15"]),
     ("own cadence beats the role", {"People/A.md": person(role="manager", cadence="2m", last_contact="2026-09-30")},
      ["2026-11-30"]),
     ("month cadence clamps", {"People/A.md": person(cadence="monthly", last_contact="2026-10-31")}, ["2026-11-30"]),
@@ -105,7 +108,16 @@ FOLLOW_UPS = [
     ("several roles: the shortest wins", {"People/A.md": person(role="[peer, manager]", met="2026-11-01")},
      ["2026-11-15"]),
     ("no contact at all: due today", {"People/A.md": person(role="peer")}, ["2026-11-25"]),
-    ("no role, no cadence: nothing", {"People/A.md": person(last_contact="2026-01-01")}, []),
+    ("no type, once contacted: the default cadence", {"People/A.md": person(last_contact="2026-01-01")},
+     ["2026-04-01"]),
+    ("no type, never contacted: a reference, nothing", {"People/A.md": person()}, []),
+    ("a type of one's own without a cadence: the default", {"People/A.md": person(relationship="family")},
+     ["2026-11-25"]),
+    ("a role synonym", {"People/A.md": person(role="Co-worker", last_contact="2026-10-01")}, ["2026-12-30"]),
+    ("relationship: colleague is a peer", {"People/A.md": person(relationship="colleague", met="2026-10-01")},
+     ["2026-12-30"]),
+    ("a job title in role: the default once contacted", {
+        "People/A.md": person(role="Tech Lead", last_contact="2026-10-01")}, ["2026-12-30"]),
     ("cadence none: nothing", {"People/A.md": person(role="manager", cadence="none")}, []),
     ("paused: nothing", {"People/A.md": person(role="manager", status="paused")}, []),
     ("limit-contact: nothing", {"People/A.md": person(role="manager", status="limit-contact")}, []),
@@ -232,13 +244,42 @@ def test_tasks_in_meeting_notes(run_scan, make_vault):
     ]
 
 
-def test_tasks_in_dated_notes_only(run_scan, make_vault):
+def test_tasks_in_any_note(run_scan, make_vault):
     found = reminders(run_scan, make_vault, {
-        "People/Ann.md": person(),
+        "People/Ann.md": person() + "## Follow-ups\n- [ ] Send [[Bo]] the deck 📅 2026-11-24\n",
+        "People/Bo.md": person(),
         "Daily/2026-11-20.md": "- [ ] Call [[Ann]] 📅 2026-11-21\n- [ ] Renew passport 📅 2026-11-22\n",
-        "Projects/Plan.md": "- [ ] Not from an undated note 📅 2026-11-23\n",
+        "Projects/Plan.md": "- [ ] From a project note 📅 2026-11-23\n- [ ] Ask [[Bo]] ⏳ 2026-11-26\n",
     }, kind="task")
-    assert found == [("task", "Ann", "2026-11-21", "Call Ann"), ("task", None, "2026-11-22", "Renew passport")]
+    assert found == [("task", "Ann", "2026-11-21", "Call Ann"), ("task", None, "2026-11-22", "Renew passport"),
+                     ("task", None, "2026-11-23", "From a project note"),
+                     ("task", "Ann", "2026-11-24", "Send Bo the deck"),  # in Ann's note: hers
+                     ("task", "Bo", "2026-11-26", "Ask Bo")]  # scheduled, no due date
+
+
+@pytest.mark.parametrize("line, due, title", [
+    ("- [ ] Tasks emoji 📅 2026-11-21 ⏫ 🔁 every week", "2026-11-21", "Tasks emoji"),
+    ("- [ ] Dataview field [due:: 2026-11-21] here", "2026-11-21", "Dataview field here"),
+    ("- [ ] Dataview round (due:: 2026-11-21)", "2026-11-21", "Dataview round"),
+    ("- [ ] Dataview emoji 🗓️2026-11-21", "2026-11-21", "Dataview emoji"),
+    ("- [ ] Scheduled only ⏳ 2026-11-21 🆔 abc123 ⛔ def456", "2026-11-21", "Scheduled only"),
+    ("- [ ] Due beats scheduled ⏳ 2026-11-30 📅 2026-11-21 🛫 2026-11-01 ➕ 2026-10-01", "2026-11-21",
+     "Due beats scheduled"),
+    ("- [/] In progress [due:: 2026-11-21]", "2026-11-21", "In progress"),
+])
+def test_task_due_formats(run_scan, make_vault, line, due, title):
+    (found,) = reminders(run_scan, make_vault, {"Projects/Plan.md": line + "\n"}, kind="task")
+    assert found == ("task", None, due, title)
+
+
+def test_tasks_global_filter(run_scan, make_vault):
+    notes = {"Projects/Plan.md": "- [ ] #task Call the bank 📅 2026-11-21\n- [ ] Not a task 📅 2026-11-22\n"}
+    tasks = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
+    kept = reminders(run_scan, make_vault, {**notes, tasks: '{"globalFilter": "#task"}'}, kind="task")
+    assert kept == [("task", None, "2026-11-21", "#task Call the bank")]
+    removed = reminders(run_scan, make_vault, {
+        **notes, tasks: '{"globalFilter": "#task", "removeGlobalFilter": true}'}, kind="task")
+    assert removed == [("task", None, "2026-11-21", "Call the bank")]
 
 
 def test_a_task_is_a_markdown_list_item(run_scan, make_vault):

@@ -26,12 +26,13 @@ _EXPORTS = {
     **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
                      "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "make_uid",
                      "progress_bar"), "model"),
-    **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in"), "links"),
+    **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
+    **dict.fromkeys(("Found", "Vocabulary", "field_key", "single", "type_key"), "fields"),
     **dict.fromkeys(("Cadence", "DateProblem", "MonthDay", "add_months", "anniversary_in", "parse_cadence",
                      "parse_date", "parse_month_day", "period_start"), "dates"),
-    **dict.fromkeys(("Config", "ConfigError", "Section", "Setting", "Table", "a_folder", "a_note_path", "a_path",
-                     "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
+    **dict.fromkeys(("Config", "ConfigError", "Markers", "Section", "Setting", "Table", "a_folder", "a_note_path",
+                     "a_path", "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
     **dict.fromkeys(("GENERATED_KEY", "GENERATOR", "NOTE_MARKER"), "notes"),
     **dict.fromkeys(("memo",), "cache"),
     **dict.fromkeys(("write_new",), "files"),
@@ -52,9 +53,11 @@ __all__ = [
     "Config",
     "ConfigError",
     "DateProblem",
+    "Found",
     "GoalStatus",
     "Interaction",
     "Link",
+    "Markers",
     "Meeting",
     "MonthDay",
     "Note",
@@ -72,6 +75,7 @@ __all__ = [
     "Task",
     "Vault",
     "VaultError",
+    "Vocabulary",
     "__version__",
     "a_folder",
     "a_note_path",
@@ -80,6 +84,7 @@ __all__ = [
     "anniversary_in",
     "at_least",
     "choice",
+    "field_key",
     "find_links",
     "hookimpl",
     "link_target",
@@ -95,7 +100,10 @@ __all__ = [
     "people_in",
     "period_start",
     "progress_bar",
+    "prose",
+    "single",
     "time_of_day",
+    "type_key",
     "typed",
     "write_new",
 ]
@@ -118,6 +126,7 @@ if TYPE_CHECKING:
     from .config import (
         Config,
         ConfigError,
+        Markers,
         Section,
         Setting,
         Table,
@@ -142,8 +151,9 @@ if TYPE_CHECKING:
         parse_month_day,
         period_start,
     )
+    from .fields import Found, Vocabulary, field_key, single, type_key
     from .files import write_new
-    from .links import Link, find_links, link_target, name_key, note_link, people_in
+    from .links import Link, find_links, link_target, name_key, note_link, people_in, prose
     from .markdown import Task
     from .model import (
         CATEGORIES,

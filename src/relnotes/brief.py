@@ -176,9 +176,9 @@ def _timeline(vault: Vault, person: Person) -> list[Entry]:
 def _open_tasks(vault: Vault, person: Person) -> list[tuple[str, dt.date | None, str, int]]:
     found = []
     for note, meeting in vault.task_notes():
-        for task in note.tasks:
+        for task in vault.tasks(note):
             if task.open and vault.task_owner(task, note, meeting) is person:
-                found.append((task.text, task.due, note.path, task.line))
+                found.append((task.text, task.when, note.path, task.line))
     return sorted(found, key=lambda t: (t[1] is None, t[1] or dt.date.min, t[2], t[3]))
 
 

@@ -15,6 +15,7 @@ plugin that is switched off) is a warning.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,10 +24,11 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from .dates import Cadence, DateProblem, parse_cadence
+from .fields import FIELDS, Vocabulary
 from .model import ROLES
 
-__all__ = ["CONFIG_PATH", "CORE_TABLES", "Config", "ConfigError", "GoalConfig", "Section", "Setting", "Table",
-           "a_folder", "a_note_path", "a_path", "at_least", "choice", "config_reference", "config_template",
+__all__ = ["CONFIG_PATH", "CORE_TABLES", "Config", "ConfigError", "GoalConfig", "Markers", "Section", "Setting",
+           "Table", "a_folder", "a_note_path", "a_path", "at_least", "choice", "config_reference", "config_template",
            "load_config", "names", "output_file", "parse_config", "read_config", "time_of_day", "typed"]
 
 CONFIG_PATH = ".relnotes/config.toml"
@@ -66,6 +68,8 @@ class Table:
     settings: tuple[Setting, ...]
     help: str = ""
     output: bool = False
+    extra: Checker | None = None  # a table that takes keys of its own choosing, checked by this
+
 
     def defaults(self) -> dict[str, object]:
         return {s.key: None if s.default is None else s.check(self.shown(s.key), s.default) for s in self.settings}
@@ -77,11 +81,15 @@ class Table:
         """The table's values: each key of ``value`` checked, the others' defaults."""
         known = {s.key: s for s in self.settings}
         values = self.defaults()
+        extra = {}
         for key, item in typed(dict)(self.name, value).items():
-            if key not in known:
+            if key in known:
+                values[key] = known[key].check(self.shown(key), item)
+            elif self.extra is not None:
+                extra[key] = self.extra(self.shown(key), item)
+            else:
                 raise ConfigError(f"{self.shown(key)}: unknown key (known: {', '.join(known)})")
-            values[key] = known[key].check(self.shown(key), item)
-        return {s.key: values[s.key] for s in self.settings}
+        return {**{s.key: values[s.key] for s in self.settings}, **extra}
 
 
 class Section(Mapping[str, Any]):
@@ -214,12 +222,51 @@ def _goal(key: str, value: object) -> GoalConfig:
 DEFAULT_CADENCES = {"manager": "14d", "sponsor": "30d", "client": "30d", "mentor": "60d", "peer": "90d",
                     "contact": "180d"}
 
+
+@dataclass(frozen=True)
+class Markers:
+    """What makes a note a person (or a meeting): a folder it lies in, a tag (nested tags
+    count by their first or last part: ``people/friends``, ``type/person``), or a value of
+    its ``categories`` or ``type`` (text or a link: ``"[[People]]"``). Compared case-insensitively."""
+
+    folders: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    contact_log: tuple[str, ...] = ()  # people only: headings whose list items log contact
+
+    def in_folder(self, path: str) -> bool:
+        lower = path.lower()
+        return any(lower.startswith(folder.lower() + "/") for folder in self.folders if folder)
+
+
+def _folders(key: str, value: object) -> tuple[str, ...]:
+    return tuple(a_folder(f"{key}[]", folder) for folder in names(key, value))
+
+
+def _field_names(key: str, value: object) -> tuple[str, ...]:
+    found = names(key, value)
+    for name in found:
+        if not name.strip():
+            raise ConfigError(f"{key}: a field name is empty")
+    return found
+
+
+def _markers(kind: str, folder: str, tags: list[str], categories: list[str]) -> tuple[Setting, ...]:
+    return (
+        Setting("folders", [folder], _folders, f"Notes in these folders (and below) are {kind}."),
+        Setting("tags", tags, names, f"Notes with one of these tags (in the frontmatter or as #tag in the text; "
+                f"nested tags by their first or last part, e.g. {tags[0]}/work) are {kind}."),
+        Setting("categories", categories, names, f"Notes whose `categories` (or `type`) hold one of these, as text "
+                f"or as a link such as `[[{categories[0]}]]`, are {kind}."),
+    )
+
+
 CORE_TABLES = (
     Table("", (
-        Setting("people_folder", "People", a_folder,
-                "Notes in this folder are people even without `type: person` in their frontmatter."),
-        Setting("meetings_folder", "Meetings", a_folder,
-                "Notes in this folder are meetings even without `type: meeting`."),
+        Setting("people_folder", None, a_folder, "Older spelling of one more [people] folder.",
+                example='people_folder = "Contacts"'),
+        Setting("meetings_folder", None, a_folder, "Older spelling of one more [meetings] folder.",
+                example='meetings_folder = "Calls"'),
         Setting("dated_note_interactions", True, typed(bool),
                 "A person linked from a dated note (a daily note, or a file named YYYY-MM-DD…) counts as "
                 "an interaction on that date."),
@@ -228,10 +275,31 @@ CORE_TABLES = (
                 "default.",
                 example='goal = { people = 8, per = "month" }'),
     ), "(TOML: plain keys must stay above the first [table].)"),
-    Table("cadence", tuple(Setting(role, DEFAULT_CADENCES[role], _cadence, f"How often to be in touch with a {role}.")
-                           for role in ROLES),
-          "How often to be in touch, per relationship type, when a person note has no `cadence:`. Write 14d, 2w, "
-          '3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none".'),
+    Table("people", (
+        *_markers("people", "People", ["person", "people", "contact", "contacts"],
+                  ["People", "Person", "Contacts", "Contact"]),
+        Setting("contact_log", ["Contact log", "Interactions", "Contact history", "Touchpoints"], names,
+                "In a person's own note, list items under a heading of one of these names that start with a date "
+                "or a link to a daily note (- 2026-02-20 coffee) are contact on that date."),
+    ), "Which notes are people. A note is a person when its `type`, `categories` or tags say so, or it lies in a "
+       "people folder; `type: meeting` makes a meeting anywhere, and another plain `type` (type: project) an "
+       "ordinary note even in a people folder."),
+    Table("meetings", _markers("meetings", "Meetings", ["meeting", "meetings"], ["Meetings", "Meeting"]),
+          "Which notes are meetings, the same way."),
+    Table("fields", tuple(
+        Setting(name, [], _field_names, f"More names for `{name}` (built in: "
+                f"{', '.join(FIELDS[name]) or 'none'}).") for name in FIELDS),
+          "Other names your notes give the fields relnotes reads, such as prm-last-contacted for last_contact. "
+          "Case, spaces, - and _ never matter; Dataview inline fields (Key:: value) count when the frontmatter "
+          "lacks the field."),
+    Table("cadence", (
+        *(Setting(role, DEFAULT_CADENCES[role], _cadence, f"How often to be in touch with a {role}.")
+          for role in ROLES),
+        Setting("default", "90d", _cadence, "How often to be in touch with someone of any other relationship "
+                "type, or of none once any contact with them is recorded."),
+    ), "How often to be in touch, per relationship type, when a person note has no `cadence:`. Write 14d, 2w, "
+       '3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none". Any other key defines '
+       'a relationship type of your own: `mentee = "4w"`, `friend = "1m"`.', extra=_cadence),
     Table("plugins", (
         Setting("disable", [], names, "Plugins not to run, by name (see `relnotes plugins`)."),
         Setting("local", [], _plugin_files,
@@ -252,13 +320,31 @@ def _core(name: str, key: str) -> Callable[[], Any]:
     return lambda: _CORE[name].defaults()[key]
 
 
+def _marker_table(name: str, folder: object) -> Callable[[], Markers]:
+    return lambda: _markers_of(_CORE[name].defaults(), folder)
+
+
+def _markers_of(values: Mapping[str, Any], folder: object, given: bool = False) -> Markers:
+    """:class:`Markers` from a checked ``[people]``/``[meetings]`` table; the older
+    ``people_folder``/``meetings_folder`` key's ``folder`` replaces the default folders, or is
+    added to those ``given`` in the table."""
+    folders = values["folders"]
+    if isinstance(folder, str) and folder:
+        folders = tuple(dict.fromkeys([*folders, folder])) if given else (folder,)
+    return Markers(folders=folders, tags=values["tags"], categories=values["categories"],
+                   contact_log=values.get("contact_log", ()))
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything a scan is configured with: relnotes' own settings as attributes, and each
     plugin's table, checked and complete, through :meth:`table`."""
 
-    people_folder: str = field(default_factory=_core("", "people_folder"))
-    meetings_folder: str = field(default_factory=_core("", "meetings_folder"))
+    people_folder: str = ""  # one more people folder (the older spelling); read back: the first people folder
+    meetings_folder: str = ""  # likewise for meetings
+    people: Markers = field(default_factory=_marker_table("people", None))
+    meetings: Markers = field(default_factory=_marker_table("meetings", None))
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # more names per field ([fields])
     dated_note_interactions: bool = field(default_factory=_core("", "dated_note_interactions"))
     cadence: dict[str, Cadence | None] = field(default_factory=lambda: dict(_CORE["cadence"].defaults()))  # type: ignore[arg-type]
     goal: GoalConfig | None = None
@@ -267,6 +353,20 @@ class Config:
     tables: dict[str, Section] = field(default_factory=dict)  # the plugins' tables, by name
     outputs: tuple[str, ...] = ()  # the names of the output tables among them
     warnings: tuple[str, ...] = ()  # tables no enabled plugin declares
+
+    def __post_init__(self) -> None:
+        for name in ("people", "meetings"):
+            markers, folder = getattr(self, name), getattr(self, f"{name}_folder")
+            if folder and folder not in markers.folders:
+                object.__setattr__(self, name, replace(markers, folders=(folder,)))
+            elif not folder:
+                object.__setattr__(self, f"{name}_folder", markers.folders[0] if markers.folders else "")
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Where each field is found and what each relationship word means, for this config."""
+        custom = tuple(kind for kind in self.cadence if kind not in ROLES and kind != "default")
+        return Vocabulary({k: v for k, v in self.fields.items() if v}, custom)
 
     def table(self, name: str) -> Section:
         """A plugin's settings (``"ics"``, ``"plugins.reconnect"``), checked, defaults filled in.
@@ -319,17 +419,28 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
             found[key] = Section(key, declared[key].parse(value))
         else:
             warnings.append(f"[{key}] in the config: no enabled plugin called {key.split('.', 1)[1]!r}; ignored")
-    plugins = core.get("plugins") or _CORE["plugins"].defaults()
-    cadence = core.get("cadence") or _CORE["cadence"].defaults()
+
+    def core_table(name: str) -> dict[str, object]:
+        return core.get(name) or _CORE[name].defaults()
+
+    plugins = core_table("plugins")
     # the checkers of CORE_TABLES make these types
-    return Config(people_folder=cast(str, top["people_folder"]), meetings_folder=cast(str, top["meetings_folder"]),
+    people = _markers_of(core_table("people"), top["people_folder"], "folders" in _mapping(data.get("people")))
+    meetings = _markers_of(core_table("meetings"), top["meetings_folder"], "folders" in _mapping(data.get("meetings")))
+    return Config(people_folder=people.folders[0] if people.folders else "", people=people,
+                  meetings_folder=meetings.folders[0] if meetings.folders else "", meetings=meetings,
+                  fields=cast("dict[str, tuple[str, ...]]", core_table("fields")),
                   dated_note_interactions=cast(bool, top["dated_note_interactions"]),
                   goal=cast("GoalConfig | None", top["goal"]),
-                  cadence=cast("dict[str, Cadence | None]", cadence),
+                  cadence=cast("dict[str, Cadence | None]", core_table("cadence")),
                   disable=cast("tuple[str, ...]", plugins["disable"]),
                   local_plugins=cast("tuple[str, ...]", plugins["local"]),
                   tables=found, outputs=tuple(name for name, table in declared.items() if table.output),
                   warnings=tuple(warnings))
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, dict) else {}
 
 
 def read_config(vault: Path) -> dict[str, object]:

@@ -14,57 +14,56 @@ from typing import TypeVar
 
 from .config import Config
 from .dates import DateProblem, parse_date
+from .fields import Found, Vocabulary, single
 from .links import people_in
 from .model import Meeting, Note, Output, Person, Problem, ScanResult, Vault
+from .obsidian import VaultSettings
 from .plugins import RelnotesPluginManager
 
 __all__ = ["build_vault", "evaluate"]
 
 T = TypeVar("T")
 
-PEOPLE_FIELDS = ("attendees", "people", "with")
-
-
-def _meeting_fields(note: Note) -> tuple:
-    """What a meeting note says, before names are resolved: date, (field, name) pairs,
-    follow-up, whether it is done, and the problems with them."""
+def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
+    """What a meeting note says, before names are resolved: date, (field, name, line)
+    triples, follow-up, whether it is done, and the problems with them."""
     problems: list[Problem] = []
-    date = note.date
-    raw_date = note.get("date")
-    if raw_date not in (None, ""):
+
+    def date_of(name: str, missing: str) -> tuple[dt.date | None, Found | None]:
+        found = words.find(note, name)
+        if found is None:
+            return None, None
         try:
-            date = parse_date(raw_date)
+            return parse_date(single(found.value)), found
         except DateProblem as exc:
-            problems.append(note.problem(f"date: {exc}; " + (
-                f"using {note.date} from the file name" if note.date else "the meeting has no date"), "date"))
-    elif date is None:
+            problems.append(note.problem(f"{found.key}: {exc}; {missing}", line=found.line))
+            return None, found
+
+    fallback = f"using {note.date} from the file name" if note.date else "the meeting has no date"
+    date, written = date_of("date", fallback)
+    date = date or note.date
+    if date is None and written is None:
         problems.append(note.problem("meeting has no date: add 'date: YYYY-MM-DD' or start the file name with it"))
-    names: list[tuple[str, str]] = []
-    for key in PEOPLE_FIELDS:
-        value = note.get(key)
-        if value is not None and not isinstance(value, (str, list)):
-            problems.append(note.problem(f"{key}: expected links to people, got a {type(value).__name__}; ignored",
-                                         key))
+    names: list[tuple[str, str, int | None]] = []
+    for found in words.values(note, "attendees"):
+        if isinstance(found.value, dict) or not isinstance(found.value, (str, list)):
+            problems.append(note.problem(f"{found.key}: expected links to people, got a "
+                                         f"{type(found.value).__name__}; ignored", line=found.line))
             continue
-        names += [(key, name) for name in people_in(value)]
-    follow_up = None
-    raw = note.get("follow_up")
-    if raw not in (None, ""):
-        try:
-            follow_up = parse_date(raw)
-        except DateProblem as exc:
-            problems.append(note.problem(f"follow_up: {exc}; ignored", "follow_up"))
-    return date, names, follow_up, note.get("follow_up_done") is True, problems
+        names += [(found.key, name, found.line) for name in people_in(found.value)]
+    follow_up, _ = date_of("follow_up", "ignored")
+    done = words.find(note, "follow_up_done")
+    return date, names, follow_up, done is not None and single(done.value) is True, problems
 
 
-def _meeting(note: Note, vault: Vault, problems: list[Problem]) -> Meeting:
-    date, names, follow_up, done, found = note.derived("meeting", lambda: _meeting_fields(note))
+def _meeting(note: Note, vault: Vault, words: Vocabulary, problems: list[Problem]) -> Meeting:
+    date, names, follow_up, done, found = note.derived(("meeting", words), lambda: _meeting_fields(note, words))
     problems += found
     attendees: list[Person] = []
-    for key, name in names:
+    for key, name, line in names:
         person = vault.person(name, note.path)
         if person is None:
-            problems.append(note.problem(f"{key}: no person note for {name!r}", key))
+            problems.append(note.problem(f"{key}: no person note for {name!r}", line=line))
         elif person not in attendees:
             attendees.append(person)
     return Meeting(note, date, attendees, follow_up, done)
@@ -92,14 +91,14 @@ def _kind(note: Note, config: Config, pm: RelnotesPluginManager, token: tuple) -
         return exc.kind
 
 
-def _person(note: Note, problems: list[Problem]) -> Person:
-    """The person a note describes, read once per note; each build gets its own copy to add
-    interactions to."""
+def _person(note: Note, words: Vocabulary, problems: list[Problem]) -> Person:
+    """The person a note describes, read once per note and vocabulary; each build gets its own
+    copy to add interactions to."""
     def read() -> tuple[Person, list[Problem]]:
         found: list[Problem] = []
-        return Person.from_note(note, found), found
+        return Person.from_note(note, found, words), found
 
-    person, found = note.derived("person", read)
+    person, found = note.derived(("person", words), read)
     problems += found
     person = copy.copy(person)
     person.interactions = []
@@ -107,8 +106,9 @@ def _person(note: Note, problems: list[Problem]) -> Person:
 
 
 def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,
-                problems: list[Problem]) -> Vault:
-    """Classify the notes, read people and meetings, and gather interactions."""
+                problems: list[Problem], settings: VaultSettings | None = None) -> Vault:
+    """Classify the notes, read people and meetings, and gather interactions (``settings``:
+    what was taken from the vault's ``.obsidian/``)."""
     hooks = pm.hooks
     people = []
     token = ("kind", repr(config), hooks.implementations("relnotes_classify_note"))
@@ -116,9 +116,9 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
         kind = _kind(note, config, pm, token)
         note.kind = kind if kind in ("person", "meeting") else "note"
         if note.kind == "person":
-            people.append(_person(note, problems))
-    vault = Vault(root, notes, people, problems)
-    vault.meetings = [_meeting(n, vault, problems) for n in notes if n.kind == "meeting"]
+            people.append(_person(note, config.vocabulary, problems))
+    vault = Vault(root, notes, people, problems, settings)
+    vault.meetings = [_meeting(n, vault, config.vocabulary, problems) for n in notes if n.kind == "meeting"]
     for plugin, item in hooks.interactions(vault, config):
         person = vault.person(item.person, item.source)
         if person is None:

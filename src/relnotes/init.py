@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .config import CONFIG_PATH, Table, config_template
 from .files import write_new
-from .obsidian import read_settings
+from .obsidian import DEFAULT_TEMPLATES_FOLDER, read_settings
 
 __all__ = ["TEMPLATES", "init_vault"]
 
@@ -58,7 +58,7 @@ def init_vault(vault: Path, templates: bool, tables: Iterable[Table]) -> list[tu
     text = config_template(tables)
     written = [(vault / CONFIG_PATH, write_new(vault / CONFIG_PATH, text.encode()))]
     if templates:
-        folder = vault / (read_settings(vault)[0].templates_folder or "Templates")
+        folder = vault / (read_settings(vault)[0].templates_folder or DEFAULT_TEMPLATES_FOLDER)
         for name, text in TEMPLATES.items():
             written.append((folder / name, write_new(folder / name, text.encode())))
     return written

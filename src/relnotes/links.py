@@ -8,8 +8,10 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
+from urllib.parse import unquote
 
-__all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "name_key", "note_link", "people_in"]
+__all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "name_key", "note_link", "people_in",
+           "prose"]
 
 # [[target]], [[target|shown]], [[target#Heading]], ![[embed]]; no brackets or newlines inside.
 WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
@@ -41,25 +43,77 @@ def name_key(name: str) -> str:
 
 
 # The note part of a link, captured directly: what precedes "|" (shown text) or "#" (heading, block).
-_LINK_TARGET = re.compile(r"!?\[\[([^\[\]\n|#]*)[^\[\]\n]*\]\]")
+_LINK_TARGET = re.compile(r"(!?)\[\[([^\[\]\n|#]*)[^\[\]\n]*\]\]")
+# A Markdown link to a note: [text](People/Jane%20Doe.md), [text](<People/Jane Doe.md>), ![embed](x.md)
+_MD_LINK = re.compile(r"(!?)\[[^\[\]\n]*\]\((?:<([^<>\n]+)>|([^()<>\s]+))(?:[ \t]+\"[^\"\n]*\")?\)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def find_links(text: str, first_line: int = 1, key: str | None = None) -> list[Link]:
-    """Every wikilink in ``text``; ``first_line`` is the file line ``text`` starts on.
-    (The hot path of reading a vault: one regex, targets cleaned as :func:`link_target` does.)"""
-    if "[[" not in text:
+def _md_target(raw: str) -> str | None:
+    """The note a Markdown link's destination points at, or None for a web address, an
+    attachment or a heading of the same note."""
+    if _SCHEME.match(raw):
+        return None
+    target = unquote(raw.split("#", 1)[0]).strip()
+    name = target.rsplit("/", 1)[-1]
+    if not name:
+        return None
+    if target[-3:].lower() == ".md":
+        return target[:-3]
+    return None if "." in name else target
+
+
+def find_links(text: str, first_line: int = 1, key: str | None = None, embeds: bool = True) -> list[Link]:
+    """Every link to a note in ``text`` — wikilinks, and Markdown links to notes — in order;
+    ``first_line`` is the file line ``text`` starts on; without ``embeds``, embeds
+    (``![[Name]]``) are left out. (The hot path of reading a vault: one regex, targets
+    cleaned as :func:`link_target` does.)"""
+    wiki = "[[" in text
+    markdown = "](" in text
+    if not (wiki or markdown):
         return []
+    found: list[tuple[int, str]] = []
+    if wiki:
+        for match in _LINK_TARGET.finditer(text):
+            if match.group(1) and not embeds:
+                continue
+            target = match.group(2).rstrip("\\").strip()
+            if target[-3:].lower() == ".md":
+                target = target[:-3]
+            if target:
+                found.append((match.start(), target))
+    if markdown:
+        for match in _MD_LINK.finditer(text):
+            if match.group(1) and not embeds:
+                continue
+            target = _md_target(match.group(2) or match.group(3))
+            if target:
+                found.append((match.start(), target))
+        found.sort()
     links, line, pos = [], first_line, 0
-    for match in _LINK_TARGET.finditer(text):
-        start = match.start()
+    for start, target in found:
         line += text.count("\n", pos, start)
         pos = start
-        target = match.group(1).rstrip("\\").strip()
-        if target[-3:].lower() == ".md":
-            target = target[:-3]
-        if target:
-            links.append(Link(target, line, key))
+        links.append(Link(target, line, key))
     return links
+
+
+# What is never contact, whatever links it holds: fenced code (query blocks such as dataview,
+# tasks or base among them), %% comments %%, <!-- HTML comments --> and `inline code`.
+_NOT_TEXT = re.compile(r"^[^\S\n]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[^\S\n]*\1[^\n]*$|\Z)"
+                       r"|%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)|(`+)[^`\n]+?\2", re.M | re.S)
+
+
+def _blanked(match: re.Match) -> str:
+    text = match.group()
+    return " " * len(text) if "\n" not in text else re.sub(r"[^\n]", " ", text)
+
+
+def prose(text: str) -> str:
+    """``text`` with code, comments and query blocks blanked out (lines and offsets kept)."""
+    if "`" in text or "~~~" in text or "%%" in text or "<!--" in text:
+        return _NOT_TEXT.sub(_blanked, text)
+    return text
 
 
 def _strings(value: object, seen: set[int]) -> Iterator[str]:

@@ -10,18 +10,25 @@ from dataclasses import dataclass
 from .dates import DateProblem, parse_date
 from .links import WIKILINK, find_links, link_target
 
-__all__ = ["CLOSED", "Task", "find_tasks"]
+__all__ = ["CLOSED", "DONE", "Task", "find_tasks"]
 
 # A task item is a list item of its own line, its marker followed by a space or a tab as in
 # Markdown; its checkbox is searched for first, much faster than trying every line.
 _TASK = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*)$", re.M)
 _CHECKBOX = re.compile(r"\[[^\n]\][ \t]")
-_DUE = re.compile(r"📅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
-# Obsidian Tasks' fields: due, scheduled, start, created, done, cancelled dates, recurrence, priority
-_FIELDS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
-                     r"|🔁\ufe0f?[^📅⏳🛫➕✅❌⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
+_DATE = r"(\d{4}-\d{2}-\d{2})"
+# The due date: Tasks' 📅, Dataview's 🗓️ shorthand, or Dataview's [due:: …] / (due:: …) field
+_DUE = re.compile(rf"(?:📅|🗓)\ufe0f?\s*{_DATE}|[\[(]due::\s*{_DATE}")
+_SCHEDULED = re.compile(rf"⏳\ufe0f?\s*{_DATE}|[\[(]scheduled::\s*{_DATE}")
+# Tasks' and Dataview's metadata, left out of a task's title: dates (due, scheduled, start, created,
+# done, cancelled), recurrence, priority, id, dependencies, on-completion, and [key:: value] fields
+_FIELDS = re.compile(r"\s*(?:[📅🗓⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
+                     r"|🔁\ufe0f?[^📅🗓⏳🛫➕✅❌⏫🔼🔽🔺⏬🆔⛔🏁\[(]*"
+                     r"|[🆔⛔🏁]\ufe0f?\s*[\w,-]*|[⏫🔼🔽🔺⏬]\ufe0f?"
+                     r"|\[[^\[\]\n:]+::[^\]\n]*\]|\([^()\n:]+::[^)\n]*\))")
 _FENCE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
 CLOSED = frozenset({"x", "X", "-"})  # done, cancelled
+DONE = frozenset({"x", "X"})
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,16 @@ class Task:
     line: int
     people: tuple[str, ...]  # link targets, in order
     problem: str | None = None  # e.g. an impossible due date
+    scheduled: dt.date | None = None  # ⏳ or [scheduled:: …]
 
     @property
     def open(self) -> bool:
         return self.status not in CLOSED
+
+    @property
+    def when(self) -> dt.date | None:
+        """When it is due: its due date, else the date it is scheduled for."""
+        return self.due or self.scheduled
 
 
 def _shown(match: re.Match) -> str:
@@ -45,8 +58,21 @@ def _shown(match: re.Match) -> str:
     return inner.split("|", 1)[1] if "|" in inner else link_target(inner)
 
 
-def find_tasks(body: str, first_line: int = 1) -> tuple[Task, ...]:
-    """Every task item in ``body`` (which starts on file line ``first_line``), skipping fenced code blocks."""
+def _date(pattern: re.Pattern, text: str) -> tuple[dt.date | None, str | None]:
+    found = pattern.search(text)
+    if not found:
+        return None, None
+    try:
+        return parse_date(found.group(1) or found.group(2)), None
+    except DateProblem as exc:
+        return None, str(exc)
+
+
+def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
+               remove_filter: bool = False) -> tuple[Task, ...]:
+    """Every task item in ``body`` (which starts on file line ``first_line``), skipping fenced code
+    blocks. With the Tasks plugin's ``global_filter`` (``#task``), only items holding it are
+    tasks, and ``remove_filter`` leaves it out of their text."""
     if "[" not in body:
         return ()
     fences = [m.start() for m in _FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
@@ -58,17 +84,17 @@ def find_tasks(body: str, first_line: int = 1) -> tuple[Task, ...]:
             continue  # not a task line, or not its first checkbox
         if fences and bisect.bisect(fences, start) % 2:
             continue  # inside a fenced code block
+        status, rest = match.groups()
+        if global_filter and global_filter not in rest:
+            continue
         line += body.count("\n", pos, start)
         pos = start
-        status, rest = match.groups()
-        due, problem = None, None
-        found = _DUE.search(rest)
-        if found:
-            try:
-                due = parse_date(found.group(1))
-            except DateProblem as exc:
-                problem = f"task due date: {exc}"
-        cleaned = WIKILINK.sub(_shown, _FIELDS.sub("", rest)).strip()
+        due, problem = _date(_DUE, rest)
+        scheduled, scheduled_problem = _date(_SCHEDULED, rest)
+        problem = f"task due date: {problem}" if problem else (
+            f"task scheduled date: {scheduled_problem}" if scheduled_problem else None)
+        shown = rest.replace(global_filter, " ") if global_filter and remove_filter else rest
+        cleaned = " ".join(WIKILINK.sub(_shown, _FIELDS.sub("", shown)).split())
         people = tuple(link.target for link in find_links(rest))
-        tasks.append(Task(cleaned, status, due, line, people, problem))
+        tasks.append(Task(cleaned, status, due, line, people, problem, scheduled))
     return tuple(tasks)

@@ -7,17 +7,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import posixpath
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
-from .links import Link, find_links, frontmatter_links, name_key
-from .markdown import Task, find_tasks
+from .fields import Found, Vocabulary, field_key, single
+from .links import Link, find_links, frontmatter_links, name_key, prose
+from .markdown import DONE, Task, find_tasks
+
+if TYPE_CHECKING:
+    from .obsidian import VaultSettings
 
 __all__ = [
     "CATEGORIES",
@@ -131,6 +136,18 @@ class Note:
         return self.derived("tasks", lambda: find_tasks(self.body, self.body_line))
 
     @property
+    def contact_links(self) -> tuple[Link, ...]:
+        """The links that are contact with whom they name: those of :attr:`links`, less those in
+        embeds, code and query blocks, comments, and tasks not done (an intention is not contact).
+        Worked out once."""
+        def find() -> tuple[Link, ...]:
+            intentions = {t.line for t in self.tasks if t.status not in DONE}
+            body = [link for link in find_links(prose(self.body), self.body_line, embeds=False)
+                    if link.line not in intentions]
+            return (*frontmatter_links(self.frontmatter, self.key_lines), *body)
+        return self.derived("contact-links", find)
+
+    @property
     def links(self) -> tuple[Link, ...]:
         """Wikilinks in frontmatter values (with their key) and in the body, in file order."""
         if self._links is None:
@@ -167,15 +184,9 @@ class Note:
 
 
 ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
-_ROLE_SYNONYMS = {
-    "supervisor": "manager",
-    "boss": "manager",
-    "customer": "client",
-    "network": "contact",
-    "network contact": "contact",
-    "network-contact": "contact",
-}
 STATUSES = ("active", "paused", "limit-contact", "archived")
+_STATUS_WORDS = {"inactive": "paused", "on-hold": "paused", "dormant": "paused", "archive": "archived"}
+_DEFAULT_VOCABULARY = Vocabulary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +195,8 @@ class Interaction:
 
     ``person`` names the person as a link would: a title, an alias or a
     vault path; the host resolves it. ``kind`` is e.g. ``"meeting"`` or
-    ``"note"`` (a dated note linking them).
+    ``"note"`` (a dated note linking them); ``line`` says where in its source it was
+    found, when known (a brief shows which line counted).
     """
 
     person: str
@@ -192,6 +204,7 @@ class Interaction:
     source: str  # vault-relative path of the note it comes from ("" if none)
     kind: str
     title: str = ""
+    line: int | None = None
 
 
 @dataclass(eq=False)
@@ -200,8 +213,9 @@ class Person:
 
     note: Note
     aliases: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()  # relationship types: ROLES, or the user's own ([cadence] keys, relationship:)
     company: str | None = None
+    position: str | None = None  # a job title: `position`, or a `role` that is no relationship type
     cadence: Cadence | None = None
     cadence_set: bool = False  # False: use the role default
     last_contact: dt.date | None = None
@@ -230,46 +244,79 @@ class Person:
             found.append((self.met, "met"))
         return sorted(found)
 
-    def cadences(self, defaults: Mapping[str, Cadence | None]) -> list[tuple[Cadence, str]]:
+    def contacted(self, today: dt.date) -> bool:
+        """Whether any contact on or before ``today`` is recorded."""
+        return (any(i.date <= today for i in self.interactions)
+                or any(d is not None and d <= today for d in (self.last_contact, self.met)))
+
+    def booked(self, today: dt.date) -> Interaction | None:
+        """The first meeting booked after ``today``, if any."""
+        return next((i for i in self.interactions if i.date > today and i.kind == "meeting"), None)
+
+    def cadences(self, defaults: Mapping[str, Cadence | None],
+                 today: dt.date | None = None) -> list[tuple[Cadence, str]]:
         """The cadences that apply, with where each comes from: the note's own ``cadence``, or
-        the ``defaults`` (per role, ``config.cadence``) of the person's roles."""
+        the ``defaults`` (per relationship type, ``config.cadence``) of the person's types; a type
+        without a default of its own, and a person of no type once contact with them is recorded
+        (on or before ``today``; any, without it), follow ``defaults["default"]``."""
         if self.cadence_set:
             return [(self.cadence, "cadence")] if self.cadence else []
-        return [(cadence, f"{role} default") for role in self.roles if (cadence := defaults.get(role))]
+        fallback = defaults.get("default")
+        if not self.roles:
+            contacted = self.contacted(today) if today else bool(self.interactions or self.last_contact or self.met)
+            return [(fallback, "default cadence")] if fallback and contacted else []
+        found = []
+        for role in self.roles:
+            cadence, origin = (defaults[role], f"{role} default") if role in defaults else (fallback, "default cadence")
+            if cadence:
+                found.append((cadence, origin))
+        return found
 
     def last_contact_on(self, today: dt.date) -> tuple[dt.date, str] | None:
         """The latest contact on or before ``today``, with how it happened: ``contacts(today)[-1]``,
         without describing every contact."""
-        day = max((i.date for i in self.interactions if i.date <= today), default=None)
-        found = [(day, _describe_interaction(i)) for i in self.interactions if i.date == day] if day else []
+        last = self.last_interaction(today)
+        found = [(last.date, _describe_interaction(last))] if last else []
         found += [(date, how) for date, how in ((self.last_contact, "last_contact"), (self.met, "met"))
                   if date and date <= today]
         return max(found, default=None)
 
+    def last_interaction(self, today: dt.date) -> Interaction | None:
+        """The latest interaction on or before ``today`` (of one day's, the last as described)."""
+        day = max((i.date for i in self.interactions if i.date <= today), default=None)
+        if day is None:
+            return None
+        return max((i for i in self.interactions if i.date == day), key=_describe_interaction)
+
     @classmethod
-    def from_note(cls, note: Note, problems: list[Problem]) -> Person:
-        """Read the person fields, reporting each unusable value and ignoring it."""
+    def from_note(cls, note: Note, problems: list[Problem], vocabulary: Vocabulary | None = None) -> Person:
+        """Read the person fields — under any of their names (``vocabulary``, by default the
+        built-in ones) — reporting each unusable value and ignoring it."""
+        words = vocabulary or _DEFAULT_VOCABULARY
         person = cls(note)
 
-        def read(key, parse):
-            value = note.get(key)
-            if value is None or value == "":
+        def read(name: str, parse: Callable[[object], T]) -> T | None:
+            found = words.find(note, name)
+            if found is None:
                 return None
             try:
-                return parse(value)
+                return parse(single(found.value))
             except DateProblem as exc:
-                problems.append(note.problem(f"{key}: {exc}; ignored", key))
+                problems.append(note.problem(f"{found.key}: {exc}; ignored", line=found.line))
                 return None
 
-        alias_key = "aliases" if note.get("aliases") is not None else "alias"
-        person.aliases = tuple(a.strip() for a in texts(note, alias_key, problems) if a.strip())
-        person.roles = _roles(note, problems)
-        company = texts(note, "company", problems, many=False)
+        aliases = words.find(note, "aliases")
+        person.aliases = tuple(a.strip() for a in texts(note, aliases, problems) if a.strip())
+        person.roles, titles = _roles(note, words, problems)
+        company = texts(note, words.find(note, "company"), problems, many=False)
         person.company = company[0] if company else None
-        if note.get("cadence") is not None:
+        position = texts(note, words.find(note, "position"), problems, many=False)
+        person.position = position[0] if position else (", ".join(titles) if titles else None)
+        cadence = words.find(note, "cadence")
+        if cadence is not None:
             person.cadence_set = True
             person.cadence = read("cadence", parse_cadence)
-            raw = note.get("cadence")
+            raw = single(cadence.value)
             if person.cadence is None and not (isinstance(raw, str)
                                                and raw.strip().lower() in ("none", "never", "off")):
                 person.cadence_set = False  # unreadable: fall back to the role default
@@ -278,14 +325,17 @@ class Person:
         person.birthday = read("birthday", parse_month_day)
         person.started = read("started", parse_date)
         person.snooze_until = read("snooze_until", parse_date)
-        person.milestones = _milestones(note, problems)
-        for status in texts(note, "status", problems, many=False):
+        person.milestones = _milestones(note, words.find(note, "milestones"), problems)
+        found = words.find(note, "status")
+        for status in texts(note, found, problems, many=False):
             text = status.strip().lower().replace("_", "-").replace(" ", "-")
+            text = _STATUS_WORDS.get(text, text)
             if text in STATUSES:
                 person.status = text
-            else:
+            elif found is not None:
                 problems.append(note.problem(
-                    f"status: {status!r} is not one of {', '.join(STATUSES)}; treated as active", "status"))
+                    f"{found.key}: {status!r} is not one of {', '.join(STATUSES)}; treated as active",
+                    line=found.line))
         return person
 
 
@@ -297,46 +347,60 @@ def _describe_interaction(interaction: Interaction) -> str:
 _SCALARS = (str, int, float, dt.date)
 
 
-def texts(note: Note, key: str, problems: list[Problem], many: bool = True) -> list[str]:
-    """A field that holds text (or, with ``many``, a list of texts or a comma-free list), as strings.
+def texts(note: Note, found: Found | None, problems: list[Problem], many: bool = True) -> list[str]:
+    """A field (as found by a :class:`~relnotes.fields.Vocabulary`) that holds text — or, with
+    ``many``, a list of texts — as strings; a link stands for its target, a list of one for its item.
 
     Anything else — a mapping, a nested list, or a list where one value is expected — is
     reported and ignored, never turned into text (a YAML alias bomb would never finish).
     """
-    value = note.get(key)
+    if found is None:
+        return []
+    value = found.value if many else single(found.value)
     if value is None or isinstance(value, bool):
         return []
     if isinstance(value, _SCALARS):
-        return [str(value)]
-    if many and isinstance(value, list) and all(isinstance(v, _SCALARS) or v is None for v in value):
-        return [str(v) for v in value if v is not None]
+        return [str(single(value))]
+    if many and isinstance(value, list):
+        items = [single(v) for v in value]
+        if all(isinstance(v, _SCALARS) or v is None for v in items):
+            return [str(v) for v in items if v is not None]
     expected = "text or a list of texts" if many else "text"
-    problems.append(note.problem(f"{key}: expected {expected}, got a {type(value).__name__}; ignored", key))
+    problems.append(note.problem(f"{found.key}: expected {expected}, got a {type(value).__name__}; ignored",
+                                 line=found.line))
     return []
 
 
-def _roles(note: Note, problems: list[Problem]) -> tuple[str, ...]:
-    key = "role" if note.get("role") is not None else "roles"
-    items = texts(note, key, problems)
-    if len(items) == 1:
-        items = items[0].split(",")
-    roles = []
-    for item in items:
-        text = " ".join(item.split()).lower()
-        text = _ROLE_SYNONYMS.get(text, text)
-        if text in ROLES:
-            if text not in roles:
-                roles.append(text)
-        elif text:
-            problems.append(note.problem(
-                f"role: {item!r} is not a known role ({', '.join(ROLES)}); ignored", "role"))
-    return tuple(roles)
+def _roles(note: Note, words: Vocabulary, problems: list[Problem]) -> tuple[tuple[str, ...], list[str]]:
+    """The person's relationship types, and the ``role`` values that are job titles instead.
+
+    A word of a ``role`` field that is no relationship type is a job title (``role: Tech
+    Lead``); one of a ``relationship`` field is a type of the user's own (``relationship: friend``).
+    """
+    roles: list[str] = []
+    titles: list[str] = []
+    for found in words.values(note, "role"):
+        items = texts(note, found, problems)
+        if len(items) == 1:
+            items = items[0].split(",")
+        title_field = field_key(found.key) in ("role", "roles")
+        for item in items:
+            text = " ".join(item.split())
+            kind = words.relationship(text)
+            if kind is None and text and not title_field:
+                kind = text.lower()
+            if kind is not None:
+                if kind not in roles:
+                    roles.append(kind)
+            elif text:
+                titles.append(text)
+    return tuple(roles), titles
 
 
-def _milestones(note: Note, problems: list[Problem]) -> tuple[tuple[str, dt.date], ...]:
-    raw = note.get("milestones")
-    if raw is None:
+def _milestones(note: Note, found: Found | None, problems: list[Problem]) -> tuple[tuple[str, dt.date], ...]:
+    if found is None:
         return ()
+    raw = found.value
     if isinstance(raw, list) and all(isinstance(i, dict) for i in raw):
         pairs = [pair for item in raw for pair in item.items()]
     elif isinstance(raw, dict):
@@ -344,15 +408,15 @@ def _milestones(note: Note, problems: list[Problem]) -> tuple[tuple[str, dt.date
     else:
         problems.append(note.problem(
             "milestones: expected a mapping of label: date, e.g. 'promoted to director: 2024-12-01'; ignored",
-            "milestones"))
+            line=found.line))
         return ()
-    found = []
+    dates = []
     for label, value in pairs:
         try:
-            found.append((str(label), parse_date(value)))
+            dates.append((str(label), parse_date(single(value))))
         except DateProblem as exc:
-            problems.append(note.problem(f"milestones: {label}: {exc}; ignored", "milestones"))
-    return tuple(sorted(found, key=lambda p: (p[1], p[0])))
+            problems.append(note.problem(f"{found.key}: {label}: {exc}; ignored", line=found.line))
+    return tuple(sorted(dates, key=lambda p: (p[1], p[0])))
 
 
 @dataclass(eq=False)
@@ -487,8 +551,10 @@ class Vault:
     file elsewhere is not seen by ``scan`` while the vault is unchanged).
     """
 
-    def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem]) -> None:
+    def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem],
+                 settings: VaultSettings | None = None) -> None:
         self.root = root
+        self.settings = settings  # what relnotes took from .obsidian/ (None: Obsidian's defaults)
         self.notes = notes
         self.people = people
         self.meetings: list[Meeting] = []
@@ -546,8 +612,11 @@ class Vault:
 
         Case and Unicode form are ignored; ``folder/Name`` picks by path;
         aliases of people count. Among several notes of one name, people come
-        first, then the shortest path (a warning names them, once).
+        first, then the shortest path (a warning names them, once). A relative
+        target (``../People/Jane``, ``./Jane``) is taken from the folder of ``source``.
         """
+        if target.startswith("."):
+            target = _relative(target, source)
         try:
             return self._resolved[target]
         except KeyError:
@@ -574,20 +643,41 @@ class Vault:
         note = self.resolve(target, source)
         return self._person_of.get(note.path) if note else None
 
+    def tasks(self, note: Note) -> tuple[Task, ...]:
+        """The tasks of ``note``, as the vault's Tasks plugin settings (its global filter) have them."""
+        task_filter = self.settings.task_filter if self.settings is not None else ""
+        if not task_filter:
+            return note.tasks
+        removed = self.settings is not None and self.settings.task_filter_removed
+        return note.derived(("tasks-filtered", task_filter, removed),
+                            lambda: find_tasks(note.body, note.body_line, task_filter, removed))
+
     def task_notes(self) -> Iterator[tuple[Note, Meeting | None]]:
-        """The notes tasks are read from, with their meeting (or None): meetings and dated notes."""
+        """The notes tasks are read from — every note — with their meeting (or None)."""
         meetings = {m.note.path: m for m in self.meetings}
         for note in self.notes:
-            meeting = meetings.get(note.path)
-            if meeting is not None or note.date is not None:
-                yield note, meeting
+            yield note, meetings.get(note.path)
 
     def task_owner(self, task: Task, note: Note, meeting: Meeting | None) -> Person | None:
-        """Whom a task is about: the first person it links, else the meeting's first attendee."""
-        person = next((p for p in (self.person(t, note.path) for t in task.people) if p), None)
+        """Whom a task is about: the person whose note it is in, else the first person it links,
+        else the meeting's first attendee."""
+        person = self._person_of.get(note.path)
+        if person is None:
+            person = next((p for p in (self.person(t, note.path) for t in task.people) if p), None)
         if person is None and meeting is not None and meeting.attendees:
             person = meeting.attendees[0]
         return person
+
+
+def _relative(target: str, source: str) -> str:
+    """A relative link target (``../People/Jane``) made vault-relative from the folder of the
+    note ``source``; above the vault's top is its top."""
+    if not target.startswith(("./", "../")):
+        return target
+    path = posixpath.normpath(posixpath.join(source.rpartition("/")[0], target))
+    while path.startswith("../"):
+        path = path[3:]
+    return path
 
 
 @dataclass(frozen=True)

@@ -208,17 +208,17 @@ class Pipeline:
 
     def refresh(self, paths: set[str] | None) -> int:
         """Bring the notes up to date after changes: just ``paths`` (vault-relative, named by
-        file-system events), or, with None or changed Obsidian settings, the whole vault (the
-        outputs relnotes writes into it left out). :returns: how many notes were read."""
+        file-system events; those the Obsidian settings exclude left out), or, with None or changed
+        Obsidian settings, the whole vault (the outputs relnotes writes into it left out).
+        :returns: how many notes were read."""
         self.config  # noqa: B018 - the outputs' paths come with it
         settings, problems = read_settings(self.root)
         own = self.own_files()
         self.cache.load()
         if paths is None or settings != self.cache.settings:
             return self.read(list_vault(self.root, own))
-        templates = (settings.templates_folder or "\0").lower() + "/"
         wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths)
-                  if rel not in own and not rel.lower().startswith(templates)]
+                  if rel not in own and not settings.excludes(rel)]
         # the settings' problems afresh, the last walk's kept
         self._read_problems = [*problems, *(p for p in self._read_problems if not p.path.startswith(".obsidian/"))]
         return self.cache.refresh(wanted, settings)
@@ -236,7 +236,7 @@ class Pipeline:
         """The notes as they are now made into a vault (through the classify and interactions hooks)."""
         self.pm.problems[:] = self._load_problems  # what loading found; each build reports its own anew
         notes, found = self.cache.current()
-        return build_vault(self.root, notes, self.config, self.pm, [*self._read_problems, *found])
+        return build_vault(self.root, notes, self.config, self.pm, [*self._read_problems, *found], self.cache.settings)
 
     def evaluate(self, today: dt.date, horizon: int = 30) -> ScanResult:
         """The core run over the notes as they are now: people, reminders, goal, outputs (not written)."""

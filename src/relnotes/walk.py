@@ -32,15 +32,16 @@ def walk(root: Path, settings: VaultSettings,
          exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
     """Every note file of the vault as (vault-relative POSIX path, file system path), sorted.
 
-    Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, the
-    templates folder and the vault-relative paths in ``exclude``. Symlinks are
+    Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, what the
+    Obsidian ``settings`` leave out (the template folders and the "Excluded files", see
+    :meth:`~relnotes.obsidian.VaultSettings.excludes`: a folder left out is not even
+    entered) and the vault-relative paths in ``exclude``. Symlinks are
     followed, but every real folder and file is visited once: the real tree is
     walked first and symlinks after, so a link back into the vault neither
     loops nor double-counts, and a note reachable both ways keeps its real path.
     """
     problems: list[Problem] = []
     skip = {p.lower() for p in exclude}
-    templates = settings.templates_folder.lower() if settings.templates_folder else None
     found: list[tuple[str, str]] = []
     try:
         info = root.stat()
@@ -57,10 +58,11 @@ def walk(root: Path, settings: VaultSettings,
                 problems.append(Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped"))
             return
         if is_dir:
-            if rel_path.lower() != templates:
+            if not settings.excludes(rel_path + "/"):
                 seen.add(key)
                 folders.append((path, rel_path))
-        elif is_file and rel_path.lower().endswith(".md") and rel_path.lower() not in skip:
+        elif (is_file and rel_path.lower().endswith(".md") and rel_path.lower() not in skip
+              and not settings.excludes(rel_path)):
             seen.add(key)
             found.append((rel_path, path))
 

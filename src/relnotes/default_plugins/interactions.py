@@ -1,19 +1,78 @@
-"""Built-in: interactions from meetings (their attendees) and dated notes (the people they link)."""
+"""Built-in: interactions from meetings (their attendees), dated notes (the people they link),
+and the contact log of a person's own note.
+
+Only real contact counts: a link in an open, in-progress or cancelled task (an intention),
+an embed, code, a query block or a comment is not contact (see ``Note.contact_links``); a
+done task and ordinary text are. In a person's note, list items under a contact-log heading
+(``[people] contact_log``) that start with a date or a link to a daily note are contact on
+that date: ``- 2026-02-20 coffee, talked about the promo case``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 
-from relnotes import Config, Interaction, Note, Person, Vault, hookimpl
+from relnotes import (
+    Config,
+    DateProblem,
+    Interaction,
+    Note,
+    Person,
+    Vault,
+    field_key,
+    hookimpl,
+    link_target,
+    parse_date,
+    prose,
+)
 
 
-def _linked_people(note: Note, vault: Vault) -> list[Person]:
-    seen: list[Person] = []
-    for link in note.links:
+def _linked_people(note: Note, vault: Vault) -> list[tuple[Person, int | None]]:
+    """The people ``note`` is in contact with, each with the line of its first such link."""
+    seen: dict[str, tuple[Person, int | None]] = {}
+    for link in note.contact_links:
         person = vault.person(link.target, note.path)
-        if person is not None and person not in seen and person.note is not note:
-            seen.append(person)
-    return seen
+        if person is not None and person.path not in seen and person.note is not note:
+            seen[person.path] = (person, link.line)
+    return list(seen.values())
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
+# "- 2026-02-20 coffee", "- [[2026-02-20]] call", "- **2026-02-20**: lunch", "1. [[Daily/2026-02-20|Fri]] — chat"
+_LOG_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[xX]\][ \t]+)?(?:\*\*|__)?"
+                       r"(?:(\d{4}-\d{2}-\d{2})|\[\[([^\[\]\n]+)\]\])(?:\*\*|__)?[ \t]*[:–—-]?[ \t]*(.*)$", re.M)
+
+
+def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt.date | None:
+    if link is not None:
+        linked = vault.resolve(link_target(link), note.path)
+        if linked is not None and linked.date is not None:
+            return linked.date
+        day = link_target(link).rsplit("/", 1)[-1]
+    try:
+        return parse_date(day)
+    except DateProblem:
+        return None
+
+
+def contact_log(note: Note, vault: Vault, headings: set[str]) -> Iterator[tuple[dt.date, int, str]]:
+    """The dated items under the contact-log ``headings`` (in ``field_key`` form) of ``note``:
+    (date, line, text)."""
+    text = prose(note.body)
+    found = list(_HEADING.finditer(text))
+    for index, heading in enumerate(found):
+        if field_key(heading.group(2)) not in headings:
+            continue
+        level = len(heading.group(1))
+        end = next((h.start() for h in found[index + 1:] if len(h.group(1)) <= level), len(text))
+        section = text[heading.end():end]
+        first = note.body_line + text.count("\n", 0, heading.end())
+        for item in _LOG_ITEM.finditer(section):
+            date = _log_date(vault, note, item.group(1), item.group(2))
+            if date is not None:
+                yield date, first + section.count("\n", 0, item.start()), item.group(3).strip()
 
 
 @hookimpl
@@ -22,12 +81,19 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
         if meeting.date is None:
             continue
         # A meeting without an attendees list counts the people it links, like a dated note.
-        people = meeting.attendees or (_linked_people(meeting.note, vault) if config.dated_note_interactions else [])
-        for person in people:
-            yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", meeting.title)
+        people = ([(p, None) for p in meeting.attendees] or
+                  (_linked_people(meeting.note, vault) if config.dated_note_interactions else []))
+        for person, line in people:
+            yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", meeting.title, line)
+    headings = {field_key(h) for h in config.people.contact_log}
+    if headings:
+        for person in vault.people:
+            if "#" in person.note.body:
+                for date, line, text in contact_log(person.note, vault, headings):
+                    yield Interaction(person.path, date, person.path, "contact log", text or "logged", line)
     if not config.dated_note_interactions:
         return
     for note in vault.notes:
         if note.date is not None and note.kind == "note":
-            for person in _linked_people(note, vault):
-                yield Interaction(person.path, note.date, note.path, "note", note.title)
+            for person, line in _linked_people(note, vault):
+                yield Interaction(person.path, note.date, note.path, "note", note.title, line)

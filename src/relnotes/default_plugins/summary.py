@@ -36,7 +36,7 @@ from relnotes import (
 
 MEDIA_TYPE = "text/markdown; charset=utf-8"
 HEALTH_ROLES = ROLES
-SECTIONS = ("overdue", "this_week", "later", "celebrations", "goal", "health", "problems")
+SECTIONS = ("overdue", "this_week", "later", "booked", "celebrations", "goal", "health", "problems")
 
 
 def _sections(key: str, value: object) -> tuple[str, ...]:
@@ -80,6 +80,15 @@ def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
     return lines
 
 
+def _booked(reminder: Reminder, today: dt.date) -> str:
+    """A follow-up settled by a meeting booked ahead: who, when, and the meeting's note."""
+    data = dict(reminder.data)
+    who = note_link(reminder.person_path, reminder.person) if reminder.person_path and reminder.person else "?"
+    when = _day(dt.date.fromisoformat(str(data["booked"])), today)
+    source = str(data.get("booked_source") or "")
+    return f"- {who} — meeting booked {when}" + (f" · {note_link(source)}" if source else "")
+
+
 def _day(date: dt.date, today: dt.date) -> str:
     days = (date - today).days
     label = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
@@ -87,15 +96,16 @@ def _day(date: dt.date, today: dt.date) -> str:
 
 
 def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
-    """Per relationship type: people on track, due within the week, overdue (by their follow-up)."""
-    roles = {p.path: p.roles for p in result.vault.people}
+    """Per relationship type (the built-in ones, then yours, then "other" for people of none):
+    people on track, due within the week, overdue (by their follow-up)."""
+    roles = {p.path: p.roles or ("other",) for p in result.vault.people}
     counts: dict[str, Counter[str]] = {role: Counter() for role in HEALTH_ROLES}
     for reminder in result.all_reminders:
         if reminder.kind != "follow-up" or reminder.person_path not in roles:
             continue
         state = "overdue" if reminder.date < today else "due soon" if reminder.date <= week_end else "on track"
         for role in roles[reminder.person_path]:
-            counts[role][state] += 1
+            counts.setdefault(role, Counter())[state] += 1
     return counts
 
 
@@ -157,6 +167,9 @@ def render(result: ScanResult, config: Config) -> bytes:
             [line for r in this_week for line in _item(r, today, late=False)])
     section("later", f"Later in the next {window} days ({len(later)})",
             [line for r in later for line in _item(r, today, late=False)])
+    booked = sorted((r for r in todo if str(dict(r.data).get("booked", "9999")) <= window_end.isoformat()),
+                    key=lambda r: (str(dict(r.data)["booked"]), r.person or ""))
+    section("booked", f"Booked ({len(booked)})", [_booked(r, today) for r in booked])
     section("celebrations", f"Celebrations ({len(celebrate)})",
             [line for r in celebrate for line in _item(r, today, late=False)])
     if result.goal:

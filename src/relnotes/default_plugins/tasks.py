@@ -1,5 +1,7 @@
-"""Built-in rule ``task``: open Obsidian Tasks items with a due date (``- [ ] text 📅 YYYY-MM-DD``)
-in meeting notes and dated notes."""
+"""Built-in rule ``task``: open task items with a due date — Tasks' ``📅 YYYY-MM-DD``, Dataview's
+``[due:: YYYY-MM-DD]`` or ``🗓️YYYY-MM-DD``, else the ``⏳`` scheduled date — in any note. A task
+in a person's note is theirs; elsewhere, it belongs to the first person it links, else to the
+meeting's first attendee."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from relnotes import Config, Reminder, Vault, hookimpl, make_uid, name_key
 def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
     for note, meeting in vault.task_notes():
         seen: Counter[str] = Counter()
-        for task in note.tasks:
+        for task in vault.tasks(note):
             if task.problem:
                 vault.problems.append(note.problem(f"{task.problem}; task ignored", line=task.line))
-            if not task.open or task.due is None:
+            if not task.open or task.when is None:
                 continue
             person = vault.task_owner(task, note, meeting)
             if person is not None and person.status == "archived":
@@ -26,11 +28,11 @@ def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator
             yield Reminder(
                 kind="task",
                 person=person.name if person else None,
-                date=task.due,
+                date=task.when,
                 title=task.text or "(empty task)",
                 source=note.path,
                 uid=make_uid("task", name_key(note.title), task.text, seen[task.text]),
-                detail=f"open task in “{note.title}”, line {task.line}",
+                detail=f"open task in “{note.title}”, line {task.line}" + ("" if task.due else ", scheduled"),
                 person_path=person.path if person else None,
                 data=(("line", task.line),),
             )

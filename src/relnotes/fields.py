@@ -1,0 +1,220 @@
+"""The fields relnotes reads, under the names people actually give them.
+
+A vault kept with someone else's template says ``lastContacted``, ``last-contact``,
+``Last contact::`` or ``prm-last-contacted`` where relnotes says ``last_contact``, and
+``relationship: coworker`` where it says ``role: peer``. A :class:`Vocabulary` finds each
+field under its built-in names (:data:`FIELDS`), the names the config adds (``[fields]``),
+and Dataview's inline fields; and it maps the words people use for a relationship onto
+the relationship types (:data:`TYPE_WORDS`, and every key of ``[cadence]``).
+
+Names are compared as Dataview compares them, only more forgiving: case, spaces,
+``-``, ``_`` and formatting are ignored (:func:`field_key`), so ``Last Contact``,
+``last_contact`` and ``lastContact`` are one name. Pure: nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .model import Note
+
+__all__ = [
+    "FIELDS",
+    "MEETING_FIELDS",
+    "PERSON_FIELDS",
+    "TYPE_WORDS",
+    "Found",
+    "Vocabulary",
+    "field_key",
+    "inline_fields",
+    "single",
+    "type_key",
+]
+
+# canonical name -> the other names it goes by in published templates, CRMs and plugins
+PERSON_FIELDS: dict[str, tuple[str, ...]] = {
+    "aliases": ("alias",),
+    "role": ("roles", "relationship", "relationships", "relation", "relationship_type"),
+    "company": ("org", "organization", "organisation", "employer", "workplace", "works_at"),
+    "position": ("job_title", "job", "occupation"),
+    "cadence": ("frequency", "contact_frequency", "contact_cadence", "keep_in_touch", "reach_out_every"),
+    "last_contact": ("last_contacted", "last_met", "last_met_on", "last_seen", "last_spoke", "last_talked",
+                     "last_interaction", "last_touch", "last_touchpoint", "last_contact_date"),
+    "met": ("first_met", "met_on", "first_contact", "date_met"),
+    "birthday": ("birthdate", "birth_date", "date_of_birth", "dob", "bday"),
+    "started": ("started_on", "joined", "joined_on", "employed_since"),
+    "milestones": (),
+    "status": (),
+    "snooze_until": ("snooze", "snoozed_until", "snooze_till"),
+}
+MEETING_FIELDS: dict[str, tuple[str, ...]] = {
+    "date": ("meeting_date",),
+    "attendees": ("people", "with", "participants", "attendee"),
+    "follow_up": ("followup_on", "follow_up_on", "follow_up_date", "next_follow_up"),
+    "follow_up_done": ("followed_up", "follow_up_complete"),
+}
+NOTE_FIELDS: dict[str, tuple[str, ...]] = {"type": (), "categories": ("category",)}
+FIELDS = {**PERSON_FIELDS, **MEETING_FIELDS, **NOTE_FIELDS}
+
+# word people use for a relationship -> one of the built-in relationship types (model.ROLES)
+TYPE_WORDS: dict[str, str] = {
+    **dict.fromkeys(("manager", "boss", "supervisor", "line manager", "skip level", "skip-level manager",
+                     "reporting manager"), "manager"),
+    **dict.fromkeys(("mentor", "advisor", "adviser", "coach"), "mentor"),
+    **dict.fromkeys(("sponsor", "champion", "advocate"), "sponsor"),
+    **dict.fromkeys(("peer", "colleague", "coworker", "co-worker", "teammate", "team member", "workmate"), "peer"),
+    **dict.fromkeys(("client", "customer"), "client"),
+    **dict.fromkeys(("contact", "network", "network contact", "networking", "acquaintance", "connection"),
+                    "contact"),
+}
+
+_NOT_NAME = re.compile(r"[\W_]+")
+
+
+@functools.lru_cache(maxsize=1 << 14)  # a vault uses few field names, over and over
+def field_key(name: str) -> str:
+    """The form field names are compared in: case-folded, only letters and digits
+    (``Last contact``, ``last_contact``, ``lastContact`` and ``**Last-Contact**`` are one)."""
+    return _NOT_NAME.sub("", name.casefold())
+
+
+def type_key(word: str) -> str:
+    """The form relationship words are compared in; a plural counts as its singular."""
+    key = field_key(word)
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
+
+
+_LINK_VALUE = re.compile(r"!?\[\[([^\[\]|#]*)[^\[\]]*\]\]")
+
+
+def single(value: object) -> object:
+    """One value where one belongs: a list of one is its item (Obsidian's list properties,
+    ``status: [paused]``; YAML makes ``[[2026-02-20]]`` a list in a list), a link alone
+    (``"[[2026-02-20]]"``, ``"[[Daily/2026-02-20|Friday]]"``) the last part of its target."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str) and value.startswith(("[[", "![[")):
+        match = _LINK_VALUE.fullmatch(value.strip())
+        if match:
+            return match.group(1).strip().rsplit("/", 1)[-1]
+    return value
+
+
+class Found(NamedTuple):
+    """A field as found in a note: its value, the name it was written with, and its line."""
+
+    value: object
+    key: str
+    line: int | None
+    inline: bool = False  # a Dataview inline field, not frontmatter
+
+
+# Dataview inline fields: "Key:: value" on a line of its own (a list item too), and
+# "[key:: value]" or "(key:: value)" anywhere in a line.
+_LINE_FIELD = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__)?([^\s:\[\]()*`][^:\[\]()`\n]*?)"
+                         r"(?:\*\*|__)?::[ \t]*(.*)$", re.M)
+_BRACKET_FIELD = re.compile(r"[\[(]([^\[\]()\n:]+?)::[ \t]*([^\]\)\n]*)[\])]")
+_FENCE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
+
+
+def inline_fields(body: str, first_line: int = 1) -> dict[str, Found]:
+    """Dataview's inline fields of a note's text, by :func:`field_key`; the first of a name
+    wins, and fenced code is skipped."""
+    found: dict[str, Found] = {}
+    if "::" not in body:
+        return found
+    fences = [m.start() for m in _FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
+    matches = sorted([*_LINE_FIELD.finditer(body), *_BRACKET_FIELD.finditer(body)], key=lambda m: m.start())
+    for match in matches:
+        if fences and bisect.bisect(fences, match.start()) % 2:
+            continue
+        key = field_key(match.group(1))
+        if key and key not in found:
+            line = first_line + body.count("\n", 0, match.start())
+            found[key] = Found(match.group(2).strip(), match.group(1).strip(), line, True)
+    return found
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Where to find each field, and what each relationship word means.
+
+    ``extra`` adds names per canonical field (``[fields]`` of the config); ``types`` are
+    the relationship types beyond the built-in ones (the keys of ``[cadence]``).
+    """
+
+    extra: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    types: tuple[str, ...] = ()
+    _names: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _words: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = {}
+        for canonical, others in FIELDS.items():
+            keys = [field_key(n) for n in (canonical, *others, *self.extra.get(canonical, ()))]
+            names[canonical] = tuple(dict.fromkeys(keys))
+        object.__setattr__(self, "_names", names)
+        words = {type_key(word): kind for word, kind in TYPE_WORDS.items()}
+        words.update({type_key(kind): kind for kind in self.types})
+        object.__setattr__(self, "_words", words)
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.extra.items())), self.types))
+
+    def names(self, canonical: str) -> tuple[str, ...]:
+        """The names (in :func:`field_key` form) that ``canonical`` is looked for under, in order."""
+        return self._names[canonical]
+
+    def find(self, note: Note, canonical: str) -> Found | None:
+        """The field ``canonical`` of ``note``: the first of its names in the frontmatter, else
+        as a Dataview inline field; a value that is None or empty counts as absent."""
+        keys = _frontmatter_keys(note)
+        for name in self._names[canonical]:
+            written = keys.get(name)
+            if written is not None:
+                value = note.frontmatter[written]
+                if value is not None and value not in ("", []):
+                    return Found(value, written, note.key_lines.get(written))
+        inline = _inline(note)
+        if inline:
+            for name in self._names[canonical]:
+                found = inline.get(name)
+                if found is not None and found.value != "":
+                    return found
+        return None
+
+    def values(self, note: Note, canonical: str) -> list[Found]:
+        """Every name of ``canonical`` that ``note`` gives a value (``attendees`` and ``people``)."""
+        keys, inline = _frontmatter_keys(note), _inline(note)
+        found = []
+        for name in self._names[canonical]:
+            written = keys.get(name)
+            if written is not None and note.frontmatter[written] is not None:
+                found.append(Found(note.frontmatter[written], written, note.key_lines.get(written)))
+            elif name in inline:
+                found.append(inline[name])
+        return found
+
+    def relationship(self, word: str) -> str | None:
+        """The relationship type ``word`` means (``"Co-workers"`` → ``"peer"``), or None."""
+        return self._words.get(type_key(word))
+
+    @property
+    def kinds(self) -> Iterable[str]:
+        """Every relationship word known, in :func:`type_key` form."""
+        return self._words.keys()
+
+
+def _frontmatter_keys(note: Note) -> dict[str, str]:
+    """The note's frontmatter keys by :func:`field_key` (the first of clashing spellings wins)."""
+    return note.derived("field-keys", lambda: {field_key(k): k for k in reversed(note.frontmatter)})
+
+
+def _inline(note: Note) -> dict[str, Found]:
+    return note.derived("inline-fields", lambda: inline_fields(note.body, note.body_line))
