@@ -28,6 +28,7 @@ _EXPORTS = {
                      "progress_bar"), "model"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
+    **dict.fromkeys(("kind_of",), "kinds"),
     **dict.fromkeys(("Found", "Vocabulary", "field_key", "single", "type_key"), "fields"),
     **dict.fromkeys(("Cadence", "DateProblem", "MonthDay", "add_months", "anniversary_in", "parse_cadence",
                      "parse_date", "parse_month_day", "period_start"), "dates"),
@@ -87,6 +88,7 @@ __all__ = [
     "field_key",
     "find_links",
     "hookimpl",
+    "kind_of",
     "link_target",
     "make_uid",
     "memo",
@@ -153,6 +155,7 @@ if TYPE_CHECKING:
     )
     from .fields import Found, Vocabulary, field_key, single, type_key
     from .files import write_new
+    from .kinds import kind_of
     from .links import Link, find_links, link_target, name_key, note_link, people_in, prose
     from .markdown import Task
     from .model import (

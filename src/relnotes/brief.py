@@ -68,6 +68,7 @@ class Brief:
     open_tasks: list[tuple[str, dt.date | None, str, int]] = field(default_factory=list)  # text, due, source, line
     upcoming: list[tuple[dt.date, str, str]] = field(default_factory=list)  # date, kind, title
     today: dt.date = dt.date.min
+    counted: tuple[str, int, str] | None = None  # the line the last contact comes from: source, line, its text
 
 
 def find_person(vault: Vault, name: str) -> Person:
@@ -214,8 +215,25 @@ def build_brief(result: ScanResult, config: Config, name: str, since: dt.date | 
                       if r.kind == "follow-up" and r.person_path == person.path), None)
     upcoming = [(r.date, r.kind, r.title) for r in result.all_reminders
                 if r.celebration and r.person_path == person.path]
-    return Brief(person.name, person.path, _facts(person, config, today), person.last_contact_on(today), follow_up,
-                 timeline, _open_tasks(vault, person), upcoming, today)
+    last = person.last_contact_on(today)
+    return Brief(person.name, person.path, _facts(person, config, today), last, follow_up,
+                 timeline, _open_tasks(vault, person), upcoming, today, _counted(vault, person, last))
+
+
+def _counted(vault: Vault, person: Person, last: tuple[dt.date, str] | None) -> tuple[str, int, str] | None:
+    """Which line of which note the last contact comes from (when an interaction says)."""
+    if last is None:
+        return None
+    interaction = person.last_interaction(last[0])
+    if interaction is None or interaction.date != last[0] or interaction.line is None:
+        return None
+    note = next((n for n in vault.notes if n.path == interaction.source), None)
+    if note is None:
+        return None
+    lines = note.body.split("\n")
+    index = interaction.line - note.body_line
+    text = lines[index] if 0 <= index < len(lines) else ""
+    return note.path, interaction.line, _shorten(_plain(text.strip()))
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -243,6 +261,9 @@ def to_markdown(brief: Brief) -> str:
     last = brief.last_contact
     out.append(f"- **Last contact**: {last[0].isoformat()} ({last[1]})" if last
                else "- **Last contact**: none recorded")
+    if brief.counted:
+        source, line, text = brief.counted
+        out[-1] += f" — {note_link(source)}, line {line}" + (f": “{text}”" if text else "")
     if brief.next_follow_up:
         due, why = brief.next_follow_up
         days = (due - brief.today).days
@@ -279,8 +300,9 @@ def to_json(brief: Brief) -> str:
         GENERATED_KEY: GENERATOR,
         "today": day(brief.today),
         "person": {"name": brief.name, "path": brief.path, **brief.facts},
-        "last_contact": ({"date": day(brief.last_contact[0]), "how": brief.last_contact[1]} if brief.last_contact
-                         else None),
+        "last_contact": ({"date": day(brief.last_contact[0]), "how": brief.last_contact[1],
+                          **({"source": brief.counted[0], "line": brief.counted[1], "text": brief.counted[2]}
+                             if brief.counted else {})} if brief.last_contact else None),
         "next_follow_up": ({"date": day(brief.next_follow_up[0]), "overdue": brief.next_follow_up[0] < brief.today,
                             "detail": brief.next_follow_up[1]} if brief.next_follow_up else None),
         "timeline": [{**asdict(e), "date": day(e.date), "incident": e.incident} for e in brief.timeline],

@@ -234,14 +234,26 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
 @cli.command()
 @click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--templates", is_flag=True, help="Also write person and meeting templates into the templates folder.")
-def init(vault: Path, templates: bool) -> None:
-    """Write VAULT/.relnotes/config.toml with every default (and templates); never overwrites."""
+@click.pass_obj
+def init(app: App, vault: Path, templates: bool) -> None:
+    """Write VAULT/.relnotes/config.toml fitting the vault's conventions (every other setting at its
+    default, commented) and, with --templates, templates; never overwrites."""
+    from .detect import detect
     from .init import init_vault
-    from .plugins import get_plugin_manager
 
-    tables = [table for _, table in get_plugin_manager().hooks.settings()]
-    for path, created in init_vault(vault, templates, tables):
+    pipeline = app.pipeline(vault)
+    notes = pipeline.load().notes
+    found = detect(notes, pipeline.config)
+    click.echo(f"Found in {len(notes):,} notes:" if found.findings else
+               f"Found no people or meetings in {len(notes):,} notes.")
+    for finding in found.findings:
+        click.echo(f"  {finding}")
+    tables = [table for _, table in pipeline.pm.hooks.settings()]
+    for path, created in init_vault(vault, templates, tables, found.settings):
         click.echo(f"{'created' if created else 'kept existing'} {path}")
+        if not created and path.name == "config.toml" and found.settings:
+            click.echo("  (what was found is not written into it: set it yourself, or remove the file and run "
+                       "init again)")
 
 
 @cli.command()

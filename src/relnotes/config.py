@@ -234,9 +234,10 @@ class Markers:
     categories: tuple[str, ...] = ()
     contact_log: tuple[str, ...] = ()  # people only: headings whose list items log contact
 
-    def in_folder(self, path: str) -> bool:
+    def folder_of(self, path: str) -> str | None:
+        """The folder (of :attr:`folders`) that the note at ``path`` lies in, if any."""
         lower = path.lower()
-        return any(lower.startswith(folder.lower() + "/") for folder in self.folders if folder)
+        return next((folder for folder in self.folders if folder and lower.startswith(folder.lower() + "/")), None)
 
 
 def _folders(key: str, value: object) -> tuple[str, ...]:
@@ -366,7 +367,7 @@ class Config:
     def vocabulary(self) -> Vocabulary:
         """Where each field is found and what each relationship word means, for this config."""
         custom = tuple(kind for kind in self.cadence if kind not in ROLES and kind != "default")
-        return Vocabulary({k: v for k, v in self.fields.items() if v}, custom)
+        return Vocabulary(self.fields, custom)
 
     def table(self, name: str) -> Section:
         """A plugin's settings (``"ics"``, ``"plugins.reconnect"``), checked, defaults filled in.
@@ -429,7 +430,7 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
     meetings = _markers_of(core_table("meetings"), top["meetings_folder"], "folders" in _mapping(data.get("meetings")))
     return Config(people_folder=people.folders[0] if people.folders else "", people=people,
                   meetings_folder=meetings.folders[0] if meetings.folders else "", meetings=meetings,
-                  fields=cast("dict[str, tuple[str, ...]]", core_table("fields")),
+                  fields={k: cast("tuple[str, ...]", v) for k, v in core_table("fields").items() if v},
                   dated_note_interactions=cast(bool, top["dated_note_interactions"]),
                   goal=cast("GoalConfig | None", top["goal"]),
                   cadence=cast("dict[str, Cadence | None]", core_table("cadence")),
@@ -491,23 +492,36 @@ def _wrapped(text: str, prefix: str = "# ", width: int = 92) -> list[str]:
     return [*lines, prefix + line] if line else lines
 
 
-def config_template(tables: Iterable[Table]) -> str:
-    """``relnotes init``'s config: every setting of relnotes and of ``tables``, commented out at its default."""
+def config_template(tables: Iterable[Table], values: Mapping[str, Mapping[str, object]] | None = None) -> str:
+    """``relnotes init``'s config: every setting of relnotes and of ``tables``, commented out at its
+    default, but those in ``values`` (by table, then key: what ``init`` found), which are set."""
+    values = values or {}
     out = ["# relnotes configuration. Every setting below is the default: uncomment to change.",
            '# Reference: the "Config file" section of relnotes\' README.']
+    if values:
+        out.append("# The settings that are not commented out fit what `relnotes init` found in this vault.")
     for table in [*CORE_TABLES, *tables]:
+        given = values.get(table.name, {})
         out.append("")
         out += _wrapped(table.help) if table.help else []
         if table.name:
-            out.append(f"# [{table.name}]")
+            out.append(f"[{table.name}]" if given else f"# [{table.name}]")
         for setting in table.settings:
             out += _wrapped(setting.help)
-            if setting.default is None:
+            if setting.key in given:
+                out.append(f"{setting.key} = {_toml(given[setting.key])}")
+            elif setting.default is None:
                 if setting.example:
                     out += ["# For example:", f"# {setting.example}"]
             else:
                 out.append(f"# {setting.key} = {_toml(setting.default)}")
+        known = {s.key for s in table.settings}
+        out += [f"{_toml_key(key)} = {_toml(value)}" for key, value in given.items() if key not in known]
     return "\n".join(out) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml(key)
 
 
 def config_reference(tables: Iterable[Table]) -> str:

@@ -117,6 +117,11 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
         note.kind = kind if kind in ("person", "meeting") else "note"
         if note.kind == "person":
             people.append(_person(note, config.vocabulary, problems))
+    if notes and not people:
+        problems.append(Problem("", None, (
+            f"no people among {len(notes)} notes: a note is a person when its type, categories or tags say so "
+            f"(type: person, categories: [[People]], #person) or it lies in {_folders(config.people.folders)}; "
+            "run `relnotes init VAULT` to detect how this vault marks people, or set [people] in the config")))
     vault = Vault(root, notes, people, problems, settings)
     vault.meetings = [_meeting(n, vault, config.vocabulary, problems) for n in notes if n.kind == "meeting"]
     for plugin, item in hooks.interactions(vault, config):
@@ -129,6 +134,10 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
     for person in people:
         person.interactions.sort(key=lambda i: (i.date, i.source, i.kind))
     return vault
+
+
+def _folders(folders: tuple[str, ...]) -> str:
+    return " or ".join(f"{f}/" for f in folders) if folders else "no people folder"
 
 
 def _unique(items: Iterable[tuple[str, T]], pm: RelnotesPluginManager, key: Callable[[T], str],

@@ -1,8 +1,9 @@
-"""``relnotes init``: a commented config holding every default, and note templates."""
+"""``relnotes init``: a commented config holding every default — set where the vault's own
+conventions need it — and note templates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .config import CONFIG_PATH, Table, config_template
@@ -52,10 +53,12 @@ follow_up:
 }
 
 
-def init_vault(vault: Path, templates: bool, tables: Iterable[Table]) -> list[tuple[Path, bool]]:
-    """Write the config — every setting of relnotes and of the plugins' ``tables`` at its default —
-    (and templates); returns each path with whether it was created."""
-    text = config_template(tables)
+def init_vault(vault: Path, templates: bool, tables: Iterable[Table],
+               values: Mapping[str, Mapping[str, object]] | None = None) -> list[tuple[Path, bool]]:
+    """Write the config — every setting of relnotes and of the plugins' ``tables`` at its default,
+    commented out, but for the ``values`` set (what :func:`~relnotes.detect.detect` found) — and
+    templates; returns each path with whether it was created."""
+    text = config_template(tables, values)
     written = [(vault / CONFIG_PATH, write_new(vault / CONFIG_PATH, text.encode()))]
     if templates:
         folder = vault / (read_settings(vault)[0].templates_folder or DEFAULT_TEMPLATES_FOLDER)

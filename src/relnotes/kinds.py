@@ -1,0 +1,95 @@
+"""What a note is — a person, a meeting, or an ordinary note — by every common marker, and why.
+
+In order: a ``type`` or ``categories`` value that names people or meetings (text or a
+link, ``"[[People]]"``; a ``type`` that is a relationship type, ``type: mentor``, is a
+person too); a tag (frontmatter or ``#tag`` in the text; a nested tag by its first or
+last part); another plain ``type`` (``type: project``) makes an ordinary note even in a
+people folder; then the folders. The names come from ``[people]`` and ``[meetings]``.
+The built-in classify plugin answers with :func:`kind_of`; ``relnotes init`` shows its reasons.
+Pure: nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from .config import Config, Markers
+from .fields import type_key
+from .model import Note
+
+__all__ = ["kind_of"]
+
+_BUILT_IN = {"person": ("person", "people", "contact", "contacts"), "meeting": ("meeting", "meetings")}
+_LINK = re.compile(r"\[\[([^\[\]|#]*)[^\[\]]*\]\]")
+# an inline tag: "#" after a space or the start of a line, then tag characters, not all digits
+_INLINE_TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w/-]*[^\W\d][\w/-]*)", re.M)
+
+@functools.lru_cache(maxsize=16)
+def _names(people: Markers, meetings: Markers) -> dict[str, frozenset[str]]:
+    """The words (in ``type_key`` form) that mark each kind."""
+    return {kind: frozenset(map(type_key, (*_BUILT_IN[kind], *markers.categories, *markers.tags)))
+            for kind, markers in (("person", people), ("meeting", meetings))}
+
+
+def _words(value: object) -> Iterator[tuple[str, bool]]:
+    """The words of a ``type``/``categories`` value, each with whether it was a link."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, list):  # YAML's reading of an unquoted [[People]]
+            yield from ((str(i), True) for i in item if isinstance(i, (str, int)))
+        elif isinstance(item, str):
+            links = _LINK.findall(item)
+            if links:
+                yield from ((link.strip().rsplit("/", 1)[-1], True) for link in links)
+            elif item.strip():
+                yield item.strip(), False
+
+
+def _tags(note: Note) -> Iterator[str]:
+    yield from note.tags
+    if "#" in note.body:
+        yield from (tag.lower() for tag in _INLINE_TAG.findall(note.body))
+
+
+def _tagged(tags: Iterator[str], names: frozenset[str]) -> str | None:
+    for tag in tags:
+        parts = tag.strip("/").split("/")
+        if type_key(parts[0]) in names or type_key(parts[-1]) in names:
+            return tag
+    return None
+
+
+def kind_of(note: Note, config: Config) -> tuple[str, str]:
+    """``"person"``, ``"meeting"`` or ``"note"``, with the marker that decided it, as a user
+    would write it (``"categories [[People]]"``, ``"tag #people/friends"``, ``"folder People/"``;
+    ``""`` for an ordinary note without one)."""
+    names = _names(config.people, config.meetings)
+    vocabulary = config.vocabulary
+    plain_type = ""
+    for canonical in ("type", "categories"):
+        found = vocabulary.find(note, canonical)
+        if found is None:
+            continue
+        for word, linked in _words(found.value):
+            shown = f"{found.key} [[{word}]]" if linked else f"{found.key}: {word}"
+            key = type_key(word)
+            for kind, words in names.items():
+                if key in words:
+                    return kind, shown
+            if canonical == "type" and vocabulary.relationship(word):
+                return "person", shown
+            if canonical == "type" and not linked and not plain_type:
+                plain_type = shown
+    if note.tags or "#" in note.body:
+        for kind, words in names.items():
+            tag = _tagged(_tags(note), words)
+            if tag:
+                return kind, f"tag #{tag}"
+    if plain_type:
+        return "note", plain_type  # an explicit type of another kind wins over folders
+    for kind, markers in (("person", config.people), ("meeting", config.meetings)):
+        folder = markers.folder_of(note.path)
+        if folder is not None:
+            return kind, f"folder {folder}/"
+    return "note", ""
