@@ -71,7 +71,9 @@ def test_facts_last_contact_follow_up_tasks_and_celebrations(vault):
     assert data["person"] == {"name": "Jane Doe", "path": "People/Jane Doe.md", "roles": ["mentor"],
                               "company": "Acme", "position": "CTO", "cadence": "every 60 days (mentor default)",
                               "status": "active", "aliases": ["JD"]}
-    assert data["last_contact"] == {"date": "2026-11-20", "how": "mentioned in 2026-11-20"}
+    # the line that counted: here the frontmatter's `with:` (line 2 of the file), which has no text to show
+    assert data["last_contact"] == {"date": "2026-11-20", "how": "mentioned in 2026-11-20",
+                                    "source": "Daily/2026-11-20.md", "line": 2, "text": ""}
     assert data["next_follow_up"]["date"] == "2027-01-19" and data["next_follow_up"]["overdue"] is False
     assert data["open_tasks"] == [
         {"text": "Send the draft", "due": "2026-10-05", "source": "Meetings/2026-10-01 Planning.md", "line": 8},

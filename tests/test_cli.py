@@ -168,8 +168,8 @@ def test_config_values(make_vault):
 
 
 def test_a_table_no_enabled_plugin_declares_is_a_warning(make_vault, run_scan):
-    vault = make_vault({"A.md": "x"}, config='[plugins]\ndisable = ["celebrations"]\n[celebrations]\nfeb29 = "mar1"\n'
-                                             '[plugins.reconect]\nper_week = 2\n')
+    vault = make_vault({"People/A.md": "---\nrole: peer\n---\n"}, config='[plugins]\ndisable = ["celebrations"]\n[celebrations]\n'
+                                                    'feb29 = "mar1"\n[plugins.reconect]\nper_week = 2\n')
     messages = [(p.path, p.message) for p in run_scan(vault, "2026-11-25").problems]
     assert messages == [
         (".relnotes/config.toml", "[celebrations] in the config: no enabled plugin has settings called "

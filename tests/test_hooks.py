@@ -196,7 +196,8 @@ def scan_json(vault, *args):
 
 
 def test_a_local_plugin_is_ignored_without_opt_in(make_vault):
-    vault = make_vault({"A.md": "x", ".relnotes/plugins/mine.py": LOCAL + "\nopen('ran', 'w')\n"})
+    vault = make_vault({"People/A.md": "---\ncadence: none\n---\n",
+                        ".relnotes/plugins/mine.py": LOCAL + "\nopen('ran', 'w')\n"})
     _, data = scan_json(vault)
     assert [r["kind"] for r in data["reminders"]] == []
     assert data["warnings"] == [{"path": ".relnotes/plugins/mine.py", "line": None, "message": (

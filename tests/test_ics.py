@@ -145,7 +145,7 @@ def test_a_plugins_reminder_with_a_list_in_its_data_is_in_the_feed(make_vault, r
         def relnotes_reminders(self, today):
             return [Reminder("team", None, today, "Team lunch", "", "team@lists", data=(("people", ["Ann", "Bo"]),))]
 
-    result = run_scan(make_vault({"Notes/a.md": "a"}), "2026-11-25", plugins=[Lists()])
+    result = run_scan(make_vault({"People/Ann.md": "---\ncadence: none\n---\n"}), "2026-11-25", plugins=[Lists()])
     assert result.problems == []
     (ics,) = [o for o in result.outputs if o.name == "ics"]
     assert b"SUMMARY:Team lunch" in ics.content and b"UID:team@lists" in ics.content

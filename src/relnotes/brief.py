@@ -50,7 +50,7 @@ class Facts(TypedDict):
 
     roles: list[str]
     company: str | None
-    position: object  # as written in the frontmatter
+    position: str | None  # the job title: `position`, or a `role` that is no relationship type
     cadence: str
     status: str
     aliases: list[str]
@@ -192,7 +192,7 @@ def _facts(person: Person, config: Config, today: dt.date) -> Facts:
     facts: Facts = {
         "roles": list(person.roles),
         "company": person.company,
-        "position": person.note.get("position"),
+        "position": person.position,
         "cadence": cadence,
         "status": person.status,
         "aliases": list(person.aliases),
@@ -262,8 +262,8 @@ def to_markdown(brief: Brief) -> str:
     out.append(f"- **Last contact**: {last[0].isoformat()} ({last[1]})" if last
                else "- **Last contact**: none recorded")
     if brief.counted:
-        source, line, text = brief.counted
-        out[-1] += f" — {note_link(source)}, line {line}" + (f": “{text}”" if text else "")
+        source, number, text = brief.counted
+        out[-1] += f" — {note_link(source)}, line {number}" + (f": “{text}”" if text else "")
     if brief.next_follow_up:
         due, why = brief.next_follow_up
         days = (due - brief.today).days

@@ -238,17 +238,23 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
 def init(app: App, vault: Path, templates: bool) -> None:
     """Write VAULT/.relnotes/config.toml fitting the vault's conventions (every other setting at its
     default, commented) and, with --templates, templates; never overwrites."""
-    from .detect import detect
+    from .config import ConfigError
+    from .detect import Detected, detect
     from .init import init_vault
+    from .plugins import get_plugin_manager
 
-    pipeline = app.pipeline(vault)
-    notes = pipeline.load().notes
-    found = detect(notes, pipeline.config)
-    click.echo(f"Found in {len(notes):,} notes:" if found.findings else
-               f"Found no people or meetings in {len(notes):,} notes.")
-    for finding in found.findings:
-        click.echo(f"  {finding}")
-    tables = [table for _, table in pipeline.pm.hooks.settings()]
+    pipeline = app.pipeline(vault, check=False)
+    try:
+        notes = pipeline.load().notes
+    except ConfigError as exc:  # the config is kept as it is; its conventions cannot be looked for
+        click.echo(f"Warning: {exc}", err=True)
+        found, tables = Detected(), [table for _, table in get_plugin_manager().hooks.settings()]
+    else:
+        found, tables = detect(notes, pipeline.config), [table for _, table in pipeline.pm.hooks.settings()]
+        click.echo(f"Found in {len(notes):,} notes:" if found.findings else
+                   f"Found no people or meetings in {len(notes):,} notes.")
+        for finding in found.findings:
+            click.echo(f"  {finding}")
     for path, created in init_vault(vault, templates, tables, found.settings):
         click.echo(f"{'created' if created else 'kept existing'} {path}")
         if not created and path.name == "config.toml" and found.settings:

@@ -12,6 +12,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from .config import CORE_TABLES, Config
 from .fields import PERSON_FIELDS, field_key, type_key
@@ -127,8 +128,8 @@ def _fields(notes: list[tuple[Note, str, str]], config: Config, found: Detected)
             name = field_key(key)
             if name in known:
                 if name in config.vocabulary.names("role") and name not in ("role", "roles"):
-                    for word in _words(value):
-                        word = " ".join(word.split()).lower()
+                    for written in _words(value):
+                        word = " ".join(written.split()).lower()
                         if config.vocabulary.relationship(word) is None:
                             words[word] += 1
                 continue
@@ -155,10 +156,11 @@ def detect(notes: Iterable[Note], config: Config) -> Detected:
     found = Detected()
     _recognised(classified, found)
     _unrecognised(classified, config, found)
-    if found.settings:  # the fields of the people just found count too
+    if found.settings:  # the fields of the people just found count too (only markers are found so far)
         config = dataclasses.replace(config, **{
-            table: dataclasses.replace(getattr(config, table), **{k: tuple(v) for k, v in values.items()})
-            for table, values in found.settings.items()})
+            table: dataclasses.replace(getattr(config, table), **{k: tuple(cast("list[str]", v))
+                                                                   for k, v in found.settings[table].items()})
+            for table in ("people", "meetings") if table in found.settings})
         classified = [(note, *kind_of(note, config)) for note in notes]
     _fields(classified, config, found)
     return found
