@@ -28,9 +28,10 @@ def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
     """What a meeting note says, before names are resolved: date, (field, name, line)
     triples, follow-up, whether it is done, and the problems with them."""
     problems: list[Problem] = []
+    find = words.reader(note)
 
     def date_of(name: str, missing: str) -> tuple[dt.date | None, Found | None]:
-        found = words.find(note, name)
+        found = find(name)
         if found is None:
             return None, None
         try:
@@ -52,7 +53,7 @@ def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
             continue
         names += [(found.key, name, found.line) for name in people_in(found.value)]
     follow_up, _ = date_of("follow_up", "ignored")
-    done = words.find(note, "follow_up_done")
+    done = find("follow_up_done")
     return date, names, follow_up, done is not None and single(done.value) is True, problems
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -153,6 +153,7 @@ class Vocabulary:
     types: tuple[str, ...] = ()
     _names: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _words: dict[str, str] = field(init=False, repr=False, compare=False)
+    _by_keys: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = {}
@@ -163,6 +164,7 @@ class Vocabulary:
         words = {type_key(word): kind for word, kind in TYPE_WORDS.items()}
         words.update({type_key(kind): kind for kind in self.types})
         object.__setattr__(self, "_words", words)
+        object.__setattr__(self, "_by_keys", {})
 
     def __hash__(self) -> int:
         return hash((tuple(sorted(self.extra.items())), self.types))
@@ -171,49 +173,62 @@ class Vocabulary:
         """The names (in :func:`field_key` form) that ``canonical`` is looked for under, in order."""
         return self._names[canonical]
 
+    def _written(self, note: Note) -> dict[str, tuple[str, ...]]:
+        """For each field, the frontmatter keys of ``note`` that name it, in the order of its names.
+        Worked out once per set of keys: a vault's notes share a few (their templates')."""
+        keys = tuple(note.frontmatter)
+        found = self._by_keys.get(keys)
+        if found is None:
+            normal: dict[str, str] = {}
+            for key in reversed(keys):  # the first of clashing spellings wins
+                normal[field_key(key)] = key
+            found = {canonical: written for canonical, names in self._names.items()
+                     if (written := tuple(normal[n] for n in names if n in normal))}
+            if len(self._by_keys) >= 4096:
+                self._by_keys.clear()
+            self._by_keys[keys] = found
+        return found
+
     def find(self, note: Note, canonical: str) -> Found | None:
         """The field ``canonical`` of ``note``: the first of its names in the frontmatter, else
         as a Dataview inline field; a value that is None or empty counts as absent."""
-        keys = _frontmatter_keys(note)
-        for name in self._names[canonical]:
-            written = keys.get(name)
-            if written is not None:
-                value = note.frontmatter[written]
-                if value is not None and value not in ("", []):
-                    return Found(value, written, note.key_lines.get(written))
-        inline = _inline(note)
-        if inline:
-            for name in self._names[canonical]:
-                found = inline.get(name)
-                if found is not None and found.value != "":
-                    return found
-        return None
+        return self.reader(note)(canonical)
+
+    def reader(self, note: Note) -> Callable[[str], Found | None]:
+        """:meth:`find` for one note, quicker for reading many of its fields."""
+        written, frontmatter, lines = self._written(note), note.frontmatter, note.key_lines
+        inline = _inline(note) if "::" in note.body else None
+        names = self._names
+
+        def find(canonical: str) -> Found | None:
+            for key in written.get(canonical, ()):
+                value = frontmatter[key]
+                if value is not None and value != "" and value != []:  # noqa: PLR1714 - any type of value
+                    return Found(value, key, lines.get(key))
+            if inline:
+                for name in names[canonical]:
+                    found = inline.get(name)
+                    if found is not None and found.value != "":
+                        return found
+            return None
+
+        return find
 
     def values(self, note: Note, canonical: str) -> list[Found]:
-        """Every name of ``canonical`` that ``note`` gives a value (``attendees`` and ``people``)."""
-        keys, inline = _frontmatter_keys(note), _inline(note)
-        found = []
-        for name in self._names[canonical]:
-            written = keys.get(name)
-            if written is not None and note.frontmatter[written] is not None:
-                found.append(Found(note.frontmatter[written], written, note.key_lines.get(written)))
-            elif name in inline:
-                found.append(inline[name])
+        """Every name of ``canonical`` that ``note`` gives a value (``attendees`` and ``people``):
+        in the frontmatter, then inline fields of the names it lacks."""
+        written = self._written(note).get(canonical, ())
+        found = [Found(note.frontmatter[k], k, note.key_lines.get(k)) for k in written
+                 if note.frontmatter[k] is not None]
+        if "::" in note.body:
+            given = {field_key(k) for k in written}
+            inline = _inline(note)
+            found += [inline[name] for name in self._names[canonical] if name in inline and name not in given]
         return found
 
     def relationship(self, word: str) -> str | None:
         """The relationship type ``word`` means (``"Co-workers"`` → ``"peer"``), or None."""
         return self._words.get(type_key(word))
-
-    @property
-    def kinds(self) -> Iterable[str]:
-        """Every relationship word known, in :func:`type_key` form."""
-        return self._words.keys()
-
-
-def _frontmatter_keys(note: Note) -> dict[str, str]:
-    """The note's frontmatter keys by :func:`field_key` (the first of clashing spellings wins)."""
-    return note.derived("field-keys", lambda: {field_key(k): k for k in reversed(note.frontmatter)})
 
 
 def _inline(note: Note) -> dict[str, Found]:

@@ -23,8 +23,9 @@ __all__ = ["kind_of"]
 
 _BUILT_IN = {"person": ("person", "people", "contact", "contacts"), "meeting": ("meeting", "meetings")}
 _LINK = re.compile(r"\[\[([^\[\]|#]*)[^\[\]]*\]\]")
-# an inline tag: "#" after a space or the start of a line, then tag characters, not all digits
-_INLINE_TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w/-]*[^\W\d][\w/-]*)", re.M)
+# an inline tag: "#" (after a space or at the start of a line), then tag characters, not all digits;
+# the "#" comes first, so the search skips ahead to each one
+_INLINE_TAG = re.compile(r"#([\w/-]*[^\W\d][\w/-]*)")
 
 @functools.lru_cache(maxsize=16)
 def _names(people: Markers, meetings: Markers) -> dict[str, frozenset[str]]:
@@ -39,7 +40,7 @@ def _words(value: object) -> Iterator[tuple[str, bool]]:
         if isinstance(item, list):  # YAML's reading of an unquoted [[People]]
             yield from ((str(i), True) for i in item if isinstance(i, (str, int)))
         elif isinstance(item, str):
-            links = _LINK.findall(item)
+            links = _LINK.findall(item) if "[[" in item else None
             if links:
                 yield from ((link.strip().rsplit("/", 1)[-1], True) for link in links)
             elif item.strip():
@@ -48,11 +49,15 @@ def _words(value: object) -> Iterator[tuple[str, bool]]:
 
 def _tags(note: Note) -> Iterator[str]:
     yield from note.tags
-    if "#" in note.body:
-        yield from (tag.lower() for tag in _INLINE_TAG.findall(note.body))
+    body = note.body
+    if "#" in body:
+        for match in _INLINE_TAG.finditer(body):
+            start = match.start()
+            if start == 0 or body[start - 1] in " \t\n(,;":
+                yield match.group(1).lower()
 
 
-def _tagged(tags: Iterator[str], names: frozenset[str]) -> str | None:
+def _tagged(tags: list[str], names: frozenset[str]) -> str | None:
     for tag in tags:
         parts = tag.strip("/").split("/")
         if type_key(parts[0]) in names or type_key(parts[-1]) in names:
@@ -65,10 +70,17 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
     would write it (``"categories [[People]]"``, ``"tag #people/friends"``, ``"folder People/"``;
     ``""`` for an ordinary note without one)."""
     names = _names(config.people, config.meetings)
+    declared = note.frontmatter.get("type")
+    if isinstance(declared, str) and "[[" not in declared:  # the common case, quickly: `type: person`
+        key = type_key(declared.strip())
+        for kind, words in names.items():
+            if key in words:
+                return kind, f"type: {declared.strip()}"
     vocabulary = config.vocabulary
     plain_type = ""
+    find = vocabulary.reader(note)
     for canonical in ("type", "categories"):
-        found = vocabulary.find(note, canonical)
+        found = find(canonical)
         if found is None:
             continue
         for word, linked in _words(found.value):
@@ -81,9 +93,10 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
                 return "person", shown
             if canonical == "type" and not linked and not plain_type:
                 plain_type = shown
-    if note.tags or "#" in note.body:
+    tags = list(_tags(note))
+    if tags:
         for kind, words in names.items():
-            tag = _tagged(_tags(note), words)
+            tag = _tagged(tags, words)
             if tag:
                 return kind, f"tag #{tag}"
     if plain_type:

@@ -43,9 +43,9 @@ def name_key(name: str) -> str:
 
 
 # The note part of a link, captured directly: what precedes "|" (shown text) or "#" (heading, block).
-_LINK_TARGET = re.compile(r"(!?)\[\[([^\[\]\n|#]*)[^\[\]\n]*\]\]")
+_LINK_TARGET = re.compile(r"!?\[\[([^\[\]\n|#]*)[^\[\]\n]*\]\]")  # no group for the "!": scanning stays quick
 # A Markdown link to a note: [text](People/Jane%20Doe.md), [text](<People/Jane Doe.md>), ![embed](x.md)
-_MD_LINK = re.compile(r"(!?)\[[^\[\]\n]*\]\((?:<([^<>\n]+)>|([^()<>\s]+))(?:[ \t]+\"[^\"\n]*\")?\)")
+_MD_LINK = re.compile(r"!?\[[^\[\]\n]*\]\((?:<([^<>\n]+)>|([^()<>\s]+))(?:[ \t]+\"[^\"\n]*\")?\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -68,33 +68,43 @@ def find_links(text: str, first_line: int = 1, key: str | None = None, embeds: b
     ``first_line`` is the file line ``text`` starts on; without ``embeds``, embeds
     (``![[Name]]``) are left out. (The hot path of reading a vault: one regex, targets
     cleaned as :func:`link_target` does.)"""
-    wiki = "[[" in text
     markdown = "](" in text
-    if not (wiki or markdown):
+    if "[[" not in text and not markdown:
         return []
-    found: list[tuple[int, str]] = []
-    if wiki:
-        for match in _LINK_TARGET.finditer(text):
-            if match.group(1) and not embeds:
-                continue
-            target = match.group(2).rstrip("\\").strip()
-            if target[-3:].lower() == ".md":
-                target = target[:-3]
-            if target:
-                found.append((match.start(), target))
-    if markdown:
-        for match in _MD_LINK.finditer(text):
-            if match.group(1) and not embeds:
-                continue
-            target = _md_target(match.group(2) or match.group(3))
-            if target:
-                found.append((match.start(), target))
-        found.sort()
     links, line, pos = [], first_line, 0
-    for start, target in found:
+    if markdown:  # both kinds, in the order they appear
+        return _all_links(text, first_line, key, embeds)
+    for match in _LINK_TARGET.finditer(text):
+        start = match.start()
+        if not embeds and text[start] == "!":
+            continue
         line += text.count("\n", pos, start)
         pos = start
-        links.append(Link(target, line, key))
+        target = match.group(1).rstrip("\\").strip()
+        if target[-3:].lower() == ".md":
+            target = target[:-3]
+        if target:
+            links.append(Link(target, line, key))
+    return links
+
+
+def _all_links(text: str, first_line: int, key: str | None, embeds: bool) -> list[Link]:
+    """:func:`find_links` of a text holding Markdown links too."""
+    links, line, pos = [], first_line, 0
+    for match in sorted([*_LINK_TARGET.finditer(text), *_MD_LINK.finditer(text)], key=re.Match.start):
+        if not embeds and text[match.start()] == "!":
+            continue
+        if match.re is _LINK_TARGET:
+            target = match.group(1).rstrip("\\").strip()
+            if target[-3:].lower() == ".md":
+                target = target[:-3]
+        else:
+            target = _md_target(match.group(1) or match.group(2)) or ""
+        if target:
+            start = match.start()
+            line += text.count("\n", pos, start)
+            pos = start
+            links.append(Link(target, line, key))
     return links
 
 

@@ -18,8 +18,10 @@ _TASK = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*)
 _CHECKBOX = re.compile(r"\[[^\n]\][ \t]")
 _DATE = r"(\d{4}-\d{2}-\d{2})"
 # The due date: Tasks' 📅, Dataview's 🗓️ shorthand, or Dataview's [due:: …] / (due:: …) field
-_DUE = re.compile(rf"(?:📅|🗓)\ufe0f?\s*{_DATE}|[\[(]due::\s*{_DATE}")
-_SCHEDULED = re.compile(rf"⏳\ufe0f?\s*{_DATE}|[\[(]scheduled::\s*{_DATE}")
+# (one pattern each, tried when the text holds its mark: an alternation would make every search slow)
+_DUE = ((("📅", "🗓"), re.compile(rf"[📅🗓]\ufe0f?\s*{_DATE}")), (("due::",), re.compile(rf"[\[(]due::\s*{_DATE}")))
+_SCHEDULED = ((("⏳",), re.compile(rf"⏳\ufe0f?\s*{_DATE}")),
+              (("scheduled::",), re.compile(rf"[\[(]scheduled::\s*{_DATE}")))
 # Tasks' and Dataview's metadata, left out of a task's title: dates (due, scheduled, start, created,
 # done, cancelled), recurrence, priority, id, dependencies, on-completion, and [key:: value] fields
 _FIELDS = re.compile(r"\s*(?:[📅🗓⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
@@ -58,14 +60,21 @@ def _shown(match: re.Match) -> str:
     return inner.split("|", 1)[1] if "|" in inner else link_target(inner)
 
 
-def _date(pattern: re.Pattern, text: str) -> tuple[dt.date | None, str | None]:
-    found = pattern.search(text)
-    if not found:
-        return None, None
-    try:
-        return parse_date(found.group(1) or found.group(2)), None
-    except DateProblem as exc:
-        return None, str(exc)
+def _date(patterns: tuple[tuple[tuple[str, ...], re.Pattern], ...], text: str) -> tuple[dt.date | None, str | None]:
+    """The first date of ``patterns`` (each tried when ``text`` holds one of its marks), or why it is none."""
+    for marks, pattern in patterns:
+        for mark in marks:
+            if mark in text:
+                break
+        else:
+            continue
+        found = pattern.search(text)
+        if found:
+            try:
+                return parse_date(found.group(1)), None
+            except DateProblem as exc:
+                return None, str(exc)
+    return None, None
 
 
 def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
@@ -90,11 +99,15 @@ def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
         line += body.count("\n", pos, start)
         pos = start
         due, problem = _date(_DUE, rest)
-        scheduled, scheduled_problem = _date(_SCHEDULED, rest)
-        problem = f"task due date: {problem}" if problem else (
-            f"task scheduled date: {scheduled_problem}" if scheduled_problem else None)
-        shown = rest.replace(global_filter, " ") if global_filter and remove_filter else rest
-        cleaned = " ".join(WIKILINK.sub(_shown, _FIELDS.sub("", shown)).split())
+        scheduled = None
+        if problem:
+            problem = f"task due date: {problem}"
+        elif due is None:
+            scheduled, problem = _date(_SCHEDULED, rest)
+            problem = problem and f"task scheduled date: {problem}"
+        shown = " ".join(rest.replace(global_filter, " ").split()) if global_filter and remove_filter else rest
+        cleaned = _FIELDS.sub("", shown) if "::" in shown or not shown.isascii() else shown
+        cleaned = (WIKILINK.sub(_shown, cleaned) if "[[" in cleaned else cleaned).strip()
         people = tuple(link.target for link in find_links(rest))
         tasks.append(Task(cleaned, status, due, line, people, problem, scheduled))
     return tuple(tasks)

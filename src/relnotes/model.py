@@ -5,7 +5,6 @@ Pure: nothing here touches the disk."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import posixpath
 import re
@@ -293,10 +292,11 @@ class Person:
         """Read the person fields — under any of their names (``vocabulary``, by default the
         built-in ones) — reporting each unusable value and ignoring it."""
         words = vocabulary or _DEFAULT_VOCABULARY
+        find = words.reader(note)
         person = cls(note)
 
         def read(name: str, parse: Callable[[object], T]) -> T | None:
-            found = words.find(note, name)
+            found = find(name)
             if found is None:
                 return None
             try:
@@ -305,14 +305,14 @@ class Person:
                 problems.append(note.problem(f"{found.key}: {exc}; ignored", line=found.line))
                 return None
 
-        aliases = words.find(note, "aliases")
+        aliases = find("aliases")
         person.aliases = tuple(a.strip() for a in texts(note, aliases, problems) if a.strip())
         person.roles, titles = _roles(note, words, problems)
-        company = texts(note, words.find(note, "company"), problems, many=False)
+        company = texts(note, find("company"), problems, many=False)
         person.company = company[0] if company else None
-        position = texts(note, words.find(note, "position"), problems, many=False)
+        position = texts(note, find("position"), problems, many=False)
         person.position = position[0] if position else (", ".join(titles) if titles else None)
-        cadence = words.find(note, "cadence")
+        cadence = find("cadence")
         if cadence is not None:
             person.cadence_set = True
             person.cadence = read("cadence", parse_cadence)
@@ -325,8 +325,8 @@ class Person:
         person.birthday = read("birthday", parse_month_day)
         person.started = read("started", parse_date)
         person.snooze_until = read("snooze_until", parse_date)
-        person.milestones = _milestones(note, words.find(note, "milestones"), problems)
-        found = words.find(note, "status")
+        person.milestones = _milestones(note, find("milestones"), problems)
+        found = find("status")
         for status in texts(note, found, problems, many=False):
             text = status.strip().lower().replace("_", "-").replace(" ", "-")
             text = _STATUS_WORDS.get(text, text)
@@ -429,9 +429,10 @@ class Meeting:
     follow_up: dt.date | None = None
     follow_up_done: bool = False
 
-    @functools.cached_property
+    @property
     def title(self) -> str:
-        """The note's title without a leading date: "2026-10-01 Q3 review" → "Q3 review"."""
+        """The note's title without a leading date: "2026-10-01 Q3 review" → "Q3 review".
+        (A plain property: a cached one takes a lock, slower than working it out again.)"""
         title = _LEADING_DATE.sub("", self.note.title)
         return title or self.note.title
 

@@ -60,6 +60,8 @@ def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt
 def contact_log(note: Note, vault: Vault, headings: set[str]) -> Iterator[tuple[dt.date, int, str]]:
     """The dated items under the contact-log ``headings`` (in ``field_key`` form) of ``note``:
     (date, line, text)."""
+    if not any(field_key(h.group(2)) in headings for h in _HEADING.finditer(note.body)):
+        return  # the quick answer for most notes: no such heading
     text = prose(note.body)
     found = list(_HEADING.finditer(text))
     for index, heading in enumerate(found):
@@ -83,8 +85,9 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
         # A meeting without an attendees list counts the people it links, like a dated note.
         people = ([(p, None) for p in meeting.attendees] or
                   (_linked_people(meeting.note, vault) if config.dated_note_interactions else []))
+        title = meeting.title
         for person, line in people:
-            yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", meeting.title, line)
+            yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", title, line)
     headings = {field_key(h) for h in config.people.contact_log}
     if headings:
         for person in vault.people:
