@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from .config import Config
 from .dates import DateProblem, parse_date
-from .fields import Found, Vocabulary, single
+from .fields import Vocabulary, single
 from .links import people_in
 from .model import Meeting, Note, Output, Person, Problem, ScanResult, Vault
 from .obsidian import VaultSettings
@@ -28,32 +28,33 @@ def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
     """What a meeting note says, before names are resolved: date, (field, name, line)
     triples, follow-up, whether it is done, and the problems with them."""
     problems: list[Problem] = []
-    find = words.reader(note)
-
-    def date_of(name: str, missing: str) -> tuple[dt.date | None, Found | None]:
-        found = find(name)
-        if found is None:
-            return None, None
+    fields = words.reader(note)
+    date = note.date
+    written = fields.find("date")
+    if written is not None:
         try:
-            return parse_date(single(found.value)), found
+            date = parse_date(single(written.value))
         except DateProblem as exc:
-            problems.append(note.problem(f"{found.key}: {exc}; {missing}", line=found.line))
-            return None, found
-
-    fallback = f"using {note.date} from the file name" if note.date else "the meeting has no date"
-    date, written = date_of("date", fallback)
-    date = date or note.date
-    if date is None and written is None:
+            problems.append(note.problem(f"{written.key}: {exc}; " + (
+                f"using {note.date} from the file name" if note.date else "the meeting has no date"),
+                line=written.line))
+    elif date is None:
         problems.append(note.problem("meeting has no date: add 'date: YYYY-MM-DD' or start the file name with it"))
     names: list[tuple[str, str, int | None]] = []
-    for found in words.values(note, "attendees"):
+    for found in fields.values("attendees"):
         if isinstance(found.value, dict) or not isinstance(found.value, (str, list)):
             problems.append(note.problem(f"{found.key}: expected links to people, got a "
                                          f"{type(found.value).__name__}; ignored", line=found.line))
             continue
         names += [(found.key, name, found.line) for name in people_in(found.value)]
-    follow_up, _ = date_of("follow_up", "ignored")
-    done = find("follow_up_done")
+    follow_up = None
+    given = fields.find("follow_up")
+    if given is not None:
+        try:
+            follow_up = parse_date(single(given.value))
+        except DateProblem as exc:
+            problems.append(note.problem(f"{given.key}: {exc}; ignored", line=given.line))
+    done = fields.find("follow_up_done")
     return date, names, follow_up, done is not None and single(done.value) is True, problems
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,6 +29,7 @@ __all__ = [
     "MEETING_FIELDS",
     "PERSON_FIELDS",
     "TYPE_WORDS",
+    "Fields",
     "Found",
     "Vocabulary",
     "field_key",
@@ -192,43 +193,55 @@ class Vocabulary:
     def find(self, note: Note, canonical: str) -> Found | None:
         """The field ``canonical`` of ``note``: the first of its names in the frontmatter, else
         as a Dataview inline field; a value that is None or empty counts as absent."""
-        return self.reader(note)(canonical)
-
-    def reader(self, note: Note) -> Callable[[str], Found | None]:
-        """:meth:`find` for one note, quicker for reading many of its fields."""
-        written, frontmatter, lines = self._written(note), note.frontmatter, note.key_lines
-        inline = _inline(note) if "::" in note.body else None
-        names = self._names
-
-        def find(canonical: str) -> Found | None:
-            for key in written.get(canonical, ()):
-                value = frontmatter[key]
-                if value is not None and value != "" and value != []:  # noqa: PLR1714 - any type of value
-                    return Found(value, key, lines.get(key))
-            if inline:
-                for name in names[canonical]:
-                    found = inline.get(name)
-                    if found is not None and found.value != "":
-                        return found
-            return None
-
-        return find
+        return self.reader(note).find(canonical)
 
     def values(self, note: Note, canonical: str) -> list[Found]:
         """Every name of ``canonical`` that ``note`` gives a value (``attendees`` and ``people``):
         in the frontmatter, then inline fields of the names it lacks."""
-        written = self._written(note).get(canonical, ())
-        found = [Found(note.frontmatter[k], k, note.key_lines.get(k)) for k in written
-                 if note.frontmatter[k] is not None]
-        if "::" in note.body:
-            given = {field_key(k) for k in written}
-            inline = _inline(note)
-            found += [inline[name] for name in self._names[canonical] if name in inline and name not in given]
-        return found
+        return self.reader(note).values(canonical)
+
+    def reader(self, note: Note) -> Fields:
+        """:meth:`find` and :meth:`values` for one note, quicker for reading many of its fields."""
+        return Fields(note, self._written(note), self._names)
 
     def relationship(self, word: str) -> str | None:
         """The relationship type ``word`` means (``"Co-workers"`` → ``"peer"``), or None."""
         return self._words.get(type_key(word))
+
+
+class Fields:
+    """The fields of one note, as a :class:`Vocabulary` finds them (see :meth:`Vocabulary.reader`)."""
+
+    __slots__ = ("_frontmatter", "_inline", "_lines", "_names", "_written")
+
+    def __init__(self, note: Note, written: dict[str, tuple[str, ...]], names: dict[str, tuple[str, ...]]) -> None:
+        self._written, self._names = written, names
+        self._frontmatter, self._lines = note.frontmatter, note.key_lines
+        self._inline = _inline(note)  # looked for once per note: searching a long text is not free
+
+    def find(self, canonical: str) -> Found | None:
+        """See :meth:`Vocabulary.find`."""
+        for key in self._written.get(canonical, ()):
+            value = self._frontmatter[key]
+            if value is not None and value != "" and value != []:  # noqa: PLR1714 - any type of value
+                return Found(value, key, self._lines.get(key))
+        if self._inline:
+            for name in self._names[canonical]:
+                found = self._inline.get(name)
+                if found is not None and found.value != "":
+                    return found
+        return None
+
+    def values(self, canonical: str) -> list[Found]:
+        """See :meth:`Vocabulary.values`."""
+        written = self._written.get(canonical, ())
+        found = [Found(self._frontmatter[k], k, self._lines.get(k)) for k in written
+                 if self._frontmatter[k] is not None]
+        if self._inline:
+            given = {field_key(k) for k in written}
+            found += [self._inline[name] for name in self._names[canonical]
+                      if name in self._inline and name not in given]
+        return found
 
 
 def _inline(note: Note) -> dict[str, Found]:

@@ -28,10 +28,19 @@ _LINK = re.compile(r"\[\[([^\[\]|#]*)[^\[\]]*\]\]")
 _INLINE_TAG = re.compile(r"#([\w/-]*[^\W\d][\w/-]*)")
 
 @functools.lru_cache(maxsize=16)
-def _names(people: Markers, meetings: Markers) -> dict[str, frozenset[str]]:
+def _names_of(people: Markers, meetings: Markers) -> dict[str, frozenset[str]]:
     """The words (in ``type_key`` form) that mark each kind."""
     return {kind: frozenset(map(type_key, (*_BUILT_IN[kind], *markers.categories, *markers.tags)))
             for kind, markers in (("person", people), ("meeting", meetings))}
+
+
+_last: list[tuple[Config, dict[str, frozenset[str]]]] = []  # the last config's words: asked for once per note
+
+
+def _names(config: Config) -> dict[str, frozenset[str]]:
+    if not _last or _last[0][0] is not config:
+        _last[:] = [(config, _names_of(config.people, config.meetings))]
+    return _last[0][1]
 
 
 def _words(value: object) -> Iterator[tuple[str, bool]]:
@@ -69,7 +78,7 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
     """``"person"``, ``"meeting"`` or ``"note"``, with the marker that decided it, as a user
     would write it (``"categories [[People]]"``, ``"tag #people/friends"``, ``"folder People/"``;
     ``""`` for an ordinary note without one)."""
-    names = _names(config.people, config.meetings)
+    names = _names(config)
     declared = note.frontmatter.get("type")
     if isinstance(declared, str) and "[[" not in declared:  # the common case, quickly: `type: person`
         key = type_key(declared.strip())
@@ -78,7 +87,7 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
                 return kind, f"type: {declared.strip()}"
     vocabulary = config.vocabulary
     plain_type = ""
-    find = vocabulary.reader(note)
+    find = vocabulary.reader(note).find
     for canonical in ("type", "categories"):
         found = find(canonical)
         if found is None:

@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 from urllib.parse import unquote
 
-__all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "name_key", "note_link", "people_in",
-           "prose"]
+__all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "link_targets", "name_key",
+           "note_link", "people_in", "prose"]
 
 # [[target]], [[target|shown]], [[target#Heading]], ![[embed]]; no brackets or newlines inside.
 WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
@@ -88,6 +88,23 @@ def find_links(text: str, first_line: int = 1, key: str | None = None, embeds: b
     return links
 
 
+def link_targets(text: str) -> list[str]:
+    """The targets of :func:`find_links` of ``text``, without their lines: quicker, for a line
+    of text or a frontmatter value."""
+    if "](" in text:
+        return [link.target for link in _all_links(text, 1, None, True)]
+    if "[[" not in text:
+        return []
+    found = []
+    for raw in _LINK_TARGET.findall(text):
+        target = raw.rstrip("\\").strip()
+        if target[-3:].lower() == ".md":
+            target = target[:-3]
+        if target:
+            found.append(target)
+    return found
+
+
 def _all_links(text: str, first_line: int, key: str | None, embeds: bool) -> list[Link]:
     """:func:`find_links` of a text holding Markdown links too."""
     links, line, pos = [], first_line, 0
@@ -156,7 +173,7 @@ def people_in(value: object) -> Iterator[str]:
     if isinstance(value, dict):
         return
     for text in _strings(value, set()):
-        links = [link.target for link in find_links(text)]
+        links = link_targets(text)
         if links:
             yield from links
         elif "[[" in text:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .dates import DateProblem, parse_date
-from .links import WIKILINK, find_links, link_target
+from .links import WIKILINK, link_target, link_targets
 
 __all__ = ["CLOSED", "DONE", "Task", "find_tasks"]
 
@@ -19,15 +19,16 @@ _CHECKBOX = re.compile(r"\[[^\n]\][ \t]")
 _DATE = r"(\d{4}-\d{2}-\d{2})"
 # The due date: Tasks' 📅, Dataview's 🗓️ shorthand, or Dataview's [due:: …] / (due:: …) field
 # (one pattern each, tried when the text holds its mark: an alternation would make every search slow)
-_DUE = ((("📅", "🗓"), re.compile(rf"[📅🗓]\ufe0f?\s*{_DATE}")), (("due::",), re.compile(rf"[\[(]due::\s*{_DATE}")))
-_SCHEDULED = ((("⏳",), re.compile(rf"⏳\ufe0f?\s*{_DATE}")),
-              (("scheduled::",), re.compile(rf"[\[(]scheduled::\s*{_DATE}")))
+_DUE_EMOJI = re.compile(rf"[📅🗓]\ufe0f?\s*{_DATE}")
+_DUE_FIELD = re.compile(rf"[\[(]due::\s*{_DATE}")
+_SCHEDULED_EMOJI = re.compile(rf"⏳\ufe0f?\s*{_DATE}")
+_SCHEDULED_FIELD = re.compile(rf"[\[(]scheduled::\s*{_DATE}")
 # Tasks' and Dataview's metadata, left out of a task's title: dates (due, scheduled, start, created,
 # done, cancelled), recurrence, priority, id, dependencies, on-completion, and [key:: value] fields
 _FIELDS = re.compile(r"\s*(?:[📅🗓⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
                      r"|🔁\ufe0f?[^📅🗓⏳🛫➕✅❌⏫🔼🔽🔺⏬🆔⛔🏁\[(]*"
-                     r"|[🆔⛔🏁]\ufe0f?\s*[\w,-]*|[⏫🔼🔽🔺⏬]\ufe0f?"
-                     r"|\[[^\[\]\n:]+::[^\]\n]*\]|\([^()\n:]+::[^)\n]*\))")
+                     r"|[🆔⛔🏁]\ufe0f?\s*[\w,-]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
+_INLINE_FIELDS = re.compile(r"\s*(?:\[[^\[\]\n:]+::[^\]\n]*\]|\([^()\n:]+::[^)\n]*\))")  # only where "::" is
 _FENCE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
 CLOSED = frozenset({"x", "X", "-"})  # done, cancelled
 DONE = frozenset({"x", "X"})
@@ -60,21 +61,26 @@ def _shown(match: re.Match) -> str:
     return inner.split("|", 1)[1] if "|" in inner else link_target(inner)
 
 
-def _date(patterns: tuple[tuple[tuple[str, ...], re.Pattern], ...], text: str) -> tuple[dt.date | None, str | None]:
-    """The first date of ``patterns`` (each tried when ``text`` holds one of its marks), or why it is none."""
-    for marks, pattern in patterns:
-        for mark in marks:
-            if mark in text:
-                break
-        else:
-            continue
-        found = pattern.search(text)
-        if found:
-            try:
-                return parse_date(found.group(1)), None
-            except DateProblem as exc:
-                return None, str(exc)
-    return None, None
+def _date(found: re.Match | None) -> tuple[dt.date | None, str | None]:
+    """The date a search found, or why it is none."""
+    if found is None:
+        return None, None
+    try:
+        return parse_date(found.group(1)), None
+    except DateProblem as exc:
+        return None, str(exc)
+
+
+def _due(text: str) -> re.Match | None:
+    if "📅" in text or "🗓" in text:
+        return _DUE_EMOJI.search(text)
+    return _DUE_FIELD.search(text) if "due::" in text else None
+
+
+def _scheduled(text: str) -> re.Match | None:
+    if "⏳" in text:
+        return _SCHEDULED_EMOJI.search(text)
+    return _SCHEDULED_FIELD.search(text) if "scheduled::" in text else None
 
 
 def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
@@ -98,16 +104,18 @@ def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
             continue
         line += body.count("\n", pos, start)
         pos = start
-        due, problem = _date(_DUE, rest)
+        due, problem = _date(_due(rest))
         scheduled = None
         if problem:
             problem = f"task due date: {problem}"
         elif due is None:
-            scheduled, problem = _date(_SCHEDULED, rest)
+            scheduled, problem = _date(_scheduled(rest))
             problem = problem and f"task scheduled date: {problem}"
         shown = " ".join(rest.replace(global_filter, " ").split()) if global_filter and remove_filter else rest
-        cleaned = _FIELDS.sub("", shown) if "::" in shown or not shown.isascii() else shown
+        cleaned = _FIELDS.sub("", shown) if not shown.isascii() else shown
+        if "::" in cleaned:
+            cleaned = _INLINE_FIELDS.sub("", cleaned)
         cleaned = (WIKILINK.sub(_shown, cleaned) if "[[" in cleaned else cleaned).strip()
-        people = tuple(link.target for link in find_links(rest))
+        people = tuple(link_targets(rest))
         tasks.append(Task(cleaned, status, due, line, people, problem, scheduled))
     return tuple(tasks)

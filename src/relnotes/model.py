@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
-from .fields import Found, Vocabulary, field_key, single
+from .fields import Fields, Found, Vocabulary, field_key, single
 from .links import Link, find_links, frontmatter_links, name_key, prose
 from .markdown import DONE, Task, find_tasks
 
@@ -292,7 +292,8 @@ class Person:
         """Read the person fields — under any of their names (``vocabulary``, by default the
         built-in ones) — reporting each unusable value and ignoring it."""
         words = vocabulary or _DEFAULT_VOCABULARY
-        find = words.reader(note)
+        fields = words.reader(note)
+        find = fields.find
         person = cls(note)
 
         def read(name: str, parse: Callable[[object], T]) -> T | None:
@@ -307,7 +308,7 @@ class Person:
 
         aliases = find("aliases")
         person.aliases = tuple(a.strip() for a in texts(note, aliases, problems) if a.strip())
-        person.roles, titles = _roles(note, words, problems)
+        person.roles, titles = _roles(note, fields, words, problems)
         company = texts(note, find("company"), problems, many=False)
         person.company = company[0] if company else None
         position = texts(note, find("position"), problems, many=False)
@@ -371,7 +372,8 @@ def texts(note: Note, found: Found | None, problems: list[Problem], many: bool =
     return []
 
 
-def _roles(note: Note, words: Vocabulary, problems: list[Problem]) -> tuple[tuple[str, ...], list[str]]:
+def _roles(note: Note, fields: Fields, words: Vocabulary,
+           problems: list[Problem]) -> tuple[tuple[str, ...], list[str]]:
     """The person's relationship types, and the ``role`` values that are job titles instead.
 
     A word of a ``role`` field that is no relationship type is a job title (``role: Tech
@@ -379,7 +381,7 @@ def _roles(note: Note, words: Vocabulary, problems: list[Problem]) -> tuple[tupl
     """
     roles: list[str] = []
     titles: list[str] = []
-    for found in words.values(note, "role"):
+    for found in fields.values("role"):
         items = texts(note, found, problems)
         if len(items) == 1:
             items = items[0].split(",")

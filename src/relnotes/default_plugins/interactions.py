@@ -11,6 +11,7 @@ that date: ``- 2026-02-20 coffee, talked about the promo case``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 
@@ -57,11 +58,19 @@ def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt
         return None
 
 
-def contact_log(note: Note, vault: Vault, headings: set[str]) -> Iterator[tuple[dt.date, int, str]]:
-    """The dated items under the contact-log ``headings`` (in ``field_key`` form) of ``note``:
-    (date, line, text)."""
-    if not any(field_key(h.group(2)) in headings for h in _HEADING.finditer(note.body)):
+@functools.lru_cache(maxsize=8)
+def _log_heading(names: tuple[str, ...]) -> re.Pattern:
+    """A quick search for a heading of one of ``names`` (case, spaces and punctuation aside)."""
+    words = ["[\\W_]*".join(map(re.escape, re.findall(r"[^\W_]+", name))) for name in names]
+    return re.compile(rf"^#{{1,6}}[ \t]+[\W_]*(?:{'|'.join(w for w in words if w)})[\W_]*$", re.M | re.I)
+
+
+def contact_log(note: Note, vault: Vault, names: tuple[str, ...]) -> Iterator[tuple[dt.date, int, str]]:
+    """The dated items under the contact-log headings called ``names`` (``[people] contact_log``)
+    of ``note``: (date, line, text)."""
+    if not _log_heading(names).search(note.body):
         return  # the quick answer for most notes: no such heading
+    headings = {field_key(name) for name in names}
     text = prose(note.body)
     found = list(_HEADING.finditer(text))
     for index, heading in enumerate(found):
@@ -82,17 +91,18 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
     for meeting in vault.meetings:
         if meeting.date is None:
             continue
-        # A meeting without an attendees list counts the people it links, like a dated note.
-        people = ([(p, None) for p in meeting.attendees] or
-                  (_linked_people(meeting.note, vault) if config.dated_note_interactions else []))
         title = meeting.title
-        for person, line in people:
-            yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", title, line)
-    headings = {field_key(h) for h in config.people.contact_log}
-    if headings:
+        if meeting.attendees:
+            for person in meeting.attendees:
+                yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", title)
+        elif config.dated_note_interactions:  # no attendees list: the people it links, as a dated note's
+            for person, line in _linked_people(meeting.note, vault):
+                yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", title, line)
+    names = config.people.contact_log
+    if names:
         for person in vault.people:
             if "#" in person.note.body:
-                for date, line, text in contact_log(person.note, vault, headings):
+                for date, line, text in contact_log(person.note, vault, names):
                     yield Interaction(person.path, date, person.path, "contact log", text or "logged", line)
     if not config.dated_note_interactions:
         return
