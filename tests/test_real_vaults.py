@@ -434,3 +434,83 @@ def test_init_templates_then_scan_has_no_warnings(make_vault, run_scan):
     assert json.loads(run.stdout)["warnings"] == []
     result = run_scan(vault, TODAY)
     assert result.problems == [] and [p.name for p in result.vault.people] == ["Sam Rivera"]
+
+
+# --- found by trying relnotes on vaults in other conventions -------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "```dataview\nTABLE file.mtime FROM #person\n```\n",
+    "```\n#person\n```\n",
+    "%% #person %%\n",
+    "<!-- #person -->\n",
+    "`#person`\n",
+])
+def test_a_tag_in_code_a_query_or_a_comment_marks_nothing(make_vault, run_scan, body):
+    """A Dataview CRM's daily note queries its people by tag: the note stays a dated note, and its
+    contact still counts."""
+    result = run_scan(make_vault({SAM: SAM_NOTE, "Daily/2026-11-20.md": f"Lunch with [[Sam Rivera]].\n{body}"}), TODAY)
+    assert [p.name for p in result.vault.people] == ["Sam Rivera"]
+    assert [i.date.isoformat() for i in by_name(result)["Sam Rivera"].interactions] == ["2026-11-20"]
+
+
+@pytest.mark.parametrize("type_, roles, cadence", [
+    ("mentor", ("mentor",), "60"), ("contact", ("contact",), "180"), ("'[[Coach]]'", ("mentor",), "60"),
+    ("[person, client]", ("client",), "30"),
+])
+def test_a_type_that_is_a_relationship_type_is_the_persons(make_vault, run_scan, type_, roles, cadence):
+    result = run_scan(make_vault({"Notes/Pat.md": f"---\ntype: {type_}\nlast_contact: 2026-11-01\n---\n"}), TODAY, 400)
+    (pat,) = result.vault.people
+    assert pat.roles == roles and result.problems == []
+    (follow_up,) = [r for r in result.reminders if r.kind == "follow-up"]
+    assert f"every {cadence} days" in follow_up.detail
+
+
+def test_init_templates_in_templaters_folder_use_its_syntax(make_vault, run_scan):
+    vault = make_vault({SAM: SAM_NOTE, ".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "_t"}'})
+    assert invoke("init", vault, "--templates").exit_code == 0
+    person = (vault / "_t/Person.md").read_text()
+    assert 'met: <% tp.date.now("YYYY-MM-DD") %>' in person and "# <% tp.file.title %>" in person
+    assert "{{" not in person and "{{" not in (vault / "_t/Meeting.md").read_text()
+    assert run_scan(vault, TODAY).problems == []
+
+
+def test_a_follow_up_done_that_is_no_yes_or_no_is_a_warning(make_vault, run_scan):
+    vault = make_vault({SAM: SAM_NOTE, "Meetings/2026-11-02 Sync.md": (
+        "---\nattendees: ['[[Sam Rivera]]']\nfollow_up: 2026-11-09\nfollow_up_done: maybe\n---\n")})
+    result = run_scan(vault, TODAY)
+    assert [(p.line, p.message) for p in result.problems] == [
+        (4, "follow_up_done: expected true or false, got 'maybe'; treated as not done")]
+    assert [r.kind for r in result.reminders if r.kind == "meeting-follow-up"] == ["meeting-follow-up"]
+
+
+def test_init_finds_prefixed_fields_and_a_relationship_word_of_one_person(make_vault):
+    notes = {f"Contacts/{name}.md": f"---\nemail: {name}@x.org\nprm-met: 2026-01-0{i}\nprm-last-contacted: 2026-10-01\n"
+                                    f"helmet: red\n---\n" for i, name in enumerate(["Ann", "Bo", "Cy"], 1)}
+    notes["People/Di.md"] = "---\nrelationship: climbing buddy\n---\n"
+    vault = make_vault(notes)
+    run = invoke("init", vault)
+    assert run.exit_code == 0, run.output
+    assert "3 notes with prm-met → [fields] met" in run.output
+    assert "3 notes with prm-last-contacted → [fields] last_contact" in run.output
+    assert "1 note with relationship climbing buddy → a relationship type of your own" in run.output
+    assert "helmet" not in run.output  # "met" at the end of a word is no field name
+    config = (vault / ".relnotes/config.toml").read_text()
+    assert 'met = ["prm-met"]' in config and '"climbing buddy" = "90d"' in config
+
+
+def test_brief_shows_the_sentence_of_a_markdown_or_relative_link(make_vault):
+    vault = make_vault({SAM: SAM_NOTE, "Daily/2026-11-18.md": "Climbing with [Sam](../People/Sam%20Rivera.md) tonight.",
+                        "Daily/2026-11-20.md": "Kickoff with [[../People/Sam Rivera]] went well. Then lunch."})
+    run = invoke("brief", vault, "Sam Rivera", "--today", TODAY, "--format", "json")
+    data = json.loads(run.stdout)
+    excerpts = {e["source"]: e["excerpt"] for e in data["timeline"] if e["source"].startswith("Daily/")}
+    assert excerpts == {"Daily/2026-11-18.md": "Climbing with Sam tonight.",
+                        "Daily/2026-11-20.md": "Kickoff with Sam Rivera went well."}
+    assert data["last_contact"]["text"] == "Kickoff with Sam Rivera went well. Then lunch."
+
+
+def test_contact_log_items_with_emphasis_and_dated_sub_headings(make_vault, run_scan):
+    log = "## Contact log\n- *2026-11-10* call\n- __2026-11-11__ lunch\n### 2026-11-12 dinner\nlong talk\n## Other\n"
+    sam = by_name(run_scan(make_vault({SAM: SAM_NOTE + log}), TODAY))["Sam Rivera"]
+    assert [(i.date.isoformat(), i.title) for i in sam.interactions] == [
+        ("2026-11-10", "call"), ("2026-11-11", "lunch"), ("2026-11-12", "dinner")]

@@ -15,7 +15,7 @@ from typing import NotRequired, TypedDict
 
 from .config import Config
 from .dates import DateProblem, parse_date
-from .links import WIKILINK, link_target, name_key, note_link, people_in
+from .links import WIKILINK, find_links, link_target, name_key, note_link, people_in
 from .model import Note, Person, ScanResult, Vault
 from .notes import GENERATED_KEY, GENERATOR
 
@@ -24,6 +24,7 @@ __all__ = ["Brief", "PersonNotFound", "build_brief", "find_person", "to_json", "
 INCIDENT = "incident"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?")
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 
 
 class PersonNotFound(LookupError):
@@ -88,11 +89,17 @@ def find_person(vault: Vault, name: str) -> Person:
     raise PersonNotFound(f"no person called {name!r} in the vault{hint}")
 
 
+def _shown(inner: str) -> str:
+    """What a wikilink shows: its text after ``|``, else its note's name (``../People/Ann`` → ``Ann``)."""
+    return inner.split("|", 1)[1] if "|" in inner else link_target(inner).rsplit("/", 1)[-1]
+
+
 def _plain(text: str) -> str:
     """Markdown line → plain text: list markers and checkboxes gone, links shown as their text."""
     text = _LIST_MARK.sub("", text)
-    text = WIKILINK.sub(lambda m: m.group(1).split("|", 1)[-1] if "|" in m.group(1) else link_target(m.group(1)),
-                        text)
+    text = WIKILINK.sub(lambda m: _shown(m.group(1)), text)
+    if "](" in text:
+        text = _MARKDOWN_LINK.sub(r"\1", text)
     return " ".join(text.split())
 
 
@@ -113,18 +120,19 @@ def first_lines(note: Note, count: int = 2, limit: int = 200) -> str:
     return _shorten(" / ".join(lines), limit)
 
 
-def linking_sentence(note: Note, person: Person, vault: Vault) -> str:
-    """The sentence of ``note`` that links ``person`` (or where the link sits in its frontmatter)."""
+def linking_sentence(note: Note, person: Person, vault: Vault, line: int | None = None) -> str:
+    """The sentence of ``note`` that links ``person`` — on file ``line`` when given (where an
+    interaction was found) — or where the link sits in its frontmatter."""
     lines = note.body.split("\n")
     for link in note.links:
-        if vault.person(link.target, note.path) is not person:
+        if (line is not None and link.line != line) or vault.person(link.target, note.path) is not person:
             continue
         if link.key is not None:
             return f"linked in {link.key}"
         index = -1 if link.line is None else link.line - note.body_line  # a link in the text has a line
         text = lines[index] if 0 <= index < len(lines) else ""
         for sentence in _SENTENCE_END.split(text):
-            if "[[" in sentence and any(link_target(m) == link.target for m in WIKILINK.findall(sentence)):
+            if any(vault.person(found.target, note.path) is person for found in find_links(sentence)):
                 return _shorten(_plain(sentence))
     return ""
 
@@ -162,7 +170,7 @@ def _timeline(vault: Vault, person: Person) -> list[Entry]:
         if interaction.kind == "meeting" and note is not None:
             excerpt = first_lines(note)
         elif note is not None:
-            excerpt = linking_sentence(note, person, vault)
+            excerpt = linking_sentence(note, person, vault, interaction.line)
         else:
             excerpt = ""
         entries.append(Entry(interaction.date, interaction.kind, interaction.title or interaction.source,

@@ -55,6 +55,9 @@ def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
         except DateProblem as exc:
             problems.append(note.problem(f"{given.key}: {exc}; ignored", line=given.line))
     done = fields.find("follow_up_done")
+    if done is not None and not isinstance(single(done.value), bool):
+        problems.append(note.problem(f"{done.key}: expected true or false, got {single(done.value)!r}; "
+                                     "treated as not done", line=done.line))
     return date, names, follow_up, done is not None and single(done.value) is True, problems
 
 

@@ -9,6 +9,7 @@ settings to write. Pure: notes and a config in, findings out.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ _PERSONAL = {field_key(n) for n in ("birthday", "birthdate", "email", "emails", 
                                     "linkedin", "twitter", "last_contact", "lastContacted", "met", "relationship")}
 _MEETING = {field_key(n) for n in ("attendees", "participants")}
 MIN_NOTES = 3  # a convention is one that at least this many notes follow
+_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # the words of a name: prm-last-contacted, lastContacted
 _DEFAULT_CADENCE = next(s.default for t in CORE_TABLES if t.name == "cadence" for s in t.settings if s.key == "default")
 
 
@@ -133,16 +135,17 @@ def _fields(notes: list[tuple[Note, str, str]], config: Config, found: Detected)
                         if config.vocabulary.relationship(word) is None:
                             words[word] += 1
                 continue
+            # a known name after a prefix (prm-last-contacted, crm_met) or, when long, before a suffix
+            tails = {field_key("".join(parts[i:])) for parts in [_PARTS.findall(key)] for i in range(1, len(parts))}
             for canonical in PERSON_FIELDS:
-                if any(len(n) >= 5 and (name.endswith(n) or name.startswith(n))
-                       for n in config.vocabulary.names(canonical)):
+                if any(n in tails or (len(n) >= 5 and name.startswith(n)) for n in config.vocabulary.names(canonical)):
                     unknown[canonical][key] += 1
                     break
     for canonical, keys in unknown.items():
         names = [key for key, count in keys.most_common() if count >= 1]
         found.findings.append(Finding(sum(keys.values()), f"with {', '.join(names)}", f"[fields] {canonical}"))
         found.set("fields", canonical, names)
-    custom = sorted(w for w, count in words.items() if count >= 2 and type_key(w) not in map(type_key, ROLES))
+    custom = sorted(w for w in words if type_key(w) not in map(type_key, ROLES))
     for word in custom:
         found.findings.append(Finding(words[word], f"with relationship {word}",
                                       f"a relationship type of your own: [cadence] {word}"))

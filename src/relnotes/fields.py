@@ -46,7 +46,7 @@ PERSON_FIELDS: dict[str, tuple[str, ...]] = {
     "position": ("job_title", "job", "occupation"),
     "cadence": ("frequency", "contact_frequency", "contact_cadence", "keep_in_touch", "reach_out_every"),
     "last_contact": ("last_contacted", "last_met", "last_met_on", "last_seen", "last_spoke", "last_talked",
-                     "last_interaction", "last_touch", "last_touchpoint", "last_contact_date"),
+                     "last_interaction", "last_touch", "last_touchpoint", "last_contact_date", "last_chat"),
     "met": ("first_met", "met_on", "first_contact", "date_met"),
     "birthday": ("birthdate", "birth_date", "date_of_birth", "dob", "bday"),
     "started": ("started_on", "joined", "joined_on", "employed_since"),

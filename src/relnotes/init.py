@@ -61,7 +61,10 @@ def init_vault(vault: Path, templates: bool, tables: Iterable[Table],
     text = config_template(tables, values)
     written = [(vault / CONFIG_PATH, write_new(vault / CONFIG_PATH, text.encode()))]
     if templates:
-        folder = vault / (read_settings(vault)[0].templates_folder or DEFAULT_TEMPLATES_FOLDER)
-        for name, text in TEMPLATES.items():
+        settings = read_settings(vault)[0]
+        folder = vault / (settings.templates_folder or DEFAULT_TEMPLATES_FOLDER)
+        for name, template in TEMPLATES.items():
+            text = (template.replace("{{date}}", '<% tp.date.now("YYYY-MM-DD") %>').replace(
+                "{{title}}", "<% tp.file.title %>") if settings.templater else template)  # Templater's own syntax
             written.append((folder / name, write_new(folder / name, text.encode())))
     return written

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from .config import Config, Markers
 from .fields import type_key
+from .links import prose
 from .model import Note
 
 __all__ = ["kind_of"]
@@ -60,6 +61,7 @@ def _tags(note: Note) -> Iterator[str]:
     yield from note.tags
     body = note.body
     if "#" in body:
+        body = prose(body)  # a tag in code, a query block or a comment marks nothing
         for match in _INLINE_TAG.finditer(body):
             start = match.start()
             if start == 0 or body[start - 1] in " \t\n(,;":

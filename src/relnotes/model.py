@@ -378,6 +378,7 @@ def _roles(note: Note, fields: Fields, words: Vocabulary,
 
     A word of a ``role`` field that is no relationship type is a job title (``role: Tech
     Lead``); one of a ``relationship`` field is a type of the user's own (``relationship: friend``).
+    Without either, a ``type`` that is a relationship type (``type: mentor``) is the person's.
     """
     roles: list[str] = []
     titles: list[str] = []
@@ -396,6 +397,11 @@ def _roles(note: Note, fields: Fields, words: Vocabulary,
                     roles.append(kind)
             elif text:
                 titles.append(text)
+    if not roles:  # `type: mentor`, `type: contact`: the type that made a person says the relationship too
+        for word in texts(note, fields.find("type"), []):
+            kind = words.relationship(word)
+            if kind is not None and kind not in roles:
+                roles.append(kind)
     return tuple(roles), titles
 
 

@@ -57,6 +57,7 @@ class VaultSettings:
     ignore_filters: tuple[str, ...] = ()  # Obsidian's "Excluded files": prefixes and /regular expressions/
     task_filter: str = ""  # the Tasks plugin's global filter ("#task"); "" is none
     task_filter_removed: bool = False  # whether Tasks removes the global filter from descriptions
+    templater: bool = False  # the first template folder is Templater's (placeholders <% … %>, not {{…}})
 
     @property
     def templates_folder(self) -> str | None:
@@ -213,6 +214,7 @@ def read_settings(root: Path) -> tuple[VaultSettings, list[Problem]]:
         ignore_filters=_ignore_filters(load(_APP, _user_ignore_filters, ()), problems),
         task_filter=task_filter,
         task_filter_removed=task_filter_removed,
+        templater=folders[0] is None and folders[1] is not None,
     ), problems
 
 

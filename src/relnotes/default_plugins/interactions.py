@@ -41,9 +41,11 @@ def _linked_people(note: Note, vault: Vault) -> list[tuple[Person, int | None]]:
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
-# "- 2026-02-20 coffee", "- [[2026-02-20]] call", "- **2026-02-20**: lunch", "1. [[Daily/2026-02-20|Fri]] — chat"
-_LOG_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[xX]\][ \t]+)?(?:\*\*|__)?"
-                       r"(?:(\d{4}-\d{2}-\d{2})|\[\[([^\[\]\n]+)\]\])(?:\*\*|__)?[ \t]*[:–—-]?[ \t]*(.*)$", re.M)
+# "- 2026-02-20 coffee", "- [[2026-02-20]] call", "- **2026-02-20**: lunch", "1. [[Daily/2026-02-20|Fri]] — chat",
+# and a sub-heading "### 2026-02-20 dinner"
+_LOG_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|#{2,6})[ \t]+(?:\[[xX]\][ \t]+)?(?:\*\*|__|\*|_)?"
+                       r"(?:(\d{4}-\d{2}-\d{2})|\[\[([^\[\]\n]+)\]\])(?:\*\*|__|\*|_)?[ \t]*[:–—-]?[ \t]*(.*)$",
+                       re.M)
 
 
 def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt.date | None:
