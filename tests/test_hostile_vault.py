@@ -446,3 +446,35 @@ def test_year_9999_dates_do_not_drop_the_calendar_feed(tmp_path, run_scan):
     result = run_scan(vault, TODAY)
     assert [p for p in result.problems if p.path == ""] == []
     assert {o.name for o in result.outputs} == {"ics", "summary"}
+
+
+# --- long lines against every pattern that reads a note's text ------------------------------------
+
+N = 200_000  # characters: a pasted log, a minified blob
+LONG_LINES = {
+    "heading of spaces": ("People/P.md", "# " + " " * N + "x"),
+    "contact log then a heading of hashes": ("People/P.md", "## Contact log\n# " + "#" * N + "x"),
+    "task then spaces then recurrence": ("Projects/T.md", "- [ ] a" + " " * N + "x🔁"),
+    "task with an inline field of spaces": ("Projects/T.md", "- [ ] a [a:: " + " " * N + "x"),
+    "inline fields never closed": ("Projects/T.md", "(a::" * (N // 4)),
+    "backticks": ("Daily/2026-11-20.md", "#x " + "`" * N),
+    "a link never closed": ("Daily/2026-11-20.md", "[[" + "a" * N),
+    "a task with a link never closed": ("Projects/T.md", "- [ ] [[" + "a" * N),
+    "a frontmatter link never closed": ("People/P.md", '---\nlast_contact: "[[' + "a" * N + '"\ntype: "[[' + "b" * N
+                                        + '"\n---\n'),
+    "markdown link parts": ("Daily/2026-11-20.md", "[](" * (N // 3)),
+    "comments never closed": ("Daily/2026-11-20.md", "%%" + "<!--" * (N // 4)),
+}
+
+
+@pytest.mark.parametrize("path, text", LONG_LINES.values(), ids=LONG_LINES)
+def test_a_long_line_costs_one_pass(tmp_path, path, text):
+    """No pattern that reads notes backtracks: each of these took from one to over thirty seconds."""
+    vault = tmp_path / "vault"
+    (vault / path).parent.mkdir(parents=True)
+    (vault / path).write_text(text, encoding="utf-8")
+    (vault / "People").mkdir(exist_ok=True)
+    (vault / "People/Sam.md").write_text("---\nrole: peer\n---\n## Contact log\n- 2026-11-01 call\n", encoding="utf-8")
+    proc, took = scan_cli(vault, *NO_OUTPUTS, timeout=FEW_SECONDS * 6)
+    assert took < FEW_SECONDS, f"{took:.1f} s"
+    assert crashes(scanned(proc)["warnings"]) == []

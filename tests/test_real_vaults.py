@@ -3,7 +3,10 @@ test per convention of other people's templates and plugins, each on a real vaul
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -514,3 +517,34 @@ def test_contact_log_items_with_emphasis_and_dated_sub_headings(make_vault, run_
     sam = by_name(run_scan(make_vault({SAM: SAM_NOTE + log}), TODAY))["Sam Rivera"]
     assert [(i.date.isoformat(), i.title) for i in sam.interactions] == [
         ("2026-11-10", "call"), ("2026-11-11", "lunch"), ("2026-11-12", "dinner")]
+
+
+def test_an_impossible_contact_log_date_is_a_warning(make_vault, run_scan):
+    result = run_scan(make_vault({SAM: SAM_NOTE + "## Contact log\n- 2026-02-30 coffee\n- 2026-11-10 call\n"}), TODAY)
+    assert [(p.line, p.message) for p in result.problems] == [
+        (6, "contact log: '2026-02-30' is not a real date (day is out of range for month); item ignored")]
+    assert [i.date.isoformat() for i in by_name(result)["Sam Rivera"].interactions] == ["2026-11-10"]
+
+
+def test_a_kinds_words_come_from_its_markers(make_vault, run_scan):
+    """[people] tags and categories replace the built-in ones, each for its own marker; `type` takes
+    relnotes' own word and any of them."""
+    config = '[people]\ntags = ["crm"]\ncategories = ["Humans"]\nfolders = []\n'
+    notes = {"A.md": "---\ntags: [crm/work]\n---\n", "B.md": "---\ncategories: ['[[Humans]]']\n---\n",
+             "C.md": "---\ntype: crm\n---\n", "D.md": "---\ntype: person\n---\n",
+             "E.md": "---\ntags: [person]\n---\n", "F.md": "---\ncategories: [People]\n---\n",
+             "G.md": "---\ncategories: [crm]\n---\n", "People/H.md": "x"}
+    kinds = {n.path: n.kind for n in run_scan(make_vault(notes, config=config), TODAY).vault.notes}
+    assert kinds == {"A.md": "person", "B.md": "person", "C.md": "person", "D.md": "person", "E.md": "note",
+                     "F.md": "note", "G.md": "note", "People/H.md": "note"}
+
+
+def test_the_reason_init_gives_is_the_same_on_every_run(make_vault):
+    vault = make_vault({f"N{i}.md": "---\ntags: [person, people/friends, contact, people/work]\n---\n" for i in range(3)})
+    outputs = set()
+    for seed in ("1", "2", "3"):  # tags are a set: its order changes with the hash seed
+        proc = subprocess.run([sys.executable, "-m", "relnotes", "init", str(vault)], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed, "RELNOTES_CACHE_DIR": str(vault.parent / "c")})
+        outputs.add(proc.stdout.splitlines()[1])
+        (vault / ".relnotes/config.toml").unlink()
+    assert outputs == {"  3 notes with tag #contact at the top → people"}

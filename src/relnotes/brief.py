@@ -192,7 +192,7 @@ def _open_tasks(vault: Vault, person: Person) -> list[tuple[str, dt.date | None,
 
 
 def _facts(person: Person, config: Config, today: dt.date) -> Facts:
-    cadences = person.cadences(config.cadence)
+    cadences = person.cadences(config.cadence, today)
     cadence = "none"
     if cadences:
         shortest, origin = min(cadences, key=lambda pair: pair[0].after(today))

@@ -256,7 +256,8 @@ def _markers(kind: str, folder: str, tags: list[str], categories: list[str]) -> 
     return (
         Setting("folders", [folder], _folders, f"Notes in these folders (and below) are {kind}."),
         Setting("tags", tags, names, f"Notes with one of these tags (in the frontmatter or as #tag in the text; "
-                f"nested tags by their first or last part, e.g. {tags[0]}/work) are {kind}."),
+                f"nested tags by their first or last part, e.g. {tags[0]}/work) are {kind}; so are notes whose "
+                "`type` is one of them."),
         Setting("categories", categories, names, f"Notes whose `categories` (or `type`) hold one of these, as text "
                 f"or as a link such as `[[{categories[0]}]]`, are {kind}."),
     )
@@ -264,10 +265,10 @@ def _markers(kind: str, folder: str, tags: list[str], categories: list[str]) -> 
 
 CORE_TABLES = (
     Table("", (
-        Setting("people_folder", None, a_folder, "Older spelling of one more [people] folder.",
-                example='people_folder = "Contacts"'),
-        Setting("meetings_folder", None, a_folder, "Older spelling of one more [meetings] folder.",
-                example='meetings_folder = "Calls"'),
+        Setting("people_folder", None, a_folder, "Older spelling of the people folder: it replaces People/, or "
+                "is one more when [people] folders is set.", example='people_folder = "Contacts"'),
+        Setting("meetings_folder", None, a_folder, "Older spelling of the meetings folder: it replaces Meetings/, "
+                "or is one more when [meetings] folders is set.", example='meetings_folder = "Calls"'),
         Setting("dated_note_interactions", True, typed(bool),
                 "A person linked from a dated note (a daily note, or a file named YYYY-MM-DD…) counts as "
                 "an interaction on that date."),
@@ -482,8 +483,15 @@ def _toml(value: object) -> str:
 
 
 def _wrapped(text: str, prefix: str = "# ", width: int = 92) -> list[str]:
-    lines, line = [], ""
+    """``text`` as comment lines; a ``[table]`` never starts one (it would read as a commented table)."""
+    words: list[str] = []
     for word in text.split():
+        if word.startswith("[") and words:
+            words[-1] += f" {word}"
+        else:
+            words.append(word)
+    lines, line = [], ""
+    for word in words:
         if line and len(prefix) + len(line) + 1 + len(word) > width:
             lines.append(prefix + line)
             line = word

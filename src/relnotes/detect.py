@@ -17,14 +17,17 @@ from typing import cast
 
 from .config import CORE_TABLES, Config
 from .fields import PERSON_FIELDS, field_key, type_key
-from .kinds import kind_of
-from .model import ROLES, Note
+from .kinds import kind_of, kind_words
+from .model import ROLES, Note, Person
 
 __all__ = ["Detected", "Finding", "detect"]
 
-# fields only a note about a person has (its own, or those a contacts app exports)
-_PERSONAL = {field_key(n) for n in ("birthday", "birthdate", "email", "emails", "phone", "phones", "mobile",
-                                    "linkedin", "twitter", "last_contact", "lastContacted", "met", "relationship")}
+# fields only a note about a person has; and those a company's note may have too, which count in a
+# folder named for people (Contacts/, Network/)
+_PERSONAL = {field_key(n) for n in ("birthday", "birthdate", "last_contact", "lastContacted", "met", "first_met",
+                                    "relationship")}
+_CONTACT = {field_key(n) for n in ("email", "emails", "phone", "phones", "mobile", "linkedin")}
+_PEOPLE_FOLDERS = {type_key(n) for n in ("people", "person", "contacts", "network", "friends", "colleagues", "crm")}
 _MEETING = {field_key(n) for n in ("attendees", "participants")}
 MIN_NOTES = 3  # a convention is one that at least this many notes follow
 _PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # the words of a name: prm-last-contacted, lastContacted
@@ -71,28 +74,24 @@ def _recognised(notes: list[tuple[Note, str, str]], found: Detected) -> None:
         found.findings.append(Finding(count, what, "people" if kind == "person" else "meetings"))
 
 
-def _words(value: object) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    words = []
-    for item in items:
-        text = item[0] if isinstance(item, list) and len(item) == 1 else item
-        if isinstance(text, str) and text.strip():
-            words.append(text.strip().removeprefix("[[").removesuffix("]]").split("|")[0].rsplit("/", 1)[-1])
-    return words
+def _folder(path: str) -> str:
+    return path.rpartition("/")[0]
 
 
 def _unrecognised(notes: list[tuple[Note, str, str]], config: Config, found: Detected) -> None:
     """Categories, tags and folders whose notes look like people (or meetings) — they have
-    fields only such notes have — but are not recognised as such."""
-    for fields, table, markers in ((_PERSONAL, "people", config.people), (_MEETING, "meetings", config.meetings)):
+    fields only such notes have — but are not recognised as such. A dated note (a daily note,
+    a meeting) is never taken for a person."""
+    for table, markers in (("people", config.people), ("meetings", config.meetings)):
         hits: dict[tuple[str, str], list[Note]] = defaultdict(list)
         total: Counter[tuple[str, str]] = Counter()
         for note, kind, _ in notes:
-            marks = [("categories", w) for w in _words(note.get("categories"))]
-            marks += [("tags", tag.split("/", 1)[0]) for tag in note.tags]
-            marks += [("folders", _top(note.path))] if _top(note.path) else []
+            marks = {("categories", word) for word, _ in kind_words(note.get("categories"))}
+            marks |= {("tags", tag.split("/", 1)[0]) for tag in note.tags}
+            folder = _folder(note.path)
+            marks |= {("folders", folder)} if folder else set()
             total.update(marks)
-            if kind == "note" and {field_key(k) for k in note.frontmatter} & fields:
+            if kind == "note" and _looks_like(note, table, folder):
                 for mark in marks:
                     hits[mark].append(note)
         covered: set[str] = set()
@@ -107,46 +106,56 @@ def _unrecognised(notes: list[tuple[Note, str, str]], config: Config, found: Det
                 shown = {"categories": f"with categories [[{value}]] and", "tags": f"with tag #{value} and",
                          "folders": f"in {value}/ with"}[setting]
                 found.findings.append(Finding(len(found_notes), f"{shown} fields such as "
-                                              f"{_common(found_notes, fields)}", f"{table}: [{table}] {setting}"))
+                                              f"{_common(found_notes, table)}", f"{table}: [{table}] {setting}"))
             if new:
                 found.set(table, setting, [*getattr(markers, setting), *new])
 
 
-def _common(notes: list[Note], fields: set[str]) -> str:
+def _looks_like(note: Note, table: str, folder: str) -> bool:
+    """Whether a note has fields only people (``table`` "people") or meetings have."""
+    keys = {field_key(k) for k in note.frontmatter}
+    if table == "meetings":
+        return bool(keys & _MEETING)
+    if note.date is not None:
+        return False
+    return bool(keys & _PERSONAL) or bool(keys & _CONTACT and type_key(folder.rsplit("/", 1)[-1]) in _PEOPLE_FOLDERS)
+
+
+def _common(notes: list[Note], table: str) -> str:
+    fields = _MEETING if table == "meetings" else _PERSONAL | _CONTACT
     counts = Counter(k for n in notes for k in n.frontmatter if field_key(k) in fields)
     return ", ".join(k for k, _ in counts.most_common(2))
 
 
 def _fields(notes: list[tuple[Note, str, str]], config: Config, found: Detected) -> None:
-    """Person fields under names relnotes does not know (``prm-last-contacted``), and the
-    relationship words people use that are no type yet."""
-    known = {name for canonical in PERSON_FIELDS for name in config.vocabulary.names(canonical)}
+    """Person fields under names relnotes does not know (``prm-last-contacted``) that at least
+    half the people (or :data:`MIN_NOTES` of them) use, and the relationship words people use
+    that are no type yet."""
+    vocabulary = config.vocabulary
+    known = {name for canonical in PERSON_FIELDS for name in vocabulary.names(canonical)}
     unknown: dict[str, Counter[str]] = defaultdict(Counter)
     words: Counter[str] = Counter()
-    for note, kind, _ in notes:
-        if kind != "person":
-            continue
-        for key, value in note.frontmatter.items():
-            name = field_key(key)
-            if name in known:
-                if name in config.vocabulary.names("role") and name not in ("role", "roles"):
-                    for written in _words(value):
-                        word = " ".join(written.split()).lower()
-                        if config.vocabulary.relationship(word) is None:
-                            words[word] += 1
+    people = [note for note, kind, _ in notes if kind == "person"]
+    for note in people:
+        person = Person.from_note(note, [], vocabulary)
+        words.update(role for role in person.roles if role not in ROLES and role not in config.cadence)
+        for key in note.frontmatter:
+            if field_key(key) in known:
                 continue
-            # a known name after a prefix (prm-last-contacted, crm_met) or, when long, before a suffix
-            tails = {field_key("".join(parts[i:])) for parts in [_PARTS.findall(key)] for i in range(1, len(parts))}
-            for canonical in PERSON_FIELDS:
-                if any(n in tails or (len(n) >= 5 and name.startswith(n)) for n in config.vocabulary.names(canonical)):
-                    unknown[canonical][key] += 1
-                    break
+            # a known name after a prefix: prm-last-contacted, crm_met (of the last few words only)
+            parts = _PARTS.findall(key)[-6:]
+            tails = {field_key("".join(parts[i:])) for i in range(1, len(parts))}
+            canonical = next((c for c in PERSON_FIELDS if tails & set(vocabulary.names(c))), None)
+            if canonical is not None:
+                unknown[canonical][key] += 1
+    enough = min(MIN_NOTES, max(1, len(people) // 2))
     for canonical, keys in unknown.items():
-        names = [key for key, count in keys.most_common() if count >= 1]
-        found.findings.append(Finding(sum(keys.values()), f"with {', '.join(names)}", f"[fields] {canonical}"))
-        found.set("fields", canonical, names)
-    custom = sorted(w for w in words if type_key(w) not in map(type_key, ROLES))
-    for word in custom:
+        names = [key for key, count in keys.most_common() if count >= enough]
+        if names:
+            found.findings.append(Finding(sum(keys[k] for k in names), f"with {', '.join(names)}",
+                                          f"[fields] {canonical}"))
+            found.set("fields", canonical, names)
+    for word in sorted(words):
         found.findings.append(Finding(words[word], f"with relationship {word}",
                                       f"a relationship type of your own: [cadence] {word}"))
         found.set("cadence", word, _DEFAULT_CADENCE)

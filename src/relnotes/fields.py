@@ -14,17 +14,19 @@ Names are compared as Dataview compares them, only more forgiving: case, spaces,
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from .links import link_targets, prose
+
 if TYPE_CHECKING:
     from .model import Note
 
 __all__ = [
+    "BRACKET_FIELD",
     "FIELDS",
     "MEETING_FIELDS",
     "PERSON_FIELDS",
@@ -91,19 +93,16 @@ def type_key(word: str) -> str:
     return key[:-1] if key.endswith("s") and len(key) > 3 else key
 
 
-_LINK_VALUE = re.compile(r"!?\[\[([^\[\]|#]*)[^\[\]]*\]\]")
-
-
 def single(value: object) -> object:
     """One value where one belongs: a list of one is its item (Obsidian's list properties,
     ``status: [paused]``; YAML makes ``[[2026-02-20]]`` a list in a list), a link alone
     (``"[[2026-02-20]]"``, ``"[[Daily/2026-02-20|Friday]]"``) the last part of its target."""
     while isinstance(value, list) and len(value) == 1:
         value = value[0]
-    if isinstance(value, str) and value.startswith(("[[", "![[")):
-        match = _LINK_VALUE.fullmatch(value.strip())
-        if match:
-            return match.group(1).strip().rsplit("/", 1)[-1]
+    if isinstance(value, str) and value.startswith(("[[", "![[")) and value.rstrip().endswith("]]"):
+        targets = link_targets(value)
+        if len(targets) == 1:
+            return targets[0].rsplit("/", 1)[-1]
     return value
 
 
@@ -120,25 +119,26 @@ class Found(NamedTuple):
 # "[key:: value]" or "(key:: value)" anywhere in a line.
 _LINE_FIELD = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__)?([^\s:\[\]()*`][^:\[\]()`\n]*?)"
                          r"(?:\*\*|__)?::[ \t]*(.*)$", re.M)
-_BRACKET_FIELD = re.compile(r"[\[(]([^\[\]()\n:]+?)::[ \t]*([^\]\)\n]*)[\])]")
-_FENCE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
+# (a value may hold links, "[attendees:: [[Ann]], [[Bob]]]"; possessive, so that no text makes it slow)
+_VALUE = r"((?:\[\[[^\[\]\n]*+\]\]|[^\[\]()\n])*+)"
+BRACKET_FIELD = re.compile(rf"\[([^\[\]()\n:]++)::[ \t]*+{_VALUE}\]|\(([^\[\]()\n:]++)::[ \t]*+{_VALUE}\)")
 
 
 def inline_fields(body: str, first_line: int = 1) -> dict[str, Found]:
     """Dataview's inline fields of a note's text, by :func:`field_key`; the first of a name
-    wins, and fenced code is skipped."""
+    wins; code, query blocks and comments are skipped."""
     found: dict[str, Found] = {}
     if "::" not in body:
         return found
-    fences = [m.start() for m in _FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
-    matches = sorted([*_LINE_FIELD.finditer(body), *_BRACKET_FIELD.finditer(body)], key=lambda m: m.start())
+    text = prose(body)
+    matches = sorted([*_LINE_FIELD.finditer(text), *BRACKET_FIELD.finditer(text)], key=lambda m: m.start())
     for match in matches:
-        if fences and bisect.bisect(fences, match.start()) % 2:
-            continue
-        key = field_key(match.group(1))
+        name, value = (match.group(1), match.group(2)) if match.group(1) is not None else (
+            match.group(3), match.group(4))
+        key = field_key(name)
         if key and key not in found:
-            line = first_line + body.count("\n", 0, match.start())
-            found[key] = Found(match.group(2).strip(), match.group(1).strip(), line, True)
+            line = first_line + text.count("\n", 0, match.start())
+            found[key] = Found(value.strip(), name.strip(), line, True)
     return found
 
 
@@ -220,13 +220,14 @@ class Fields:
         self._inline = _inline(note)  # looked for once per note: searching a long text is not free
 
     def find(self, canonical: str) -> Found | None:
-        """See :meth:`Vocabulary.find`."""
+        """See :meth:`Vocabulary.find` (a name that is no field relnotes reads is a KeyError)."""
+        names = self._names[canonical]
         for key in self._written.get(canonical, ()):
             value = self._frontmatter[key]
             if value is not None and value != "" and value != []:  # noqa: PLR1714 - any type of value
                 return Found(value, key, self._lines.get(key))
         if self._inline:
-            for name in self._names[canonical]:
+            for name in names:
                 found = self._inline.get(name)
                 if found is not None and found.value != "":
                     return found

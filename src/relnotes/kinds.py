@@ -14,43 +14,57 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .config import Config, Markers
 from .fields import type_key
-from .links import prose
+from .links import link_targets, prose
 from .model import Note
 
-__all__ = ["kind_of"]
+__all__ = ["kind_of", "kind_words"]
 
-_BUILT_IN = {"person": ("person", "people", "contact", "contacts"), "meeting": ("meeting", "meetings")}
-_LINK = re.compile(r"\[\[([^\[\]|#]*)[^\[\]]*\]\]")
 # an inline tag: "#" (after a space or at the start of a line), then tag characters, not all digits;
 # the "#" comes first, so the search skips ahead to each one
 _INLINE_TAG = re.compile(r"#([\w/-]*[^\W\d][\w/-]*)")
+KINDS = ("person", "meeting")
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The words (in ``type_key`` form) that mark one kind, per marker."""
+
+    type: frozenset[str]  # relnotes' own word (person, meeting), and the kind's tags and categories
+    categories: frozenset[str]
+    tags: frozenset[str]
+
 
 @functools.lru_cache(maxsize=16)
-def _names_of(people: Markers, meetings: Markers) -> dict[str, frozenset[str]]:
-    """The words (in ``type_key`` form) that mark each kind."""
-    return {kind: frozenset(map(type_key, (*_BUILT_IN[kind], *markers.categories, *markers.tags)))
-            for kind, markers in (("person", people), ("meeting", meetings))}
+def _words_of(people: Markers, meetings: Markers) -> dict[str, _Words]:
+    found = {}
+    for kind, markers in zip(KINDS, (people, meetings), strict=True):
+        categories, tags = frozenset(map(type_key, markers.categories)), frozenset(map(type_key, markers.tags))
+        found[kind] = _Words(frozenset({kind}) | categories | tags, categories, tags)
+    return found
 
 
-_last: list[tuple[Config, dict[str, frozenset[str]]]] = []  # the last config's words: asked for once per note
+_last: list[tuple[Config, dict[str, _Words]]] = []  # the last config's words: asked for once per note
 
 
-def _names(config: Config) -> dict[str, frozenset[str]]:
-    if not _last or _last[0][0] is not config:
-        _last[:] = [(config, _names_of(config.people, config.meetings))]
-    return _last[0][1]
+def _names(config: Config) -> dict[str, _Words]:
+    last = _last[0] if _last else None
+    if last is None or last[0] is not config:
+        last = (config, _words_of(config.people, config.meetings))
+        _last[:] = [last]
+    return last[1]
 
 
-def _words(value: object) -> Iterator[tuple[str, bool]]:
+def kind_words(value: object) -> Iterator[tuple[str, bool]]:
     """The words of a ``type``/``categories`` value, each with whether it was a link."""
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, list):  # YAML's reading of an unquoted [[People]]
             yield from ((str(i), True) for i in item if isinstance(i, (str, int)))
         elif isinstance(item, str):
-            links = _LINK.findall(item) if "[[" in item else None
+            links = link_targets(item) if "[[" in item else None
             if links:
                 yield from ((link.strip().rsplit("/", 1)[-1], True) for link in links)
             elif item.strip():
@@ -58,7 +72,7 @@ def _words(value: object) -> Iterator[tuple[str, bool]]:
 
 
 def _tags(note: Note) -> Iterator[str]:
-    yield from note.tags
+    yield from sorted(note.tags)
     body = note.body
     if "#" in body:
         body = prose(body)  # a tag in code, a query block or a comment marks nothing
@@ -85,7 +99,7 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
     if isinstance(declared, str) and "[[" not in declared:  # the common case, quickly: `type: person`
         key = type_key(declared.strip())
         for kind, words in names.items():
-            if key in words:
+            if key in words.type:
                 return kind, f"type: {declared.strip()}"
     vocabulary = config.vocabulary
     plain_type = ""
@@ -94,11 +108,11 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
         found = find(canonical)
         if found is None:
             continue
-        for word, linked in _words(found.value):
+        for word, linked in kind_words(found.value):
             shown = f"{found.key} [[{word}]]" if linked else f"{found.key}: {word}"
             key = type_key(word)
             for kind, words in names.items():
-                if key in words:
+                if key in (words.type if canonical == "type" else words.categories):
                     return kind, shown
             if canonical == "type" and vocabulary.relationship(word):
                 return "person", shown
@@ -107,7 +121,7 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
     tags = list(_tags(note))
     if tags:
         for kind, words in names.items():
-            tag = _tagged(tags, words)
+            tag = _tagged(tags, words.tags)
             if tag:
                 return kind, f"tag #{tag}"
     if plain_type:

@@ -43,9 +43,10 @@ def name_key(name: str) -> str:
 
 
 # The note part of a link, captured directly: what precedes "|" (shown text) or "#" (heading, block).
-_LINK_TARGET = re.compile(r"!?\[\[([^\[\]\n|#]*)[^\[\]\n]*\]\]")  # no group for the "!": scanning stays quick
+# (No group for the "!": scanning stays quick; possessive, so a "[[" never closed costs one pass.)
+_LINK_TARGET = re.compile(r"!?\[\[([^\[\]\n|#]*+)(?:[|#][^\[\]\n]*+)?\]\]")
 # A Markdown link to a note: [text](People/Jane%20Doe.md), [text](<People/Jane Doe.md>), ![embed](x.md)
-_MD_LINK = re.compile(r"!?\[[^\[\]\n]*\]\((?:<([^<>\n]+)>|([^()<>\s]+))(?:[ \t]+\"[^\"\n]*\")?\)")
+_MD_LINK = re.compile(r"!?\[[^\[\]\n]*+\]\((?:<([^<>\n]++)>|([^()<>\s]++))(?:[ \t]++\"[^\"\n]*+\")?\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -63,26 +64,28 @@ def _md_target(raw: str) -> str | None:
     return None if "." in name else target
 
 
+def _wiki_target(raw: str) -> str:
+    """A wikilink's note part cleaned as :func:`link_target` does (``\\|`` in tables, ``.md``)."""
+    target = raw.rstrip("\\").strip()
+    return target[:-3] if target[-3:].lower() == ".md" else target
+
+
 def find_links(text: str, first_line: int = 1, key: str | None = None, embeds: bool = True) -> list[Link]:
     """Every link to a note in ``text`` — wikilinks, and Markdown links to notes — in order;
     ``first_line`` is the file line ``text`` starts on; without ``embeds``, embeds
-    (``![[Name]]``) are left out. (The hot path of reading a vault: one regex, targets
-    cleaned as :func:`link_target` does.)"""
-    markdown = "](" in text
-    if "[[" not in text and not markdown:
+    (``![[Name]]``) are left out. (The hot path of reading a vault: one regex.)"""
+    if "](" in text:  # both kinds, in the order they appear
+        return _all_links(text, first_line, key, embeds)
+    if "[[" not in text:
         return []
     links, line, pos = [], first_line, 0
-    if markdown:  # both kinds, in the order they appear
-        return _all_links(text, first_line, key, embeds)
     for match in _LINK_TARGET.finditer(text):
         start = match.start()
         if not embeds and text[start] == "!":
             continue
         line += text.count("\n", pos, start)
         pos = start
-        target = match.group(1).rstrip("\\").strip()
-        if target[-3:].lower() == ".md":
-            target = target[:-3]
+        target = _wiki_target(match.group(1))
         if target:
             links.append(Link(target, line, key))
     return links
@@ -95,14 +98,7 @@ def link_targets(text: str) -> list[str]:
         return [link.target for link in _all_links(text, 1, None, True)]
     if "[[" not in text:
         return []
-    found = []
-    for raw in _LINK_TARGET.findall(text):
-        target = raw.rstrip("\\").strip()
-        if target[-3:].lower() == ".md":
-            target = target[:-3]
-        if target:
-            found.append(target)
-    return found
+    return [target for raw in _LINK_TARGET.findall(text) if (target := _wiki_target(raw))]
 
 
 def _all_links(text: str, first_line: int, key: str | None, embeds: bool) -> list[Link]:
@@ -112,9 +108,7 @@ def _all_links(text: str, first_line: int, key: str | None, embeds: bool) -> lis
         if not embeds and text[match.start()] == "!":
             continue
         if match.re is _LINK_TARGET:
-            target = match.group(1).rstrip("\\").strip()
-            if target[-3:].lower() == ".md":
-                target = target[:-3]
+            target = _wiki_target(match.group(1))
         else:
             target = _md_target(match.group(1) or match.group(2)) or ""
         if target:
@@ -127,8 +121,9 @@ def _all_links(text: str, first_line: int, key: str | None, embeds: bool) -> lis
 
 # What is never contact, whatever links it holds: fenced code (query blocks such as dataview,
 # tasks or base among them), %% comments %%, <!-- HTML comments --> and `inline code`.
-_NOT_TEXT = re.compile(r"^[^\S\n]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[^\S\n]*\1[^\n]*$|\Z)"
-                       r"|%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)|(`+)[^`\n]+?\2", re.M | re.S)
+# (Possessive where runs could be split many ways: a long run of backticks costs one pass.)
+_NOT_TEXT = re.compile(r"^[^\S\n]*+(`{3,}+|~{3,}+)[^\n]*+\n.*?(?:^[^\S\n]*+\1[^\n]*+$|\Z)"
+                       r"|%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)|(?<!`)(`++)[^`\n]+?\2", re.M | re.S)
 
 
 def _blanked(match: re.Match) -> str:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .dates import DateProblem, parse_date
+from .fields import BRACKET_FIELD
 from .links import WIKILINK, link_target, link_targets
 
 __all__ = ["CLOSED", "DONE", "Task", "find_tasks"]
@@ -20,15 +21,16 @@ _DATE = r"(\d{4}-\d{2}-\d{2})"
 # The due date: Tasks' 📅, Dataview's 🗓️ shorthand, or Dataview's [due:: …] / (due:: …) field
 # (one pattern each, tried when the text holds its mark: an alternation would make every search slow)
 _DUE_EMOJI = re.compile(rf"[📅🗓]\ufe0f?\s*{_DATE}")
-_DUE_FIELD = re.compile(rf"[\[(]due::\s*{_DATE}")
+_DUE_FIELD = re.compile(rf"[\[(]due::\s*{_DATE}", re.I)
 _SCHEDULED_EMOJI = re.compile(rf"⏳\ufe0f?\s*{_DATE}")
-_SCHEDULED_FIELD = re.compile(rf"[\[(]scheduled::\s*{_DATE}")
+_SCHEDULED_FIELD = re.compile(rf"[\[(]scheduled::\s*{_DATE}", re.I)
 # Tasks' and Dataview's metadata, left out of a task's title: dates (due, scheduled, start, created,
 # done, cancelled), recurrence, priority, id, dependencies, on-completion, and [key:: value] fields
-_FIELDS = re.compile(r"\s*(?:[📅🗓⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
+# (the spaces after one go with it: spaces before would be tried from each of them, slow on a long run)
+_FIELDS = re.compile(r"(?:[📅🗓⏳🛫➕✅❌]\ufe0f?\s*\d{4}-\d{2}-\d{2}"
                      r"|🔁\ufe0f?[^📅🗓⏳🛫➕✅❌⏫🔼🔽🔺⏬🆔⛔🏁\[(]*"
-                     r"|[🆔⛔🏁]\ufe0f?\s*[\w,-]*|[⏫🔼🔽🔺⏬]\ufe0f?)")
-_INLINE_FIELDS = re.compile(r"\s*(?:\[[^\[\]\n:]+::[^\]\n]*\]|\([^()\n:]+::[^)\n]*\))")  # only where "::" is
+                     r"|[🆔⛔🏁]\ufe0f?\s*[\w,-]*|[⏫🔼🔽🔺⏬]\ufe0f?)\s*")
+_INLINE_FIELDS = re.compile(rf"(?:{BRACKET_FIELD.pattern})\s*")  # only where "::" is
 _FENCE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
 CLOSED = frozenset({"x", "X", "-"})  # done, cancelled
 DONE = frozenset({"x", "X"})
@@ -72,15 +74,13 @@ def _date(found: re.Match | None) -> tuple[dt.date | None, str | None]:
 
 
 def _due(text: str) -> re.Match | None:
-    if "📅" in text or "🗓" in text:
-        return _DUE_EMOJI.search(text)
-    return _DUE_FIELD.search(text) if "due::" in text else None
+    found = _DUE_EMOJI.search(text) if "📅" in text or "🗓" in text else None
+    return found or (_DUE_FIELD.search(text) if "::" in text else None)
 
 
 def _scheduled(text: str) -> re.Match | None:
-    if "⏳" in text:
-        return _SCHEDULED_EMOJI.search(text)
-    return _SCHEDULED_FIELD.search(text) if "scheduled::" in text else None
+    found = _SCHEDULED_EMOJI.search(text) if "⏳" in text else None
+    return found or (_SCHEDULED_FIELD.search(text) if "::" in text else None)
 
 
 def find_tasks(body: str, first_line: int = 1, global_filter: str = "",

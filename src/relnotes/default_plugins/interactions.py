@@ -21,6 +21,7 @@ from relnotes import (
     Interaction,
     Note,
     Person,
+    Problem,
     Vault,
     field_key,
     hookimpl,
@@ -40,7 +41,7 @@ def _linked_people(note: Note, vault: Vault) -> list[tuple[Person, int | None]]:
     return list(seen.values())
 
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
+_HEADING = re.compile(r"^(#{1,6})[ \t]++([^\n]*)$", re.M)  # the text's closing #s are stripped after
 # "- 2026-02-20 coffee", "- [[2026-02-20]] call", "- **2026-02-20**: lunch", "1. [[Daily/2026-02-20|Fri]] — chat",
 # and a sub-heading "### 2026-02-20 dinner"
 _LOG_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|#{2,6})[ \t]+(?:\[[xX]\][ \t]+)?(?:\*\*|__|\*|_)?"
@@ -48,7 +49,9 @@ _LOG_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|#{2,6})[ \t]+(?:\[[xX]\][ \t]+)
                        re.M)
 
 
-def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt.date | None:
+def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt.date | str | None:
+    """The date a contact-log item starts with; why it is none (a date that is not real); or
+    None (a link to a note that is not dated: not a log item)."""
     if link is not None:
         linked = vault.resolve(link_target(link), note.path)
         if linked is not None and linked.date is not None:
@@ -56,15 +59,15 @@ def _log_date(vault: Vault, note: Note, day: str | None, link: str | None) -> dt
         day = link_target(link).rsplit("/", 1)[-1]
     try:
         return parse_date(day)
-    except DateProblem:
-        return None
+    except DateProblem as exc:
+        return str(exc) if link is None else None
 
 
 @functools.lru_cache(maxsize=8)
 def _log_heading(names: tuple[str, ...]) -> re.Pattern:
     """A quick search for a heading of one of ``names`` (case, spaces and punctuation aside)."""
     words = ["[\\W_]*".join(map(re.escape, re.findall(r"[^\W_]+", name))) for name in names]
-    return re.compile(rf"^#{{1,6}}[ \t]+[\W_]*(?:{'|'.join(w for w in words if w)})[\W_]*$", re.M | re.I)
+    return re.compile(rf"^#{{1,6}}[ \t][\W_]*+(?:{'|'.join(w for w in words if w)})[\W_]*$", re.M | re.I)
 
 
 def contact_log(note: Note, vault: Vault, names: tuple[str, ...]) -> Iterator[tuple[dt.date, int, str]]:
@@ -84,8 +87,11 @@ def contact_log(note: Note, vault: Vault, names: tuple[str, ...]) -> Iterator[tu
         first = note.body_line + text.count("\n", 0, heading.end())
         for item in _LOG_ITEM.finditer(section):
             date = _log_date(vault, note, item.group(1), item.group(2))
-            if date is not None:
-                yield date, first + section.count("\n", 0, item.start()), item.group(3).strip()
+            line = first + section.count("\n", 0, item.start())
+            if isinstance(date, str):
+                vault.problems.append(Problem(note.path, line, f"contact log: {date}; item ignored"))
+            elif date is not None:
+                yield date, line, item.group(3).strip()
 
 
 @hookimpl

@@ -11,6 +11,7 @@ back as input and never overwrites a note without that marker.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 from relnotes import (
@@ -80,11 +81,19 @@ def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
     return lines
 
 
-def _booked(reminder: Reminder, today: dt.date) -> str:
-    """A follow-up settled by a meeting booked ahead: who, when, and the meeting's note."""
+def _booked_on(reminder: Reminder) -> dt.date | None:
+    """When the meeting that settles a follow-up is booked for (its ``booked`` data), if any."""
+    try:
+        return dt.date.fromisoformat(str(dict(reminder.data)["booked"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _booked(reminder: Reminder, day: dt.date, today: dt.date) -> str:
+    """A follow-up settled by a meeting booked for ``day``: who, when, and the meeting's note."""
     data = dict(reminder.data)
     who = note_link(reminder.person_path, reminder.person) if reminder.person_path and reminder.person else "?"
-    when = _day(dt.date.fromisoformat(str(data["booked"])), today)
+    when = _day(day, today)
     source = str(data.get("booked_source") or "")
     return f"- {who} — meeting booked {when}" + (f" · {note_link(source)}" if source else "")
 
@@ -98,15 +107,29 @@ def _day(date: dt.date, today: dt.date) -> str:
 def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
     """Per relationship type (the built-in ones, then yours, then "other" for people of none):
     people on track, due within the week, overdue (by their follow-up)."""
-    roles = {p.path: p.roles or ("other",) for p in result.vault.people}
-    counts: dict[str, Counter[str]] = {role: Counter() for role in HEALTH_ROLES}
+    roles = {p.path: tuple(map(_label, p.roles)) or (OTHER,) for p in result.vault.people}
+    found: dict[str, Counter[str]] = {}
     for reminder in result.all_reminders:
         if reminder.kind != "follow-up" or reminder.person_path not in roles:
             continue
         state = "overdue" if reminder.date < today else "due soon" if reminder.date <= week_end else "on track"
         for role in roles[reminder.person_path]:
-            counts.setdefault(role, Counter())[state] += 1
-    return counts
+            found.setdefault(role, Counter())[state] += 1
+    order = [*HEALTH_ROLES, *sorted(set(found) - {*HEALTH_ROLES, OTHER}), *([OTHER] if OTHER in found else [])]
+    return {role: found.get(role, Counter()) for role in order}
+
+
+OTHER = "other"  # the row of people of no relationship type
+
+
+def _axis_label(role: str) -> str:
+    return f'"{role}"' if " " in role else role
+
+
+def _label(role: str) -> str:
+    """A relationship type of the user's own as the table and the chart can show it (no Markdown
+    or Mermaid syntax: it comes from a note)."""
+    return " ".join(re.sub(r"[^\w .&+'-]", " ", role).split())[:40] or "?"
 
 
 def _health_section(counts: dict[str, Counter[str]]) -> list[str]:
@@ -122,7 +145,7 @@ def _health_section(counts: dict[str, Counter[str]]) -> list[str]:
         '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#43a047, #fb8c00, #e53935"}}}}%%',
         "xychart-beta",
         '    title "People per relationship: on track (green), due soon (orange), overdue (red)"',
-        f"    x-axis [{', '.join(counts)}]",
+        f"    x-axis [{', '.join(map(_axis_label, counts))}]",
         f'    y-axis "people" 0 --> {top}',
         f"    bar [{', '.join(map(str, total))}]",
         f"    bar [{', '.join(map(str, late_or_soon))}]",
@@ -167,9 +190,9 @@ def render(result: ScanResult, config: Config) -> bytes:
             [line for r in this_week for line in _item(r, today, late=False)])
     section("later", f"Later in the next {window} days ({len(later)})",
             [line for r in later for line in _item(r, today, late=False)])
-    booked = sorted((r for r in todo if str(dict(r.data).get("booked", "9999")) <= window_end.isoformat()),
-                    key=lambda r: (str(dict(r.data)["booked"]), r.person or ""))
-    section("booked", f"Booked ({len(booked)})", [_booked(r, today) for r in booked])
+    booked = sorted(((day, r) for r in todo if r.kind == "follow-up" and (day := _booked_on(r)) and day <= window_end),
+                    key=lambda pair: (pair[0], pair[1].person or ""))
+    section("booked", f"Booked ({len(booked)})", [_booked(r, day, today) for day, r in booked])
     section("celebrations", f"Celebrations ({len(celebrate)})",
             [line for r in celebrate for line in _item(r, today, late=False)])
     if result.goal:
