@@ -365,30 +365,6 @@ def test_tasks_belong_to_the_person_note_or_the_first_person_linked(make_vault, 
     ]
 
 
-@pytest.mark.parametrize("line, date, title", [
-    ("- [ ] Renew the lease [due:: 2026-11-21]", "2026-11-21", "Renew the lease"),
-    ("- [ ] Renew the lease (due:: 2026-11-21)", "2026-11-21", "Renew the lease"),
-    ("- [ ] Renew the lease 🗓️2026-11-21", "2026-11-21", "Renew the lease"),
-    ("- [ ] Renew the lease ⏳ 2026-11-21", "2026-11-21", "Renew the lease"),
-    ("- [ ] Renew the lease ⏳ 2026-11-30 📅 2026-11-21", "2026-11-21", "Renew the lease"),
-    ("- [ ] Renew the lease 📅 2026-11-21 ⏫ 🔁 every week 🆔 abc ⛔ def ➕ 2026-11-01", "2026-11-21",
-     "Renew the lease"),
-])
-def test_task_formats(make_vault, run_scan, line, date, title):
-    assert tasks(run_scan(make_vault({"Projects/Home.md": line + "\n"}), TODAY)) == [(None, date, title)]
-
-
-@pytest.mark.parametrize("settings, expected", [
-    ('{"globalFilter": "#task"}', ["#task Call the bank"]),
-    (None, ["#task Call the bank", "Water the plants"]),
-])
-def test_tasks_global_filter(make_vault, run_scan, settings, expected):
-    notes = {"Projects/Home.md": "- [ ] #task Call the bank 📅 2026-11-21\n- [ ] Water the plants 📅 2026-11-22\n"}
-    if settings is not None:
-        notes[".obsidian/plugins/obsidian-tasks-plugin/data.json"] = settings
-    assert [title for *_, title in tasks(run_scan(make_vault(notes), TODAY))] == expected
-
-
 # --- Obsidian's settings ------------------------------------------------------------------------------------------------------
 
 TEMPLATE = "---\ntype: person\nrole: peer\nmet: {{date}}\nlast_contact: {{date}}\n---\n# {{title}}\n"

@@ -266,6 +266,8 @@ def test_tasks_in_any_note(run_scan, make_vault):
     ("- [ ] Due beats scheduled ⏳ 2026-11-30 📅 2026-11-21 🛫 2026-11-01 ➕ 2026-10-01", "2026-11-21",
      "Due beats scheduled"),
     ("- [/] In progress [due:: 2026-11-21]", "2026-11-21", "In progress"),
+    ("- [ ] Planning 🗓 soon [Due:: 2026-11-21]", "2026-11-21", "Planning 🗓 soon"),  # any case; a lone mark
+    ("- [ ] Call [person:: [[Ann]]] 📅 2026-11-21", "2026-11-21", "Call"),  # a field holding a link
 ])
 def test_task_due_formats(run_scan, make_vault, line, due, title):
     (found,) = reminders(run_scan, make_vault, {"Projects/Plan.md": line + "\n"}, kind="task")

@@ -71,15 +71,10 @@ def kind_words(value: object) -> Iterator[tuple[str, bool]]:
                 yield item.strip(), False
 
 
-def _tags(note: Note) -> Iterator[str]:
-    yield from sorted(note.tags)
-    body = note.body
-    if "#" in body:
-        body = prose(body)  # a tag in code, a query block or a comment marks nothing
-        for match in _INLINE_TAG.finditer(body):
-            start = match.start()
-            if start == 0 or body[start - 1] in " \t\n(,;":
-                yield match.group(1).lower()
+def _inline_tags(body: str) -> list[str]:
+    """The ``#tags`` written in ``body`` (after a space or at the start of a line), lower-cased."""
+    return [match.group(1).lower() for match in _INLINE_TAG.finditer(body)
+            if match.start() == 0 or body[match.start() - 1] in " \t\n(,;"]
 
 
 def _tagged(tags: list[str], names: frozenset[str]) -> str | None:
@@ -118,12 +113,14 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
                 return "person", shown
             if canonical == "type" and not linked and not plain_type:
                 plain_type = shown
-    tags = list(_tags(note))
-    if tags:
-        for kind, words in names.items():
-            tag = _tagged(tags, words.tags)
-            if tag:
-                return kind, f"tag #{tag}"
+    tags = sorted(note.tags)
+    inline = _inline_tags(note.body) if "#" in note.body else []
+    for kind, words in names.items():
+        tag = _tagged(tags, words.tags)
+        if tag is None and _tagged(inline, words.tags):  # one in code, a query block or a comment marks nothing
+            tag = _tagged(_inline_tags(prose(note.body)), words.tags)
+        if tag:
+            return kind, f"tag #{tag}"
     if plain_type:
         return "note", plain_type  # an explicit type of another kind wins over folders
     for kind, markers in (("person", config.people), ("meeting", config.meetings)):

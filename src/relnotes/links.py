@@ -133,7 +133,8 @@ def _blanked(match: re.Match) -> str:
 
 def prose(text: str) -> str:
     """``text`` with code, comments and query blocks blanked out (lines and offsets kept)."""
-    if "`" in text or "~~~" in text or "%%" in text or "<!--" in text:
+    # (a character is found faster than a string in a long text: the first test only rules out)
+    if "`" in text or "~" in text or "%" in text or "<" in text:
         return _NOT_TEXT.sub(_blanked, text)
     return text
 
