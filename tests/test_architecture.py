@@ -15,6 +15,7 @@ from relnotes import Reminder, hookimpl, make_uid
 from relnotes.cli import cli
 from relnotes.pipeline import Pipeline
 from relnotes.plugins import DEFAULT_PLUGINS, PluginRefused, get_plugin_manager
+from relnotes.trust import code_digest, set_trust
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "relnotes"
@@ -78,6 +79,7 @@ def test_an_old_style_hookwrapper_is_refused_at_registration_with_the_plugins_na
     vault = make_vault({".relnotes/plugins/old.py": "from relnotes import hookimpl\n@hookimpl(hookwrapper=True)\n"
                                                     "def relnotes_reminders():\n    yield\n", **NOTES},
                        config='[plugins]\nlocal = ["old"]\n')
+    set_trust(vault, {"old": code_digest((vault / ".relnotes/plugins/old.py").read_bytes())})
     result = run_scan(vault, TODAY)
     assert any(p.message.startswith("plugin 'old': refused: plugin 'old': relnotes_reminders is an old-style")
                for p in result.problems)

@@ -11,6 +11,7 @@ import relnotes.cache
 from relnotes.cache import VaultCache
 from relnotes.cli import cli
 from relnotes.obsidian import read_settings
+from relnotes.trust import code_digest, set_trust
 from relnotes.userdirs import cache_dir
 from relnotes.walk import walk
 
@@ -21,6 +22,11 @@ NOTES = {
     "Meetings/2026-11-10 Sync.md": "---\nattendees: ['[[Ann]]']\nfollow_up: 2026-11-30\n---\n- [ ] Plan 📅 2026-12-01\n",
     "Daily/2026-11-20.md": "Coffee with [[Bo]]",
 }
+
+
+def trusted(vault, name):
+    """The user trusts the vault's plugin ``name`` as it is now (``relnotes trust``)."""
+    set_trust(vault, {name: code_digest((vault / f".relnotes/plugins/{name}.py").read_bytes())})
 
 
 def scan(vault, *args):
@@ -212,9 +218,12 @@ def relnotes_reminders(today):
 '''
     vault = make_vault({**NOTES, ".relnotes/config.toml": '[plugins]\nlocal = ["mine"]\n',
                         ".relnotes/plugins/mine.py": plugin.replace("TITLE", "Call the team")})
+    trusted(vault, "mine")
     titles = lambda: [r["title"] for r in scan(vault)["reminders"] if r["kind"] == "check-in"]
     assert titles() == titles() == ["Call the team"]
     (vault / ".relnotes/plugins/mine.py").write_text(plugin.replace("TITLE", "Write to the team, longer"))
+    assert titles() == []  # changed: not run until trusted again
+    trusted(vault, "mine")
     assert titles() == ["Write to the team, longer"]
 
 
@@ -240,6 +249,7 @@ def relnotes_interactions(vault):
 '''
     vault = make_vault({**NOTES, ".relnotes/config.toml": '[plugins]\nlocal = ["calls"]\n',
                         ".relnotes/plugins/calls.py": plugin, ".relnotes/calls.txt": "2026-11-12\n"})
+    trusted(vault, "calls")
     due = lambda: [r["date"] for r in scan(vault)["reminders"] if r["kind"] == "follow-up" and r["person"] == "Ann"]
     assert due() == due() == ["2026-11-26"]  # a manager: every 2 weeks after the call
     (vault / ".relnotes/calls.txt").write_text("2026-11-12\n2026-11-20\n")
@@ -262,6 +272,7 @@ def relnotes_reminders(vault, today):
     vault = make_vault({**NOTES, ".relnotes/config.toml": '[plugins]\nlocal = ["mine"]\n',
                         ".relnotes/plugins/mine.py": plugin})
     (vault / ".relnotes/data").symlink_to(outside, target_is_directory=True)
+    trusted(vault, "mine")
     todo = lambda: [r["title"] for r in scan(vault)["reminders"] if r["kind"] == "todo"]
     assert todo() == todo() == ["Call Ann"]
     (outside / "todo.txt").write_text("Call Bob, then Ann")
@@ -281,11 +292,14 @@ def test_installing_a_package_or_another_home_or_working_folder_is_a_new_answer(
     scan(vault)
     assert len(loads) == 2
     (vault / ".relnotes").mkdir(exist_ok=True)
-    (vault / ".relnotes/config.toml").write_text('[ics]\npath = "~/feed.ics"\n')
-    for home in ("h1", "h2"):
+    (vault / ".relnotes/config.toml").write_text('[ics]\npath = "~/v/.relnotes/feed.ics"\n')
+    for home in ("h1", "h2"):  # each home holds the vault as ~/v: the path leads into it from both
+        (tmp_path / home).mkdir()
+        (tmp_path / home / "v").symlink_to(vault, target_is_directory=True)
         monkeypatch.setenv("HOME", str(tmp_path / home))
+        before = len(loads)
         scan(vault)
-        assert (tmp_path / home / "feed.ics").exists()  # each home gets its own feed
+        assert len(loads) == before + 1  # another home: the answer is worked out again
     (vault / ".relnotes/config.toml").unlink()
     outputs = []
     for folder in ("a", "b"):  # the same vault as "v" from two working folders

@@ -195,27 +195,62 @@ def scan_json(vault, *args):
     return result, (json.loads(result.stdout) if result.stdout.startswith("{") else None)
 
 
+def not_run(vault, name, again=" is not run"):
+    return {"path": f".relnotes/plugins/{name}.py", "line": None, "message": (
+        f"vault-local plugin {name!r}{again}: a vault cannot make relnotes run its code; if you trust this file, "
+        f"run `relnotes trust {vault} {name}`")}
+
+
+def trust(*args):
+    result = CliRunner().invoke(cli, ["trust", *map(str, args)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+PERSON = {"People/A.md": "---\ncadence: none\n---\n"}
+
+
 def test_a_local_plugin_is_ignored_without_opt_in(make_vault):
-    vault = make_vault({"People/A.md": "---\ncadence: none\n---\n",
-                        ".relnotes/plugins/mine.py": LOCAL + "\nopen('ran', 'w')\n"})
+    vault = make_vault({**PERSON, ".relnotes/plugins/mine.py": LOCAL + "\nopen('ran', 'w')\n"})
     _, data = scan_json(vault)
     assert [r["kind"] for r in data["reminders"]] == []
-    assert data["warnings"] == [{"path": ".relnotes/plugins/mine.py", "line": None, "message": (
-        "vault-local plugin not run: add 'mine' to [plugins] local in .relnotes/config.toml if you trust it")}]
+    assert data["warnings"] == [not_run(vault, "mine")]
     assert not Path("ran").exists()
 
 
-def test_a_local_plugin_runs_when_listed(make_vault):
-    vault = make_vault({"A.md": "x", ".relnotes/plugins/mine.py": LOCAL}, config='[plugins]\nlocal = ["mine"]\n')
+def test_a_vault_cannot_opt_itself_in(make_vault):
+    """Its own config listing a plugin (a synced, cloned or shared vault) decides nothing."""
+    vault = make_vault({**PERSON, ".relnotes/plugins/mine.py": LOCAL + "\nopen('ran', 'w')\n"},
+                       config='[plugins]\nlocal = ["mine"]\n')
     _, data = scan_json(vault)
-    assert [r["title"] for r in data["reminders"]] == ["from the vault's own plugin"]
+    assert data["reminders"] == [] and data["warnings"] == [not_run(vault, "mine")]
+    assert not Path("ran").exists()
+
+
+def test_a_local_plugin_runs_once_trusted_and_until_it_changes(make_vault, tmp_path):
+    vault = make_vault({**PERSON, ".relnotes/plugins/mine.py": LOCAL})
+    assert trust(vault) == "mine  not trusted  (.relnotes/plugins/mine.py)\n"
+    assert trust(vault, "mine").startswith("Trusted mine (.relnotes/plugins/mine.py, sha256 ")
+    assert trust(vault) == "mine  trusted  (.relnotes/plugins/mine.py)\n"
+    _, data = scan_json(vault)
+    assert [r["title"] for r in data["reminders"]] == ["from the vault's own plugin"] and data["warnings"] == []
     listing = CliRunner().invoke(cli, ["plugins", str(vault)]).output
     assert re.search(r"^mine\s+vault-local\s+-\s+relnotes_reminders$", listing, re.M)
+    # a sync changes the file: it does not run until trusted again
+    (vault / ".relnotes/plugins/mine.py").write_text(LOCAL + "\nopen('ran', 'w')\n")
+    _, data = scan_json(vault)
+    assert data["reminders"] == [] and data["warnings"] == [not_run(vault, "mine", " changed since you trusted it")]
+    assert not Path("ran").exists()
+    trust(vault, "mine", "--revoke")
+    assert trust(vault) == "mine  not trusted  (.relnotes/plugins/mine.py)\n"
+    # the decision lives in the user's config folder, not in the vault
+    assert not any(p.name == "trust.json" for p in vault.rglob("*"))
 
 
 def test_a_local_plugin_that_fails_to_import_is_named(make_vault):
-    vault = make_vault({"A.md": "x", ".relnotes/plugins/bad.py": "import nope\n"},
+    vault = make_vault({**PERSON, ".relnotes/plugins/bad.py": "import nope\n"},
                        config='[plugins]\nlocal = ["bad", "missing"]\n')
+    trust(vault, "bad")
     _result, data = scan_json(vault)
     messages = [w["message"] for w in data["warnings"]]
     assert any(m.startswith("plugin 'bad': vault-local plugin .relnotes/plugins/bad.py cannot be loaded "
@@ -227,8 +262,9 @@ def test_a_local_plugin_that_fails_to_import_is_named(make_vault):
 
 
 def test_a_disabled_local_plugin_does_not_run(make_vault):
-    vault = make_vault({"A.md": "x", ".relnotes/plugins/mine.py": LOCAL},
+    vault = make_vault({**PERSON, ".relnotes/plugins/mine.py": LOCAL},
                        config='[plugins]\nlocal = ["mine"]\ndisable = ["mine"]\n')
+    trust(vault, "mine")
     _, data = scan_json(vault)
     assert data["reminders"] == []
     listing = CliRunner().invoke(cli, ["plugins", str(vault)]).output

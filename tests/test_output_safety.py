@@ -323,3 +323,40 @@ def test_disk_full_exit_3_previous_feed_intact_no_temp_left(disk_full):
 
 def test_disk_full_error_names_the_file(disk_full):
     assert str(disk_full["feed"]) in disk_full["run"].stderr
+
+
+# --- a vault's config cannot send outputs outside the vault ---------------------------------------
+
+@pytest.mark.parametrize("table, path", [
+    ("ics", "~/.bash_profile"), ("ics", "../../x.ics"), ("summary", "../outside.md"),
+    ("ics", "/tmp/relnotes-elsewhere.ics"), ("summary", "~/.config/autostart/x.md"),
+])
+def test_a_vault_config_cannot_write_outside_the_vault(tmp_path, table, path):
+    home = tmp_path / "home"
+    home.mkdir()
+    vault = write_vault(tmp_path / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"}, f'[{table}]\npath = "{path}"\n')
+    before = set(tmp_path.rglob("*"))
+    proc = relnotes("scan", str(vault), "--today", "2026-11-25", env={"HOME": str(home)})
+    assert proc.returncode == 1
+    assert f"{table}.path: {path!r} is outside the vault" in proc.stderr
+    assert "give the path on the command line instead" in proc.stderr
+    assert set(tmp_path.rglob("*")) == before and not Path("/tmp/relnotes-elsewhere.ics").exists()
+
+
+def test_a_symlink_in_the_vault_cannot_lead_an_output_out(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    vault = write_vault(tmp_path / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"}, '[summary]\npath = "out/s.md"\n')
+    (vault / "out").symlink_to(outside, target_is_directory=True)
+    proc = relnotes("scan", str(vault), "--today", "2026-11-25")
+    assert proc.returncode == 1 and "summary.path: 'out/s.md' is outside the vault" in proc.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_the_command_line_may_choose_a_place_outside(tmp_path):
+    vault = write_vault(tmp_path / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"})
+    feed = tmp_path / "feeds" / "work.ics"
+    feed.parent.mkdir()
+    proc = relnotes("scan", str(vault), "--today", "2026-11-25", "--ics", str(feed))
+    assert proc.returncode == 0, proc.stderr
+    assert feed.read_bytes().startswith(b"BEGIN:VCALENDAR")

@@ -264,6 +264,46 @@ def init(app: App, vault: Path, templates: bool) -> None:
 
 @cli.command()
 @click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("names", nargs=-1)
+@click.option("--revoke", is_flag=True, help="Trust these plugins no more.")
+def trust(vault: Path, names: tuple[str, ...], revoke: bool) -> None:
+    """Let VAULT's own plugins NAMES (.relnotes/plugins/NAME.py) run, as they are now; without
+    NAMES, list them. The decision is kept in your config folder, never in the vault, and a
+    plugin whose file changes does not run until you trust it again."""
+    from .plugins import LOCAL_PLUGINS
+    from .trust import code_digest, set_trust, trust_path, trusted_plugins
+
+    folder = vault / LOCAL_PLUGINS
+    trusted = trusted_plugins(vault)
+    if not names:
+        files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+        for path in files:
+            digest = code_digest(path.read_bytes())
+            state = ("trusted" if trusted.get(path.stem) == digest else
+                     "changed since you trusted it" if path.stem in trusted else "not trusted")
+            click.echo(f"{path.stem}  {state}  ({LOCAL_PLUGINS}/{path.name})")
+        if not files:
+            click.echo(f"No plugins in {folder}.")
+        return
+    if revoke:
+        set_trust(vault, dict.fromkeys(names))
+        click.echo(f"Trusted no more: {', '.join(names)} (in {trust_path()}).")
+        return
+    digests = {}
+    for name in names:
+        path = folder / f"{name}.py"
+        try:
+            digests[name] = code_digest(path.read_bytes())
+        except OSError as exc:
+            raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+    set_trust(vault, digests)
+    for name, digest in digests.items():
+        click.echo(f"Trusted {name} ({LOCAL_PLUGINS}/{name}.py, sha256 {digest[:16]}…): it runs from the next scan, "
+                   "until the file changes.")
+
+
+@cli.command()
+@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Only change it behind a tunnel or proxy you trust.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,

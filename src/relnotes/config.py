@@ -305,9 +305,10 @@ CORE_TABLES = (
     Table("plugins", (
         Setting("disable", [], names, "Plugins not to run, by name (see `relnotes plugins`)."),
         Setting("local", [], _plugin_files,
-                "The vault's own plugins (.relnotes/plugins/NAME.py) to run: code synced with a vault runs only "
-                "when listed here."),
-    ), "Plugins to switch off, and the vault's own plugins to run. A plugin's own settings go in its "
+                "The vault's own plugins (.relnotes/plugins/NAME.py) it expects: one without its file is a "
+                "warning. None runs before you trust it with `relnotes trust VAULT NAME` (a vault cannot opt "
+                "itself in)."),
+    ), "Plugins to switch off, and the vault's own plugins it expects. A plugin's own settings go in its "
        "[plugins.NAME] table."),
 )
 _CORE = {table.name: table for table in CORE_TABLES}

@@ -29,6 +29,7 @@ from .files import write_outputs
 from .model import Problem, ScanResult, Vault
 from .obsidian import VaultSettings, read_settings
 from .plugins import LOCAL_PLUGINS, RelnotesPluginManager, get_plugin_manager, plugin_sources
+from .trust import trust_path
 from .walk import walk
 
 __all__ = ["Listing", "Pipeline", "Progress", "VaultError", "gc_paused", "list_vault", "vault_relative"]
@@ -167,6 +168,7 @@ class Pipeline:
                                               plugins=self.plugins)
                 self._pm_key = pm_key
             config = parse_config(data, (table for _, table in self._pm.hooks.settings()))
+            _outputs_inside(self.root, config)
         except ConfigError as exc:
             raise ConfigError(f"{self.root / CONFIG_PATH}: {exc}") from None
         self._load_problems = [*self._pm.problems, *(Problem(CONFIG_PATH, None, w) for w in config.warnings)]
@@ -177,11 +179,12 @@ class Pipeline:
         return True
 
     def _plugins_key(self, config: Config) -> tuple:
-        """What decides the plugins loaded: the names disabled and opted in, the opted-in files'
-        keys, and which plugin files the vault holds (an unlisted one is warned about)."""
+        """What decides the plugins loaded: the names disabled and listed, the vault's plugin files
+        (each file's key) and the user's trust decisions (``relnotes trust``)."""
         folder = self.root / LOCAL_PLUGINS
-        return (config.disable, config.local_plugins, tuple(file_key(folder / f"{n}.py") for n in config.local_plugins),
-                tuple(sorted(p.name for p in folder.glob("*.py"))) if folder.is_dir() else ())
+        files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+        return (config.disable, config.local_plugins, file_key(trust_path()),
+                tuple((p.name, file_key(p)) for p in files))
 
     def own_files(self) -> set[str]:
         """The vault-relative paths of the outputs relnotes writes into the vault, worked out when
@@ -324,6 +327,22 @@ class Pipeline:
         digest = hashlib.sha256(repr((fixed, today, horizon, options)).encode())
         digest_keys(digest, [(rel, key) for rel, key in keyed if rel not in left_out])
         return digest.hexdigest()
+
+
+def _outputs_inside(root: Path, config: Config) -> None:
+    """Refuse a vault's config that sends an output outside the vault: a synced or cloned vault
+    must not make relnotes create files elsewhere (``~/.bash_profile``). Symlinks count where they
+    lead. Only the command line (``--ics PATH``) may choose a place outside.
+
+    :raises ~relnotes.config.ConfigError: naming the setting.
+    """
+    top = os.path.realpath(root)
+    for name, path in config.output_paths(root).items():
+        real = os.path.realpath(path)
+        if os.path.commonpath([top, real]) != top:
+            raise ConfigError(f"{name}.path: {config.table(name)['path']!r} is outside the vault ({real}); a "
+                              "vault's own config cannot make relnotes write elsewhere: give the path on the "
+                              "command line instead (e.g. --ics PATH, --summary PATH)")
 
 
 def _files_below(folder: Path) -> list[str]:

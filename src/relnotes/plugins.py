@@ -19,7 +19,9 @@ import importlib.metadata
 import importlib.util
 import logging
 import os
-from collections.abc import Callable, Generator, Iterable, Sequence
+import shlex
+import types
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,6 +32,7 @@ from . import __version__, hookspecs
 from .config import Table
 from .filekeys import file_key
 from .model import GoalStatus, Interaction, Output, Problem, Reminder
+from .trust import code_digest, trust_path, trusted_plugins
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -268,25 +271,37 @@ def _register(pm: RelnotesPluginManager, plugin: object, name: str, info: Plugin
         pm.info[name] = info
 
 
-def _load_local(pm: RelnotesPluginManager, folder: Path, names: Iterable[str]) -> None:
-    for name in names:
-        path = folder / f"{name}.py"
+def _load_local(pm: RelnotesPluginManager, vault: Path, listed: Iterable[str], trusted: Mapping[str, str]) -> None:
+    """Run the vault's own plugins that its owner trusts (``relnotes trust``), each with the very
+    code that was trusted: the file is read once, checked against the digest, and that text run."""
+    folder = vault / LOCAL_PLUGINS
+    files = {path.stem: path for path in sorted(folder.glob("*.py"))} if folder.is_dir() else {}
+    for name, path in files.items():
+        if pm.is_blocked(name):
+            continue
+        shown = f"{LOCAL_PLUGINS}/{path.name}"
         try:
-            spec = importlib.util.spec_from_file_location(f"relnotes_local_plugins.{name}", path)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"no Python file at {path}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            code = path.read_bytes()
+        except OSError as exc:
+            pm.report(name, f"vault-local plugin {shown} cannot be read ({exc.strerror or exc}); skipped")
+            continue
+        if trusted.get(name) != code_digest(code):
+            again = " changed since you trusted it" if name in trusted else " is not run"
+            pm.problems.append(Problem(shown, None, (
+                f"vault-local plugin {name!r}{again}: a vault cannot make relnotes run its code; if you trust "
+                f"this file, run `relnotes trust {shlex.quote(str(vault))} {name}`")))
+            continue
+        try:
+            module = types.ModuleType(f"relnotes_local_plugins.{name}")
+            module.__file__ = str(path)
+            exec(compile(code, str(path), "exec"), module.__dict__)  # the code its owner trusted, as trusted
         except Exception as exc:
-            pm.report(name, f"vault-local plugin {LOCAL_PLUGINS}/{name}.py cannot be loaded "
-                      f"({type(exc).__name__}: {exc}); skipped")
+            pm.report(name, f"vault-local plugin {shown} cannot be loaded ({type(exc).__name__}: {exc}); skipped")
         else:
             _register(pm, module, name, PluginInfo("vault-local", "-"))
-    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
-        if path.stem not in names:
-            pm.problems.append(Problem(f"{LOCAL_PLUGINS}/{path.name}", None,
-                                       f"vault-local plugin not run: add {path.stem!r} to [plugins] local in "
-                                       ".relnotes/config.toml if you trust it"))
+    for name in listed:
+        if name not in files and not pm.is_blocked(name):
+            pm.report(name, f"vault-local plugin {LOCAL_PLUGINS}/{name}.py cannot be loaded (no such file); skipped")
 
 
 def _autoload(autoload: bool | None) -> bool:
@@ -309,8 +324,9 @@ def plugin_sources(disable: Iterable[str] = (), *, autoload: bool | None = None,
                                 *_files_of(ep.module.split(".", 1)[0])))
     if vault is not None:
         folder = Path(vault) / LOCAL_PLUGINS
-        sources += [(name, file_key(folder / f"{name}.py")) for name in local if name not in disabled]
-        sources.append(("unlisted", *(sorted(p.name for p in folder.glob("*.py")) if folder.is_dir() else ())))
+        files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+        sources += [("local", *local), ("trust", file_key(trust_path()))]
+        sources += [(path.name, file_key(path)) for path in files if path.stem not in disabled]
     return sources
 
 
@@ -330,15 +346,18 @@ def _files_of(module: str) -> list[tuple]:
 
 def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = None, strict: bool = False,
                        local: Iterable[str] = (), vault: Path | None = None,
-                       plugins: Iterable[object] = ()) -> RelnotesPluginManager:
+                       plugins: Iterable[object] = (),
+                       trusted: Mapping[str, str] | None = None) -> RelnotesPluginManager:
     """A fresh manager with the built-ins and, unless turned off, installed and opted-in local plugins.
 
     :param disable: plugin names (built-in, installed or local) not to run.
     :param autoload: load plugins from the ``relnotes`` entry-point group;
         by default yes, unless ``RELNOTES_DISABLE_PLUGIN_AUTOLOAD`` is set.
     :param strict: make a failing plugin fatal instead of a warning.
-    :param local: names of the vault's own plugins to run, ``VAULT/.relnotes/plugins/NAME.py``
-        (code in a synced vault runs only when its owner lists it in the config).
+    :param local: the vault's own plugins its config lists (``[plugins] local``): one without a
+        file is reported. Which of ``VAULT/.relnotes/plugins/NAME.py`` run is never the vault's
+        decision: those whose code is ``trusted`` (name → digest; by default as ``relnotes
+        trust`` recorded it in the user's config folder).
     :param vault: the vault whose local plugins these are.
     :param plugins: more plugin objects to register (tests), each under its ``__name__`` or class name.
     """
@@ -362,7 +381,7 @@ def get_plugin_manager(disable: Iterable[str] = (), *, autoload: bool | None = N
             _register(pm, plugin, ep.name, PluginInfo("installed", dist.version if dist else "?",
                                                       dist.name if dist else ""))
     if vault is not None:
-        _load_local(pm, Path(vault) / LOCAL_PLUGINS, [n for n in local if not pm.is_blocked(n)])
+        _load_local(pm, Path(vault), local, trusted_plugins(Path(vault)) if trusted is None else trusted)
     for plugin in plugins:
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
         if pm.is_blocked(name):
