@@ -270,3 +270,33 @@ def test_progress_counts_every_note_of_a_big_vault(tmp_path):
     counts = [int(f.rsplit(" ", 1)[1].split("/")[0].replace(",", "")) for f in frames if f.startswith("Reading")]
     assert counts == sorted(counts) and all(c <= 2500 for c in counts)
 
+
+
+# --- numbers and days out of range are refused, naming the option or the key ---------------------
+
+@pytest.mark.parametrize("args, said", [
+    (["--horizon", "1000000000"], "Invalid value for '--horizon'"),
+    (["--today", "9999-12-31"], "'9999-12-31' is outside the years relnotes handles (1000–2999)"),
+    (["--today", "0999-01-01"], "outside the years relnotes handles"),
+])
+def test_a_horizon_or_day_that_would_overflow_is_a_usage_error(small_vault, args, said):
+    result = run("scan", small_vault, "--no-ics", "--no-summary", *args)
+    assert result.exit_code == 2 and said in result.output
+
+
+def test_the_last_day_and_the_longest_horizon_still_scan(small_vault):
+    result = run("scan", small_vault, "--today", "2999-12-31", "--horizon", "36500", "--json")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("text, key", [
+    ("[ics]\nrefresh_minutes = 100000000000000000000", "ics.refresh_minutes"),
+    ("[summary]\nweek_days = 10000000", "summary.week_days"),
+    ("[summary]\nwindow_days = 10000000", "summary.window_days"),
+    ("[new_contact]\ndelay_days = 10000000", "new_contact.delay_days"),
+    ("[new_contact]\nwindow_days = 10000000", "new_contact.window_days"),
+])
+def test_a_huge_number_in_the_config_is_refused_not_an_output_dropped(make_vault, text, key):
+    vault = make_vault({"People/A.md": "---\nrole: peer\n---\n"}, config=text)
+    result = run("scan", vault, "--today", "2026-11-25")
+    assert result.exit_code == 1 and f"{key}: expected a whole number from " in result.output

@@ -63,7 +63,7 @@ def test_hook_relnotes_settings(make_vault):
     vault = make_vault({"A.md": "x"}, config="[plugins.thanks]\nevery_days = 30\n")
     assert Pipeline(vault, autoload=False, plugins=[plugin]).config.table("plugins.thanks")["every_days"] == 30
     bad = make_vault({"A.md": "x"}, config="[plugins.thanks]\nevery_days = 0\n")
-    with pytest.raises(ConfigError, match=r"plugins\.thanks\.every_days: expected 1 or more, got 0"):
+    with pytest.raises(ConfigError, match=r"plugins\.thanks\.every_days: expected a whole number from 1 to 36,500, got 0"):
         Pipeline(bad, autoload=False, plugins=[plugin]).config
     result = CliRunner().invoke(cli, ["init", str(make_vault({}))])  # no plugin: its table is not in the template
     assert result.exit_code == 0 and "plugins.thanks" not in result.output

@@ -464,6 +464,7 @@ LONG_LINES = {
                                         + '"\n---\n'),
     "markdown link parts": ("Daily/2026-11-20.md", "[](" * (N // 3)),
     "comments never closed": ("Daily/2026-11-20.md", "%%" + "<!--" * (N // 4)),
+    "one line of checkboxes": ("Daily/2026-11-20.md", "- [ ] " + "[ ] " * (5 * N // 4)),  # 1 MB
 }
 
 

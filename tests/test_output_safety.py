@@ -360,3 +360,42 @@ def test_the_command_line_may_choose_a_place_outside(tmp_path):
     proc = relnotes("scan", str(vault), "--today", "2026-11-25", "--ics", str(feed))
     assert proc.returncode == 0, proc.stderr
     assert feed.read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+# --- "is this file ours?" looks at the file's first lines, and again right before the rename -----
+
+@pytest.mark.parametrize("name, text", [
+    ("summary", "# My relnotes notes\n\nThe summary starts with `generated_by: relnotes` in its frontmatter.\n"),
+    ("summary", "---\ntitle: mine\n---\nI wrote generated_by: relnotes here.\n"),
+    ("ics", "BEGIN:VCALENDAR\r\nPRODID:-//me//EN\r\nX-NOTE:copied from PRODID:-//relnotes//relnotes//EN\r\n"),
+])
+def test_a_file_that_merely_mentions_the_marker_is_not_replaced(tmp_path, name, text):
+    vault = write_vault(tmp_path / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"})
+    ics, summary = outputs(vault)
+    path = summary if name == "summary" else ics
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode())
+    proc = relnotes("scan", str(vault), "--today", "2026-11-25")
+    assert proc.returncode == 3 and "relnotes did not generate it" in proc.stderr
+    assert path.read_bytes() == text.encode()
+
+
+def test_a_note_put_at_the_path_while_relnotes_writes_is_not_replaced(tmp_path, monkeypatch):
+    """Another program (a sync, the user) creates a note at the summary's path after the first
+    check, while the new summary is written out: the check right before the rename keeps it."""
+    import relnotes.files
+    from relnotes.files import OutputRefused, write_output
+
+    path = tmp_path / "relnotes.md"
+    mine = b"# my own note\n"
+    real = relnotes.files._temp_beside
+
+    def meanwhile(*args, **kwargs):
+        tmp = real(*args, **kwargs)
+        path.write_bytes(mine)  # the note arrives between the check and the rename
+        return tmp
+
+    monkeypatch.setattr(relnotes.files, "_temp_beside", meanwhile)
+    with pytest.raises(OutputRefused):
+        write_output(path, b"---\ngenerated_by: relnotes\n---\n", SUMMARY_MARKER)
+    assert path.read_bytes() == mine and leftovers(tmp_path) == []

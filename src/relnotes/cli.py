@@ -23,7 +23,19 @@ if TYPE_CHECKING:
     from .config import Config
     from .pipeline import Pipeline
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
+class _Day(click.DateTime):
+    """A day as YYYY-MM-DD, in the years relnotes handles (a later one would overflow its dates)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .dates import MAX_YEAR, MIN_YEAR
+
+        day = super().convert(value, param, ctx)
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            self.fail(f"{value!r} is outside the years relnotes handles ({MIN_YEAR}–{MAX_YEAR})", param, ctx)
+        return day
+
+
+_DATE = _Day(formats=["%Y-%m-%d"])
 
 
 class _Progress:
@@ -172,7 +184,7 @@ def _output_options(command: Any) -> Any:
     """The options that choose where outputs go, shared by ``scan`` and ``watch``."""
     for option in reversed([
         click.option("--today", type=_DATE, help="The day to scan for (YYYY-MM-DD). Default: the local date."),
-        click.option("--horizon", type=click.IntRange(min=0), default=30, show_default=True,
+        click.option("--horizon", type=click.IntRange(min=0, max=36_500), default=30, show_default=True,
                      help="List reminders up to this many days ahead."),
         click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the calendar feed here. Default: VAULT/.relnotes/relnotes.ics."),

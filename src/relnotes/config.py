@@ -131,12 +131,16 @@ def typed(kind: type[_T]) -> Callable[[str, object], _T]:
     return check
 
 
-def at_least(minimum: int) -> Checker:
-    """A checker for whole numbers of ``minimum`` or more."""
+MAX_DAYS = 36_500  # a hundred years: the most any setting counted in days may say
+
+
+def at_least(minimum: int, maximum: int = MAX_DAYS) -> Checker:
+    """A checker for whole numbers from ``minimum`` to ``maximum`` (by default a hundred years'
+    worth of days: larger numbers only overflow dates or drop whole outputs)."""
     def check(key: str, value: object) -> int:
         number = typed(int)(key, value)
-        if number < minimum:
-            raise ConfigError(f"{key}: expected {minimum} or more, got {number}")
+        if not minimum <= number <= maximum:
+            raise ConfigError(f"{key}: expected a whole number from {minimum} to {maximum:,}, got {number}")
         return number
     return check
 

@@ -92,8 +92,13 @@ def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
         return ()
     fences = [m.start() for m in _FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
     tasks, line, pos = [], first_line, 0
+    seen_to = 0  # the end of the last line looked at: only a line's first checkbox can start a task
     for box in _CHECKBOX.finditer(body):
+        if box.start() < seen_to:
+            continue  # one more checkbox on a line already looked at (a long line of them stays linear)
         start = body.rfind("\n", 0, box.start()) + 1
+        seen_to = body.find("\n", box.start())
+        seen_to = len(body) if seen_to < 0 else seen_to
         match = _TASK.match(body, start)
         if match is None or match.start(1) != box.start() + 1:
             continue  # not a task line, or not its first checkbox

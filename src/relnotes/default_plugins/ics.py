@@ -48,7 +48,8 @@ SETTINGS = Table("ics", (
     Setting("path", ".relnotes/relnotes.ics", a_path, "Where, relative to the vault (or absolute)."),
     Setting("name", "relnotes", typed(str), "Its name in calendar apps."),
     Setting("alarm", "09:00", time_of_day, 'The time of the alert on each event\'s day ("none" for no alert).'),
-    Setting("refresh_minutes", 60, at_least(1), "How often subscribed apps are asked to refresh it."),
+    Setting("refresh_minutes", 60, at_least(1, 60 * 24 * 366), "How often subscribed apps are asked to refresh it "
+            "(up to a year)."),
 ), "The calendar feed.", output=True)
 
 
