@@ -32,9 +32,12 @@ class RelnotesServer:
                 [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", today],
                 stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         url = self._read_url()
+        assert "<token>" in url  # stdout is no terminal: the secret is never printed there
+        secret = subprocess.run([sys.executable, "-m", "relnotes", "token", str(vault)], capture_output=True,
+                                text=True, env=env, check=True).stdout.strip()  # /TOKEN/relnotes.ics
         parts = urlsplit(url)
         assert parts.hostname == "127.0.0.1"
-        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.host, self.port, self.path = parts.hostname, parts.port, secret
         self.token = self.path.split("/")[1]
 
     def _read_url(self) -> str:
@@ -47,8 +50,8 @@ class RelnotesServer:
             except queue.Empty:
                 raise AssertionError(f"no URL printed: {seen}") from None
             seen.append(line)
-            if line.strip().startswith("webcal://"):
-                return seen[-2].strip()
+            if line.strip().startswith("http://"):
+                return line.strip()
 
     def request(self, method="GET", path=None, headers=None, timeout=10):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)

@@ -177,7 +177,9 @@ def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_pat
     finally:
         proc.kill()
     out, err = proc.communicate()
-    assert "Serving the calendar feed" in out and "webcal://" in out
+    assert "Serving the calendar feed" in out and "/<token>/relnotes.ics" in out  # stdout is no terminal
+    token = CliRunner().invoke(cli, ["token", str(vault)]).output.strip().split("/")[1]
+    assert token not in out and token not in err  # the secret reaches no log
     lines = [line for line in err.splitlines() if "rebuilt for 2026-11-25" in line]
     assert len(lines) == 2, err
     assert "(start; 2 notes re-read): 2 reminders, 1 overdue, 0 warnings; wrote ics, summary" in lines[0]

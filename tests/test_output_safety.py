@@ -399,3 +399,18 @@ def test_a_note_put_at_the_path_while_relnotes_writes_is_not_replaced(tmp_path, 
     with pytest.raises(OutputRefused):
         write_output(path, b"---\ngenerated_by: relnotes\n---\n", SUMMARY_MARKER)
     assert path.read_bytes() == mine and leftovers(tmp_path) == []
+
+
+def test_a_templates_folder_outside_the_vault_gets_no_templates(tmp_path):
+    vault = write_vault(tmp_path / "deep" / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"},
+                        obsidian={"templates.json": {"folder": "../../x"}})
+    proc = relnotes("init", str(vault), "--templates")
+    assert proc.returncode == 1 and "is outside the vault: templates are written only inside it" in proc.stderr
+    assert not (tmp_path / "x").exists() and not (vault / ".relnotes/config.toml").exists()
+
+
+def test_a_newline_in_the_vault_path_cannot_write_lines_into_the_service(tmp_path):
+    vault = tmp_path / "v\nExecStartPre=touch evil"
+    vault.mkdir()
+    proc = relnotes("service", str(vault), "--platform", "linux")
+    assert proc.returncode == 1 and "holds a control character" in proc.stderr and "ExecStartPre" not in proc.stdout

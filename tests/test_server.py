@@ -3,6 +3,7 @@
 import email.utils
 import os
 import shutil
+import socket
 import stat
 from pathlib import Path
 
@@ -119,12 +120,60 @@ def test_token_is_private_and_rotatable(served, serve, config_dir):
     assert shown == served.path
     rotated = CliRunner().invoke(cli, ["token", str(served.vault), "--rotate"]).output.strip()
     assert rotated != served.path
-    # the running server keeps its token until restarted; a new one serves the new URL only
+    # rotation takes effect at once in the running server: the old URL is gone, the new one answers
+    assert served.request(path=served.path)[0] == 404
+    assert served.request(path=rotated)[0] == 200
     served.stop()
     again = serve(served.vault)
-    assert again.path == rotated
-    assert again.request(path=served.path)[0] == 404
-    assert again.request()[0] == 200
+    assert again.path == rotated and again.request()[0] == 200
+
+
+def test_a_token_file_readable_by_others_stops_the_feed(served, config_dir):
+    (token_file,) = (config_dir / "tokens").iterdir()
+    token_file.chmod(0o644)  # the secret may have leaked
+    assert served.request()[0] == 404  # no URL answers until it is rotated
+    result = CliRunner().invoke(cli, ["token", str(served.vault)])
+    assert result.exit_code == 1 and "is readable by others (mode 644)" in result.output
+    assert "relnotes token VAULT --rotate" in result.output
+    rotated = CliRunner().invoke(cli, ["token", str(served.vault), "--rotate"]).output.strip()
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600 and served.request(path=rotated)[0] == 200
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe binary", None])
+def test_a_binary_or_folder_token_file_is_a_clear_error(make_vault, config_dir, content):
+    vault = make_vault(NOTES)
+    CliRunner().invoke(cli, ["token", str(vault)])
+    (token_file,) = (config_dir / "tokens").iterdir()
+    token_file.unlink()
+    if content is None:
+        token_file.mkdir()
+    else:
+        token_file.write_bytes(content)
+        token_file.chmod(0o600)
+    result = CliRunner().invoke(cli, ["token", str(vault)])
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_a_body_on_get_is_never_taken_for_a_second_request(served):
+    """Behind a proxy, a GET whose body holds a request must get one response, and the connection ends."""
+    smuggled = f"GET {served.path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    request = (f"GET {served.path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(smuggled)}\r\n\r\n".encode()
+               + smuggled)
+    sock = socket.create_connection((served.host, served.port), timeout=10)
+    try:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    finally:
+        sock.close()
+    assert received.count(b"HTTP/1.1 200") == 1 and b"Connection: close" in received
+
+
+def test_control_characters_in_a_request_path_are_escaped_in_the_log(served):
+    served.raw(b"GET /\x1b]52;c;ZXZpbA==\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+    _, log = served.stop()
+    assert "\x1b" not in log and "\\x1b]52;c;ZXZpbA==\\x07" in log
 
 
 def test_last_good_feed_survives_a_vanished_or_emptied_vault(make_vault, tmp_path):

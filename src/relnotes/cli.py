@@ -267,7 +267,11 @@ def init(app: App, vault: Path, templates: bool) -> None:
                    f"Found no people or meetings in {len(notes):,} notes.")
         for finding in found.findings:
             click.echo(f"  {finding}")
-    for path, created in init_vault(vault, templates, tables, found.settings):
+    try:
+        written = init_vault(vault, templates, tables, found.settings)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path, created in written:
         click.echo(f"{'created' if created else 'kept existing'} {path}")
         if not created and path.name == "config.toml" and found.settings:
             click.echo("  (what was found is not written into it: set it yourself, or remove the file and run "
@@ -326,7 +330,7 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
     """Serve VAULT's calendar feed for a calendar subscription (Ctrl-C stops)."""
     import signal
 
-    from .server import FeedServer, FeedSource, token_for
+    from .server import FeedSource
     from .walk import fingerprint
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -341,14 +345,11 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
 
     _require_feed(pipeline, _today(today))
     source = FeedSource(build, lambda: (_today(today), fingerprint(vault)))
-    try:
-        server = FeedServer((host, port), source, token_for(vault))
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server = _feed_server(vault, host, port, source)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    click.echo(f"Serving the calendar feed of {vault}\n  {server.url()}\n  {server.url('webcal')}\n"
+    click.echo(f"Serving the calendar feed of {vault}\n{_feed_urls(server)}\n"
                "Subscribe to one of these URLs in your calendar app; keep them secret "
-               "(`relnotes token VAULT --rotate` makes a new one).")
+               "(`relnotes token VAULT --rotate` makes a new one, at once).")
     sys.stdout.flush()
     try:
         server.serve_forever(poll_interval=0.25)
@@ -386,9 +387,12 @@ def _feed(result: Any) -> bytes:
 @click.option("--rotate", is_flag=True, help="Make a new token: existing subscriptions stop working.")
 def token(vault: Path, rotate: bool) -> None:
     """Print the secret token in VAULT's feed URL (kept outside the vault, readable only by you)."""
-    from .server import feed_path, token_for
+    from .server import TokenError, feed_path, token_for
 
-    click.echo(feed_path(token_for(vault, rotate=rotate)))
+    try:
+        click.echo(feed_path(token_for(vault, rotate=rotate)))
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()
@@ -442,9 +446,30 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
             server.server_close()
 
 
+def _feed_server(vault: Path, host: str, port: int, source: Any) -> Any:
+    """The feed's server, answering at the vault's token as it is now (a rotation counts at once)."""
+    from .server import FeedServer, TokenError, token_source
+
+    try:
+        return FeedServer((host, port), source, token_source(vault))
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _feed_urls(server: Any) -> str:
+    """The feed's URLs — on a terminal only: stdout that is not one (a service's journal, a log
+    file) must never hold the secret."""
+    if sys.stdout.isatty():
+        return f"  {server.url()}\n  {server.url('webcal')}"
+    hidden = server.url().replace(server.token, "<token>")
+    return f"  {hidden}\n  (`relnotes token VAULT` prints the secret path: the URL is not written to logs)"
+
+
 def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
     """Serve the daemon's latest feed from a background thread."""
-    from .server import FeedServer, FeedSource, token_for
+    from .server import FeedSource
 
     def latest() -> tuple[bytes, bool]:
         result = daemon.result
@@ -453,12 +478,9 @@ def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
         return _feed(result), bool(result.vault.notes)
 
     source = FeedSource(latest, lambda: daemon.builds)
-    try:
-        server = FeedServer((host, port), source, token_for(vault))
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server = _feed_server(vault, host, port, source)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, daemon=True).start()
-    click.echo(f"Serving the calendar feed\n  {server.url()}\n  {server.url('webcal')}")
+    click.echo(f"Serving the calendar feed\n{_feed_urls(server)}")
     sys.stdout.flush()
     return server
 
@@ -476,7 +498,10 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
     from .files import write_output
     from .service import MARKER, service_file
 
-    definition = service_file(vault, platform_name, ["--serve", "--port", str(port)] if serve else [])
+    try:
+        definition = service_file(vault, platform_name, ["--serve", "--port", str(port)] if serve else [])
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if not install:
         click.echo(definition.content, nl=False)
         return

@@ -3,6 +3,7 @@ conventions need it — and note templates."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -57,12 +58,19 @@ def init_vault(vault: Path, templates: bool, tables: Iterable[Table],
                values: Mapping[str, Mapping[str, object]] | None = None) -> list[tuple[Path, bool]]:
     """Write the config — every setting of relnotes and of the plugins' ``tables`` at its default,
     commented out, but for the ``values`` set (what :func:`~relnotes.detect.detect` found) — and
-    templates; returns each path with whether it was created."""
+    templates; returns each path with whether it was created.
+
+    :raises ValueError: when the templates folder the vault's settings name is outside the vault.
+    """
+    settings = read_settings(vault)[0]
+    folder = vault / (settings.templates_folder or DEFAULT_TEMPLATES_FOLDER)
+    top = os.path.realpath(vault)
+    if templates and os.path.commonpath([top, os.path.realpath(folder)]) != top:
+        raise ValueError(f"the templates folder {settings.templates_folder!r} (from .obsidian/) is outside the "
+                         "vault: templates are written only inside it")
     text = config_template(tables, values)
     written = [(vault / CONFIG_PATH, write_new(vault / CONFIG_PATH, text.encode()))]
     if templates:
-        settings = read_settings(vault)[0]
-        folder = vault / (settings.templates_folder or DEFAULT_TEMPLATES_FOLDER)
         for name, template in TEMPLATES.items():
             text = (template.replace("{{date}}", '<% tp.date.now("YYYY-MM-DD") %>').replace(
                 "{{title}}", "<% tp.file.title %>") if settings.templater else template)  # Templater's own syntax

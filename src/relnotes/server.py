@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -23,10 +25,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .filekeys import file_key
 from .files import write_atomic
 from .userdirs import config_dir
 
-__all__ = ["Feed", "FeedServer", "FeedSource", "feed_path", "token_for"]
+__all__ = ["Feed", "FeedServer", "FeedSource", "TokenError", "feed_path", "token_for", "token_source"]
 
 log = logging.getLogger("relnotes.server")
 
@@ -40,21 +43,64 @@ def _token_file(vault: Path) -> Path:
     return config_dir() / "tokens" / f"{digest}.token"
 
 
+class TokenError(OSError):
+    """The token file cannot be used safely; the message says what to do."""
+
+
+def _read_token(path: Path) -> str | None:
+    """The token kept at ``path``, or None when there is none (or it is too short to be one)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise TokenError(f"{path} is not a file: remove it, then run `relnotes token VAULT --rotate`")
+        if os.name == "posix" and st.st_mode & 0o077:
+            raise TokenError(f"{path} is readable by others (mode {stat.S_IMODE(st.st_mode):o}): the feed's secret "
+                             f"may have leaked; run `relnotes token VAULT --rotate` for a new one")
+        token = path.read_bytes().decode("ascii").strip()
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        raise TokenError(f"{path} does not hold a token: run `relnotes token VAULT --rotate`") from None
+    return token if len(token) >= 32 and token.isascii() and token.isprintable() else None
+
+
 def token_for(vault: Path, rotate: bool = False) -> str:
-    """The vault's feed token, created (or, with ``rotate``, replaced) with owner-only permissions."""
+    """The vault's feed token, created (or, with ``rotate``, replaced) with owner-only permissions.
+
+    :raises TokenError: when the token file is not a file, is readable by others, or holds no text.
+    """
     path = _token_file(vault)
     if not rotate:
-        try:
-            token = path.read_text(encoding="ascii").strip()
-            if len(token) >= 32:
-                return token
-        except FileNotFoundError:
-            pass
+        token = _read_token(path)
+        if token is not None:
+            return token
+    elif path.is_dir():
+        raise TokenError(f"{path} is a folder: remove it first")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path.parent, 0o700)
     token = secrets.token_urlsafe(32)
     write_atomic(path, (token + "\n").encode("ascii"), mode=0o600)
     return token
+
+
+def token_source(vault: Path) -> Callable[[], str]:
+    """The vault's token as it is now: read again whenever its file changes, so that
+    ``relnotes token --rotate`` takes effect at once in a running server."""
+    path = _token_file(vault)
+    kept: list = [None, token_for(vault)]
+
+    def current() -> str:
+        key = file_key(path)
+        if key != kept[0]:
+            try:
+                token = _read_token(path) if key is not None else None
+            except TokenError as exc:  # it may have leaked: no URL answers until it is rotated
+                log.warning("%s", exc)
+                token = secrets.token_urlsafe(32)
+            kept[:] = [key, token or kept[1]]
+        return kept[1]
+
+    return current
 
 
 def feed_path(token: str) -> str:
@@ -132,6 +178,13 @@ class FeedSource:
 
 # --- HTTP ---------------------------------------------------------------------------------------------
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
     timeout = 15  # seconds a slow client may take per read
@@ -144,7 +197,9 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     def _redact(self, text: str) -> str:
-        return text.replace(self.server.token, "<token>")
+        """``text`` with the token hidden and control characters escaped: a log never holds the
+        secret, and a request path cannot write to the terminal that shows the log."""
+        return _printable(text.replace(self.server.token, "<token>"))
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
         code = code.value if isinstance(code, HTTPStatus) else code
@@ -163,6 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        if self.close_connection and "Connection" not in (headers or {}):
+            self.send_header("Connection", "close")
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -183,6 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:
+        if self.headers.get("Content-Length", "0").strip() not in ("", "0") or "Transfer-Encoding" in self.headers:
+            # a body on GET or HEAD is never read: the connection ends with this response, so the
+            # body cannot be taken for a next request (behind a proxy, a poisoned response queue)
+            self.close_connection = True
         if not self._authorised():
             self._send(HTTPStatus.NOT_FOUND, b"Not found\n", {"Content-Type": "text/plain; charset=utf-8"})
             return
@@ -221,9 +282,15 @@ class FeedServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64  # calendar clients and proxies may connect in bursts
 
-    def __init__(self, address: tuple[str, int], source: FeedSource, token: str) -> None:
-        self.source, self.token = source, token
+    def __init__(self, address: tuple[str, int], source: FeedSource, token: str | Callable[[], str]) -> None:
+        self.source = source
+        self._token = token if callable(token) else (lambda: token)
         super().__init__(address, _Handler)
+
+    @property
+    def token(self) -> str:
+        """The secret in the feed's path: the token file's, as it is now (see :func:`token_source`)."""
+        return self._token()
 
     def url(self, scheme: str = "http") -> str:
         address, port = self.server_address[:2]

@@ -80,7 +80,14 @@ def launchd_agent(vault: Path, watch_args: list[str], home: Path) -> ServiceFile
 
 def service_file(vault: Path, platform: str, watch_args: list[str], home: Path | None = None) -> ServiceFile:
     """The service definition running ``relnotes watch VAULT WATCH_ARGS`` for ``platform``
-    (``"linux"`` or ``"macos"``)."""
+    (``"linux"`` or ``"macos"``).
+
+    :raises ValueError: when the vault's path holds a control character (a newline in it would
+        write lines of its own into the unit).
+    """
     vault, home = vault.resolve(), home or Path.home()
+    if any(ord(c) < 32 or ord(c) == 127 for c in str(vault)):
+        raise ValueError(f"the vault's path {str(vault)!r} holds a control character (a newline?): rename the "
+                         "folder before installing a service for it")
     make = systemd_unit if platform == "linux" else launchd_agent
     return make(vault, watch_args, home)
