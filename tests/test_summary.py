@@ -200,3 +200,23 @@ def test_readme_shows_the_real_summary_of_the_sample_vault(tmp_path):
     assert f"````markdown\n{summary}````" in readme, "run scripts/update_readme_examples.py"
     health = summary.split("## Network health\n\n", 1)[1].split("\n## ", 1)[0].strip()
     assert f"renders like this:\n\n{health}\n\n<details>" in readme
+
+
+def test_control_characters_and_newlines_from_notes_stay_in_their_line(make_vault):
+    """An OSC 52 clipboard write and a newline in a note's values reach neither the terminal
+    raw nor the summary as lines of their own."""
+    osc = "\x1b]52;c;ZXZpbA==\x07"
+    vault = make_vault({
+        "People/Ann.md": ('---\ntype: person\nrole: peer\nlast_contact: 2026-11-01\n'
+                          'company: "Acme\\n## Injected heading\\n- [[evil]]"\nstarted: 2020-11-26\n---\n'),
+        "Projects/P.md": f"- [ ] Call{osc} [[Ann]] 📅 2026-11-20\n",
+    })
+    report = CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY])
+    assert report.exit_code == 0, report.output
+    assert "\x1b" not in report.output and "\x07" not in report.output
+    assert "Call ]52;c;ZXZpbA==  Ann" in report.output
+    assert "Ann: 6 years at Acme ## Injected heading - [[evil]]" in report.output
+    text = (vault / "relnotes.md").read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\n## Injected heading" not in text and "\n- [[evil]]" not in text
+    assert "6 years at Acme ## Injected heading - [[evil]]" in text

@@ -25,7 +25,7 @@ hookimpl = pluggy.HookimplMarker("relnotes")
 _EXPORTS = {
     **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
                      "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "make_uid",
-                     "progress_bar"), "model"),
+                     "one_line", "progress_bar"), "model"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
@@ -95,6 +95,7 @@ __all__ = [
     "name_key",
     "names",
     "note_link",
+    "one_line",
     "output_file",
     "parse_cadence",
     "parse_date",
@@ -174,6 +175,7 @@ if TYPE_CHECKING:
         ScanResult,
         Vault,
         make_uid,
+        one_line,
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER

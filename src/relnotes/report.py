@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .model import Reminder, ScanResult
+from .model import Reminder, ScanResult, one_line
 
 __all__ = ["KIND_LABELS", "to_json", "to_text"]
 
@@ -83,4 +83,4 @@ def to_text(result: ScanResult, vault_path: Path) -> str:
             if problem.line:
                 where += f":{problem.line}"
             out.append(f"  {where}: {problem.message}")
-    return "\n".join(out) + "\n"
+    return "\n".join(map(one_line, out)) + "\n"  # a value from a note never adds a line, nor reaches the terminal raw

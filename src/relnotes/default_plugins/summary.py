@@ -31,6 +31,7 @@ from relnotes import (
     hookimpl,
     names,
     note_link,
+    one_line,
     output_file,
     typed,
 )
@@ -65,9 +66,10 @@ def relnotes_settings() -> list[Table]:
 
 def _title(reminder: Reminder) -> str:
     """The reminder's title with the person's name made a link to their note."""
-    if reminder.person and reminder.person_path and reminder.person in reminder.title:
-        return reminder.title.replace(reminder.person, note_link(reminder.person_path, reminder.person), 1)
-    return reminder.title
+    title = one_line(reminder.title)
+    if reminder.person and reminder.person_path and reminder.person in title:
+        return title.replace(reminder.person, note_link(reminder.person_path, reminder.person), 1)
+    return title
 
 
 def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
@@ -77,7 +79,7 @@ def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
         line += f" · {note_link(reminder.source)}"
     lines = [line]
     if reminder.detail:
-        lines.append(f"    - {reminder.detail}")
+        lines.append(f"    - {one_line(reminder.detail)}")
     return lines
 
 
@@ -210,7 +212,7 @@ def render(result: ScanResult, config: Config) -> bytes:
     for problem in result.problems:
         where = note_link(problem.path) if problem.path.lower().endswith(".md") else f"`{problem.path or 'relnotes'}`"
         line = f", line {problem.line}" if problem.line else ""
-        problems.append(f"- {where}{line}: {problem.message}")
+        problems.append(f"- {where}{line}: {one_line(problem.message)}")
     section("problems", f"Problems in your notes ({len(result.problems)})", problems)
     return ("\n".join(out) + "\n").encode("utf-8")
 
