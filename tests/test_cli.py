@@ -300,3 +300,19 @@ def test_a_huge_number_in_the_config_is_refused_not_an_output_dropped(make_vault
     vault = make_vault({"People/A.md": "---\nrole: peer\n---\n"}, config=text)
     result = run("scan", vault, "--today", "2026-11-25")
     assert result.exit_code == 1 and f"{key}: expected a whole number from " in result.output
+
+
+@pytest.mark.parametrize("command", ["scan", "brief", "watch", "serve", "token", "init", "trust", "service",
+                                     "plugins"])
+def test_a_missing_vault_is_the_same_error_on_every_command(tmp_path, command):
+    args = [command, str(tmp_path / "nowhere")] + (["Ann"] if command == "brief" else [])
+    result = run(*args)
+    assert result.exit_code == 1 and f"vault not found: {tmp_path / 'nowhere'} is not a folder" in result.output
+
+
+def test_an_impossible_time_of_day_is_no_date(make_vault, run_scan):
+    vault = make_vault({"People/A.md": "---\ntype: person\nrole: peer\nmet: 2026-11-24T25:61:00Z\n---\n"})
+    result = run_scan(vault, "2026-11-25")
+    assert [p.message for p in result.problems] == [
+        "met: '2026-11-24T25:61:00Z' is not a real date and time; ignored"]
+    assert result.vault.people[0].met is None

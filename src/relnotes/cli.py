@@ -38,6 +38,23 @@ class _Day(click.DateTime):
 _DATE = _Day(formats=["%Y-%m-%d"])
 
 
+class _Vault(click.Path):
+    """A vault folder that exists: a missing one is the same error (exit status 1) on every command."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        if not path.is_dir():
+            raise click.ClickException(f"vault not found: {path} is not a folder" if not path.exists()
+                                       else f"{path} is not a folder")
+        return path
+
+
+_VAULT = _Vault()
+
+
 class _Progress:
     """On a terminal, once a scan has run for ``delay`` seconds: a progress line on stderr, redrawn
     by a thread every 0.2 s, showing the notes read so far and then what relnotes is doing; drawn
@@ -244,7 +261,7 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
 
 
 @cli.command()
-@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("vault", type=_VAULT)
 @click.option("--templates", is_flag=True, help="Also write person and meeting templates into the templates folder.")
 @click.pass_obj
 def init(app: App, vault: Path, templates: bool) -> None:
@@ -279,7 +296,7 @@ def init(app: App, vault: Path, templates: bool) -> None:
 
 
 @cli.command()
-@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("vault", type=_VAULT)
 @click.argument("names", nargs=-1)
 @click.option("--revoke", is_flag=True, help="Trust these plugins no more.")
 def trust(vault: Path, names: tuple[str, ...], revoke: bool) -> None:
@@ -319,7 +336,7 @@ def trust(vault: Path, names: tuple[str, ...], revoke: bool) -> None:
 
 
 @cli.command()
-@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("vault", type=_VAULT)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Only change it behind a tunnel or proxy you trust.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
@@ -383,7 +400,7 @@ def _feed(result: Any) -> bytes:
 
 
 @cli.command()
-@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("vault", type=_VAULT)
 @click.option("--rotate", is_flag=True, help="Make a new token: existing subscriptions stop working.")
 def token(vault: Path, rotate: bool) -> None:
     """Print the secret token in VAULT's feed URL (kept outside the vault, readable only by you)."""
@@ -486,7 +503,7 @@ def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
 
 
 @cli.command()
-@click.argument("vault", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("vault", type=_VAULT)
 @click.option("--platform", "platform_name", type=click.Choice(["linux", "macos"]),
               default="macos" if sys.platform == "darwin" else "linux", show_default="this machine's",
               help="systemd user unit (linux) or launchd agent (macos).")
@@ -568,7 +585,7 @@ class _PluginRow(TypedDict):
 
 
 @cli.command()
-@click.argument("vault", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("vault", required=False, type=_VAULT)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def plugins(app: App, vault: Path | None, as_json: bool) -> None:

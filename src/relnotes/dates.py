@@ -36,6 +36,7 @@ def _plausible(date: dt.date, shown: object) -> dt.date:
         raise DateProblem(f"{shown!r} is outside the years relnotes handles ({MIN_YEAR}–{MAX_YEAR})")
     return date
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?")
+_TIME = re.compile(r"[ T]\d{1,2}:")
 
 
 def parse_date(value: object) -> dt.date:
@@ -62,9 +63,16 @@ def parse_date(value: object) -> dt.date:
         if match:
             year, month, day = (int(g) for g in match.groups())
             try:
-                return _plausible(dt.date(year, month, day), text)
+                date = _plausible(dt.date(year, month, day), text)
             except ValueError as exc:
                 raise DateProblem(f"{text!r} is not a real date ({exc})") from None
+            rest = text[match.end(3):]
+            if _TIME.match(rest):  # a time of day too: it must be a real one (not 25:61)
+                try:
+                    dt.datetime.fromisoformat(f"{date.isoformat()}T{rest[1:]}")
+                except ValueError:
+                    raise DateProblem(f"{text!r} is not a real date and time") from None
+            return date
         raise DateProblem(f"{text!r} is not a date in YYYY-MM-DD form")
     if isinstance(value, bool) or value is None:
         raise DateProblem(f"{value!r} is not a date")
