@@ -224,7 +224,7 @@ def _goal(key: str, value: object) -> GoalConfig:
 
 
 DEFAULT_CADENCES = {"manager": "14d", "sponsor": "30d", "client": "30d", "mentor": "60d", "peer": "90d",
-                    "contact": "180d"}
+                    "contact": "180d", "default": "90d"}  # "default": any other type, or none once contacted
 
 
 @dataclass(frozen=True)
@@ -301,8 +301,8 @@ CORE_TABLES = (
     Table("cadence", (
         *(Setting(role, DEFAULT_CADENCES[role], _cadence, f"How often to be in touch with a {role}.")
           for role in ROLES),
-        Setting("default", "90d", _cadence, "How often to be in touch with someone of any other relationship "
-                "type, or of none once any contact with them is recorded."),
+        Setting("default", DEFAULT_CADENCES["default"], _cadence, "How often to be in touch with someone of any "
+                "other relationship type, or of none once any contact with them is recorded."),
     ), "How often to be in touch, per relationship type, when a person note has no `cadence:`. Write 14d, 2w, "
        '3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none". Any other key defines '
        'a relationship type of your own: `mentee = "4w"`, `friend = "1m"`.', extra=_cadence),

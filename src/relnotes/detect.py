@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from .config import CORE_TABLES, Config
+from .config import DEFAULT_CADENCES, Config
 from .fields import PERSON_FIELDS, field_key, type_key
 from .kinds import kind_of, kind_words
 from .model import ROLES, Note, Person
@@ -31,7 +31,6 @@ _PEOPLE_FOLDERS = {type_key(n) for n in ("people", "person", "contacts", "networ
 _MEETING = {field_key(n) for n in ("attendees", "participants")}
 MIN_NOTES = 3  # a convention is one that at least this many notes follow
 _PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # the words of a name: prm-last-contacted, lastContacted
-_DEFAULT_CADENCE = next(s.default for t in CORE_TABLES if t.name == "cadence" for s in t.settings if s.key == "default")
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ def _fields(notes: list[tuple[Note, str, str]], config: Config, found: Detected)
     for word in sorted(words):
         found.findings.append(Finding(words[word], f"with relationship {word}",
                                       f"a relationship type of your own: [cadence] {word}"))
-        found.set("cadence", word, _DEFAULT_CADENCE)
+        found.set("cadence", word, DEFAULT_CADENCES["default"])
 
 
 def detect(notes: Iterable[Note], config: Config) -> Detected:

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from .model import Output
 
-__all__ = ["OutputRefused", "generated", "write_atomic", "write_new", "write_output", "write_outputs"]
+__all__ = ["OutputRefused", "generated", "within", "write_atomic", "write_new", "write_output", "write_outputs"]
 
 Content = bytes | Callable[[BinaryIO], None]  # the bytes, or a function that writes them to a file
 
@@ -53,6 +53,12 @@ def _temp_beside(path: Path, data: Content, mode: int = 0o644, sync: bool = True
         os.unlink(tmp)
         raise
     return Path(tmp)
+
+
+def within(root: Path, path: Path) -> bool:
+    """Whether ``path`` lies in the folder ``root``, once both are resolved (symlinks followed)."""
+    top = os.path.realpath(root)
+    return os.path.commonpath([top, os.path.realpath(path)]) == top
 
 
 def write_atomic(path: Path, data: Content, mode: int = 0o644, sync: bool = True) -> None:

@@ -3,12 +3,11 @@ conventions need it — and note templates."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .config import CONFIG_PATH, Table, config_template
-from .files import write_new
+from .files import within, write_new
 from .obsidian import DEFAULT_TEMPLATES_FOLDER, read_settings
 
 __all__ = ["TEMPLATES", "init_vault"]
@@ -64,8 +63,7 @@ def init_vault(vault: Path, templates: bool, tables: Iterable[Table],
     """
     settings = read_settings(vault)[0]
     folder = vault / (settings.templates_folder or DEFAULT_TEMPLATES_FOLDER)
-    top = os.path.realpath(vault)
-    if templates and os.path.commonpath([top, os.path.realpath(folder)]) != top:
+    if templates and not within(vault, folder):
         raise ValueError(f"the templates folder {settings.templates_folder!r} (from .obsidian/) is outside the "
                          "vault: templates are written only inside it")
     text = config_template(tables, values)

@@ -25,11 +25,10 @@ from .cache import VaultCache, code_version, prune_memos
 from .config import CONFIG_PATH, Config, ConfigError, parse_config, read_config
 from .core import build_vault, evaluate
 from .filekeys import FileKey, digest_keys, file_key
-from .files import write_outputs
+from .files import within, write_outputs
 from .model import Problem, ScanResult, Vault
 from .obsidian import VaultSettings, read_settings
-from .plugins import LOCAL_PLUGINS, RelnotesPluginManager, get_plugin_manager, plugin_sources
-from .trust import trust_path
+from .plugins import RelnotesPluginManager, get_plugin_manager, local_sources, plugin_sources
 from .walk import walk
 
 __all__ = ["Listing", "Pipeline", "Progress", "VaultError", "gc_paused", "list_vault", "vault_relative"]
@@ -181,10 +180,7 @@ class Pipeline:
     def _plugins_key(self, config: Config) -> tuple:
         """What decides the plugins loaded: the names disabled and listed, the vault's plugin files
         (each file's key) and the user's trust decisions (``relnotes trust``)."""
-        folder = self.root / LOCAL_PLUGINS
-        files = sorted(folder.glob("*.py")) if folder.is_dir() else []
-        return (config.disable, config.local_plugins, file_key(trust_path()),
-                tuple((p.name, file_key(p)) for p in files))
+        return config.disable, config.local_plugins, local_sources(self.root)
 
     def own_files(self) -> set[str]:
         """The vault-relative paths of the outputs relnotes writes into the vault, worked out when
@@ -336,11 +332,10 @@ def _outputs_inside(root: Path, config: Config) -> None:
 
     :raises ~relnotes.config.ConfigError: naming the setting.
     """
-    top = os.path.realpath(root)
     for name, path in config.output_paths(root).items():
-        real = os.path.realpath(path)
-        if os.path.commonpath([top, real]) != top:
-            raise ConfigError(f"{name}.path: {config.table(name)['path']!r} is outside the vault ({real}); a "
+        if not within(root, path):
+            raise ConfigError(f"{name}.path: {config.table(name)['path']!r} is outside the vault "
+                              f"({os.path.realpath(path)}); a "
                               "vault's own config cannot make relnotes write elsewhere: give the path on the "
                               "command line instead (e.g. --ics PATH, --summary PATH)")
 

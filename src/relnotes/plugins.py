@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from .model import Note, ScanResult, Vault
 
 __all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "TRACE_ENV", "Hooks", "PluginError",
-           "PluginInfo", "PluginRefused", "RelnotesPluginManager", "get_plugin_manager", "plugin_sources"]
+           "PluginInfo", "PluginRefused", "RelnotesPluginManager", "get_plugin_manager", "local_sources",
+           "plugin_sources"]
 
 log = logging.getLogger("relnotes.hooks")
 
@@ -323,11 +324,16 @@ def plugin_sources(disable: Iterable[str] = (), *, autoload: bool | None = None,
                 sources.append((ep.name, ep.value, dist.name if dist else "", dist.version if dist else "",
                                 *_files_of(ep.module.split(".", 1)[0])))
     if vault is not None:
-        folder = Path(vault) / LOCAL_PLUGINS
-        files = sorted(folder.glob("*.py")) if folder.is_dir() else []
-        sources += [("local", *local), ("trust", file_key(trust_path()))]
-        sources += [(path.name, file_key(path)) for path in files if path.stem not in disabled]
+        sources += [("local", *local), local_sources(Path(vault))]
     return sources
+
+
+def local_sources(vault: Path) -> tuple:
+    """What decides which of the vault's own plugins run, found without loading one: the user's
+    trust decisions (``relnotes trust``) and each ``.relnotes/plugins/*.py`` file's key."""
+    folder = vault / LOCAL_PLUGINS
+    files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+    return file_key(trust_path()), tuple((path.name, file_key(path)) for path in files)
 
 
 def _files_of(module: str) -> list[tuple]:
