@@ -220,3 +220,53 @@ def test_service_definitions(make_vault, tmp_path, monkeypatch):
     refused = CliRunner().invoke(cli, ["service", str(vault), "--platform", "linux", "--install"])
     assert refused.exit_code == 1 and "refusing to overwrite" in refused.stderr
     assert path.read_text() == "[Service]\nExecStart=/bin/true\n"
+
+
+SLOW_PLUGIN = '''\
+import os, pathlib, time
+from relnotes import hookimpl
+
+@hookimpl
+def relnotes_reminders(vault, config, today):
+    pathlib.Path(os.environ["BUILD_STARTED"]).touch()
+    time.sleep(120)  # a build as long as a first read of a huge vault
+    return []
+'''
+
+
+def test_sigterm_during_a_long_first_build_stops_at_once(make_vault, tmp_path):
+    vault = make_vault({**NOTES, ".relnotes/plugins/slow.py": SLOW_PLUGIN,
+                        ".relnotes/config.toml": '[plugins]\nlocal = ["slow"]\n'})
+    env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config"), "BUILD_STARTED": str(tmp_path / "started")}
+    trust = subprocess.run([sys.executable, "-m", "relnotes", "trust", str(vault), "slow"], env=env,
+                           capture_output=True, text=True)
+    assert trust.returncode == 0, trust.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        wait_for((tmp_path / "started").exists, timeout=30, what="the build to start")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0  # not after the plugin's 120 s
+    finally:
+        proc.kill()
+    _, err = proc.communicate()
+    assert "stopped during a build" in err and "Traceback" not in err
+    assert not [p.name for p in vault.rglob("*.tmp")]  # no temp file left behind
+
+
+def test_a_vault_nested_1100_folders_deep_is_watched(running, make_vault):
+    handle = running()
+    folders = [handle.vault / ("d/" * depth) for depth in range(1, 1101)]
+    for folder in folders:  # deeper than Python's default recursion limit (watchdog walks recursively)
+        folder.mkdir()
+    try:
+        handle.daemon.watcher.start()  # what a start or a restart does: watch the whole tree
+        assert handle.daemon.watcher.started and handle.daemon.watcher.healthy()
+        builds = handle.daemon.builds
+        (folders[-1] / "Deep note.md").write_text("Lunch with [[Bo]]\n")
+        handle.settle(builds + 1)
+        assert any(note.path.endswith("/d/Deep note.md") for note in handle.daemon.result.vault.notes)
+    finally:  # shutil.rmtree (pytest's clean-up of old temporary folders) recurses too
+        (folders[-1] / "Deep note.md").unlink(missing_ok=True)
+        for folder in reversed(folders):
+            folder.rmdir()

@@ -479,3 +479,63 @@ def test_a_long_line_costs_one_pass(tmp_path, path, text):
     proc, took = scan_cli(vault, *NO_OUTPUTS, timeout=FEW_SECONDS * 6)
     assert took < FEW_SECONDS, f"{took:.1f} s"
     assert crashes(scanned(proc)["warnings"]) == []
+
+
+# --- sync and reading faults --------------------------------------------------------------------
+
+CONFLICT_COPIES = [  # what Dropbox, Syncthing, Obsidian Sync, Nextcloud, ownCloud, Google Drive and OneDrive make
+    "People/Ann Good (conflicted copy 2026-11-20).md", "People/Ann Good (Bob's conflicted copy 2026-11-20).md",
+    "People/Ann Good.sync-conflict-20261120-101010-ABCDEFG.md", "People/Ann Good (Conflicted copy 202611201010).md",
+    "People/Ann Good (conflicted copy 2026-11-20 101010).md", "People/Ann Good_conflict-20261120-101010.md",
+    "People/Ann Good (1).md", "People/Ann Good-DESKTOP-ABC1234.md",
+]
+
+
+def test_sync_conflict_copies_are_not_extra_people(tmp_path, clean_scan):
+    vault = copy_good(tmp_path / "vault")
+    ann = (vault / "People/Ann Good.md").read_text(encoding="utf-8")
+    for copy in CONFLICT_COPIES:
+        (vault / copy).write_text(ann.replace("---\n", "---\nbirthday: 1990-03-04\n", 1), encoding="utf-8")
+    (vault / "Sprint 2.md").write_text("Plans\n")  # not a copy: no "Sprint.md" beside it
+    result = scanned(scan_cli(vault, *NO_OUTPUTS)[0])
+    assert result["counts"]["people"] == clean_scan["counts"]["people"]
+    assert result["counts"]["notes"] == clean_scan["counts"]["notes"] + 1
+    assert good_reminders(result["reminders"]) == good_reminders(clean_scan["reminders"])
+    [warning] = [w for w in result["warnings"] if "conflict" in w["message"]]  # once, naming them
+    assert warning["message"].startswith("8 sync conflict copies are not read as notes: ")
+    assert all(copy in warning["message"] for copy in sorted(CONFLICT_COPIES)[:5])
+
+
+def test_a_read_that_returns_nothing_is_a_warning(tmp_path):
+    vault = copy_good(tmp_path / "vault")
+    (vault / "kmsg.md").symlink_to("/proc/kmsg")  # a regular file that has nothing to read without waiting
+    result = scanned(scan_cli(vault, *NO_OUTPUTS, timeout=FEW_SECONDS)[0])
+    [warning] = matching(result["warnings"], "kmsg.md")
+    assert warning["message"].startswith("cannot read file: ")  # nothing without waiting, or not allowed
+    assert len(result["reminders"]) == len(scanned(scan_cli(copy_good(tmp_path / "clean"), *NO_OUTPUTS)[0])["reminders"])
+
+
+def test_a_note_bigger_than_the_cap_is_skipped_with_a_warning(tmp_path):
+    vault = copy_good(tmp_path / "vault")
+    with open(vault / "bigger than memory.md", "wb") as handle:
+        handle.truncate(200 << 30)  # 200 GB, sparse: read whole it would exhaust the memory
+    (vault / "two megabytes.md").write_bytes(b"[[Ann Good]] " * ((2 << 20) // 13 + 1))
+    result = scanned(scan_cli(vault, *NO_OUTPUTS, timeout=FEW_SECONDS)[0])
+    assert matching(result["warnings"], "bigger than memory.md")[0]["message"] == (
+        "bigger than 64 MB (the config's max_note_mb); skipped")
+    assert not matching(result["warnings"], "two megabytes.md")
+    (vault / ".relnotes").mkdir()
+    (vault / ".relnotes/config.toml").write_text("max_note_mb = 1\n")
+    result = scanned(scan_cli(vault, *NO_OUTPUTS, timeout=FEW_SECONDS)[0])
+    assert matching(result["warnings"], "two megabytes.md")[0]["message"] == (
+        "bigger than 1 MB (the config's max_note_mb); skipped")
+    assert result["counts"]["people"] == len(GOOD_PEOPLE)
+
+
+def test_a_full_stdout_is_an_error_not_a_traceback(tmp_path):
+    vault = copy_good(tmp_path / "vault")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(vault), "--today", TODAY, *NO_OUTPUTS],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr == "relnotes: cannot write: No space left on device\n"

@@ -273,6 +273,9 @@ CORE_TABLES = (
                 "is one more when [people] folders is set.", example='people_folder = "Contacts"'),
         Setting("meetings_folder", None, a_folder, "Older spelling of the meetings folder: it replaces Meetings/, "
                 "or is one more when [meetings] folders is set.", example='meetings_folder = "Calls"'),
+        Setting("max_note_mb", 64, at_least(1, 4096),
+                "Notes bigger than this many megabytes are skipped with a warning (a file that size is no "
+                "note, and reading it could exhaust the memory)."),
         Setting("dated_note_interactions", True, typed(bool),
                 "A person linked from a dated note (a daily note, or a file named YYYY-MM-DD…) counts as "
                 "an interaction on that date."),
@@ -353,6 +356,7 @@ class Config:
     meetings: Markers = field(default_factory=_marker_table("meetings", None))
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # more names per field ([fields])
     dated_note_interactions: bool = field(default_factory=_core("", "dated_note_interactions"))
+    max_note_mb: int = field(default_factory=_core("", "max_note_mb"))
     cadence: dict[str, Cadence | None] = field(default_factory=lambda: dict(_CORE["cadence"].defaults()))  # type: ignore[arg-type]
     goal: GoalConfig | None = None
     disable: tuple[str, ...] = ()  # plugins not to run
@@ -438,6 +442,7 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
                   meetings_folder=meetings.folders[0] if meetings.folders else "", meetings=meetings,
                   fields={k: cast("tuple[str, ...]", v) for k, v in core_table("fields").items() if v},
                   dated_note_interactions=cast(bool, top["dated_note_interactions"]),
+                  max_note_mb=cast(int, top["max_note_mb"]),
                   goal=cast("GoalConfig | None", top["goal"]),
                   cadence=cast("dict[str, Cadence | None]", core_table("cadence")),
                   disable=cast("tuple[str, ...]", plugins["disable"]),

@@ -17,6 +17,7 @@ import errno
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,7 @@ _CHANGES = {"created", "deleted", "moved", "modified", "closed"}
 
 FULL = "\0full"  # an event that needs the whole vault reconciled
 SAVE_EVERY = 600  # seconds between saves of the cache while the daemon runs
+_DEEPEST_WALK = 2_048 + 1_000  # the recursion watchdog's walk of the deepest possible tree needs, and room
 
 
 class Watcher:
@@ -100,6 +102,10 @@ class Watcher:
             st = self.root.stat()
         except OSError:
             return
+        # watchdog walks the tree recursively (os.walk, before Python 3.12): a folder nested
+        # deeper than the default limit allows (1,000) would kill the watcher. A path is at most
+        # PATH_MAX (4,096) bytes, so no walkable tree is deeper than about 2,048 folders.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), _DEEPEST_WALK))
         for factory in (self.observer_factory or _native_observer, lambda: PollingObserver(timeout=1.0)):
             observer = factory()
             try:
@@ -185,6 +191,7 @@ class Daemon:
                                observer_factory=observer_factory)
         self.stop_event = threading.Event()
         self.builds = 0
+        self.building = False  # a build is under way (a stop may cut it short: every write is atomic)
         self.result: ScanResult | None = None
         self._saved = time.monotonic()
         self._built_for: dt.date | None = None
@@ -197,8 +204,12 @@ class Daemon:
 
     def rebuild(self, reason: str, paths: set[str] | None = None) -> ScanResult | None:
         """Bring the notes up to date (all, or just ``paths``), run the core, write the outputs that changed."""
-        with gc_paused():
-            return self._rebuild(reason, paths)
+        self.building = True
+        try:
+            with gc_paused():
+                return self._rebuild(reason, paths)
+        finally:
+            self.building = False
 
     def _rebuild(self, reason: str, paths: set[str] | None) -> ScanResult | None:
         started = time.perf_counter()

@@ -238,14 +238,23 @@ def read_note(rel_path: str, path: str | Path, settings: VaultSettings) -> tuple
     """Read and parse one note file. A file that cannot be read is reported, not raised;
     a note relnotes generated itself (frontmatter ``generated_by: relnotes``) gives None:
     a summary links everyone and must never count as contact."""
+    limit = settings.max_note_mb << 20
+    too_big = Problem(rel_path, None, f"bigger than {settings.max_note_mb} MB (the config's max_note_mb); skipped")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe must not block the scan
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 return None, [Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped")]
-            data = handle.read()
+            if info.st_size > limit:
+                return None, [too_big]
+            data = handle.read(limit + 1)  # a file of the kernel's or a FUSE one may be longer than it says
     except OSError as exc:
         return None, [Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped")]
+    if data is None:  # /proc/kmsg, some FUSE files: a regular file with nothing to read without waiting
+        return None, [Problem(rel_path, None, "cannot read file: it gives nothing without waiting; skipped")]
+    if len(data) > limit:
+        return None, [too_big]
     note, problems = parse_note(rel_path, data, settings)
     if note.frontmatter.get(GENERATED_KEY) == GENERATOR:
         return None, []

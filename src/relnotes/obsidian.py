@@ -58,6 +58,7 @@ class VaultSettings:
     task_filter: str = ""  # the Tasks plugin's global filter ("#task"); "" is none
     task_filter_removed: bool = False  # whether Tasks removes the global filter from descriptions
     templater: bool = False  # the first template folder is Templater's (placeholders <% … %>, not {{…}})
+    max_note_mb: int = 64  # not from .obsidian/: the config's cap on a note's size (``max_note_mb``)
 
     @property
     def templates_folder(self) -> str | None:

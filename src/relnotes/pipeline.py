@@ -18,7 +18,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import VaultCache, code_version, prune_memos
@@ -29,7 +29,7 @@ from .files import within, write_outputs
 from .model import Problem, ScanResult, Vault
 from .obsidian import VaultSettings, read_settings
 from .plugins import RelnotesPluginManager, get_plugin_manager, local_sources, plugin_sources
-from .walk import walk
+from .walk import conflict_copy, walk
 
 __all__ = ["Listing", "Pipeline", "Progress", "VaultError", "gc_paused", "list_vault", "vault_relative"]
 
@@ -68,8 +68,9 @@ class Listing:
     problems: list[Problem]
 
 
-def list_vault(root: Path, exclude: Iterable[str] = ()) -> Listing:
-    """Find the notes of the vault at ``root`` (nothing is read yet), but those at ``exclude``.
+def list_vault(root: Path, exclude: Iterable[str] = (), max_note_mb: int = VaultSettings.max_note_mb) -> Listing:
+    """Find the notes of the vault at ``root`` (nothing is read yet), but those at ``exclude``;
+    notes bigger than ``max_note_mb`` will be skipped.
 
     :raises VaultError: when ``root`` is not a readable folder.
     """
@@ -78,6 +79,7 @@ def list_vault(root: Path, exclude: Iterable[str] = ()) -> Listing:
         raise VaultError(f"vault not found: {root} is not a folder" if not root.exists()
                          else f"{root} is not a folder")
     settings, problems = read_settings(root)
+    settings = replace(settings, max_note_mb=max_note_mb)
     try:
         files, walk_problems = walk(root, settings, exclude)
     except FileNotFoundError as exc:
@@ -192,7 +194,7 @@ class Pipeline:
 
     def listing(self) -> Listing:
         """The vault's note files. :raises VaultError: when it is not a readable folder."""
-        return list_vault(self.root)
+        return list_vault(self.root, max_note_mb=self.config.max_note_mb)
 
     def read(self, listing: Listing | None = None, progress: Progress | None = None) -> int:
         """Bring the notes up to date with the whole vault (reading only what changed since the
@@ -207,15 +209,18 @@ class Pipeline:
 
     def refresh(self, paths: set[str] | None) -> int:
         """Bring the notes up to date after changes: just ``paths`` (vault-relative, named by
-        file-system events; those the Obsidian settings exclude left out), or, with None or changed
-        Obsidian settings, the whole vault (the outputs relnotes writes into it left out).
+        file-system events; those the Obsidian settings exclude left out), or the whole vault (the
+        outputs relnotes writes into it left out) with None, changed Obsidian settings or a sync
+        conflict copy among them (its warning names every copy).
         :returns: how many notes were read."""
         self.config  # noqa: B018 - the outputs' paths come with it
         settings, problems = read_settings(self.root)
+        settings = replace(settings, max_note_mb=self.config.max_note_mb)
         own = self.own_files()
         self.cache.load()
-        if paths is None or settings != self.cache.settings:
-            return self.read(list_vault(self.root, own))
+        if (paths is None or settings != self.cache.settings
+                or any(conflict_copy(rel, lambda note: os.path.isfile(self.root / note)) for rel in paths)):
+            return self.read(list_vault(self.root, own, settings.max_note_mb))  # a conflict copy: warned once
         wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths)
                   if rel not in own and not settings.excludes(rel)]
         # the settings' problems afresh, the last walk's kept

@@ -4,15 +4,44 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .filekeys import digest_files
 from .model import Problem
 from .obsidian import SETTINGS_FILES, VaultSettings, read_settings
 
-__all__ = ["fingerprint", "walk"]
+__all__ = ["conflict_copy", "fingerprint", "walk"]
+
+# The copies sync tools make of a note changed on two devices at once, by the name they give it
+# (without ".md"). Those that always say so: Dropbox, Nextcloud and Obsidian Sync ("… (conflicted
+# copy 2026-11-20 101010)", "… (Ann's conflicted copy …)", "… (Case Conflict)"), Syncthing
+# ("….sync-conflict-20261120-101010-ABCDEFG") and ownCloud ("…_conflict-20261120-101010").
+_CONFLICT = re.compile(r"(.+?)(?: \((?:[^()]*'s )?conflicted copy\b[^()]*\)| \((?:case|selective sync) conflict[^()]*\)"
+                       r"|\.sync-conflict-\d{8}-\d{6}(?:-[A-Z0-9]+)?|_conflict-\d{8}-\d{6})", re.IGNORECASE)
+# Those that are copies only beside the original: Google Drive's "… (1)" and OneDrive's
+# "…-DESKTOP-ABC1234" (the computer's name).
+_COPY = re.compile(r"(.+?)(?: \(\d{1,2}\)|-[A-Z0-9][A-Z0-9-]{2,14})")
+
+
+def conflict_copy(rel_path: str, exists: Callable[[str], bool]) -> bool:
+    """Whether the note file at ``rel_path`` is a sync tool's conflict copy of another note
+    (``exists`` tells whether a vault-relative path is a note): a second Ann, not a note."""
+    folder, _, name = rel_path.rpartition("/")
+    stem = name[:-3] if name.lower().endswith(".md") else name
+    if _CONFLICT.fullmatch(stem):
+        return True
+    match = _COPY.fullmatch(stem)
+    return bool(match) and exists(f"{folder}/{match[1]}.md" if folder else f"{match[1]}.md")
+
+
+def _conflict_warning(copies: list[str]) -> Problem:
+    shown = ", ".join(copies[:5]) + (f" and {len(copies) - 5} more" if len(copies) > 5 else "")
+    what = "1 sync conflict copy is" if len(copies) == 1 else f"{len(copies)} sync conflict copies are"
+    return Problem("", None, f"{what} not read as notes: {shown}; merge what they hold into the original "
+                             f"notes, then delete them")
 
 
 def _shown_name(name: str, rel: str, problems: list[Problem]) -> str:
@@ -111,6 +140,11 @@ def walk(root: Path, settings: VaultSettings,
         for folder, rel in folders:
             walk_tree(folder, rel, defer_links=False)
     found.sort(key=lambda f: f[0])
+    names = {rel for rel, _ in found}
+    copies = [rel for rel, _ in found if conflict_copy(rel, names.__contains__)]
+    if copies:
+        problems.append(_conflict_warning(copies))
+        found = [(rel, path) for rel, path in found if rel not in set(copies)]
     return found, problems
 
 
