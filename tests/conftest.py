@@ -22,33 +22,36 @@ def isolated_from_the_user(monkeypatch, tmp_path_factory):
 
 
 class RelnotesServer:
-    """`relnotes serve VAULT --port 0` as a subprocess; its log (stderr) goes to a file so a busy
+    """`relnotes serve VAULT --host HOST --port 0` as a subprocess; its log (stderr) goes to a file so a busy
     server never blocks on a full pipe."""
 
-    def __init__(self, vault: Path, env: dict, log_path: Path, today: str = "2026-11-25"):
+    def __init__(self, vault: Path, env: dict, log_path: Path, today: str = "2026-11-25", host: str = "127.0.0.1"):
         self.vault, self.log_path = vault, log_path
         with open(log_path, "wb") as log:  # the server writes to its own copy of the file
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "relnotes", "serve", str(vault), "--port", "0", "--today", today],
+                [sys.executable, "-m", "relnotes", "serve", str(vault), "--host", host, "--port", "0",
+                 "--today", today],
                 stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        url = self._read_url()
-        assert "<token>" in url  # stdout is no terminal: the secret is never printed there
+        self.url = self._read_url()  # as printed: the host and port to connect to
+        assert "<token>" in self.url  # stdout is no terminal: the secret is never printed there
         secret = subprocess.run([sys.executable, "-m", "relnotes", "token", str(vault)], capture_output=True,
                                 text=True, env=env, check=True).stdout.strip()  # /TOKEN/relnotes.ics
-        parts = urlsplit(url)
-        assert parts.hostname == "127.0.0.1"
+        parts = urlsplit(self.url)
         self.host, self.port, self.path = parts.hostname, parts.port, secret
         self.token = self.path.split("/")[1]
 
     def _read_url(self) -> str:
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in self.proc.stdout], daemon=True).start()
+        threading.Thread(target=lambda: [*map(lines.put, self.proc.stdout), lines.put(None)], daemon=True).start()
         seen = []
         while True:
             try:
                 line = lines.get(timeout=20)
             except queue.Empty:
-                raise AssertionError(f"no URL printed: {seen}") from None
+                line = None
+            if line is None:  # it ended (or hangs) before printing its URL: say why
+                self.proc.kill()
+                raise AssertionError(f"no URL printed: {seen}\n{self.log()}")
             seen.append(line)
             if line.strip().startswith("http://"):
                 return line.strip()
@@ -93,5 +96,6 @@ class RelnotesServer:
 
 @pytest.fixture(scope="session")
 def relnotes_server():
-    """The class that runs `relnotes serve` as a subprocess for a test: RelnotesServer(vault, env, log_path)."""
+    """The class that runs `relnotes serve` as a subprocess for a test:
+    RelnotesServer(vault, env, log_path, host="127.0.0.1")."""
     return RelnotesServer

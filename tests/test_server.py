@@ -1,11 +1,15 @@
 """`relnotes serve`: the real server on a free loopback port, a real HTTP client."""
 
 import email.utils
+import gzip
+import http.client
 import os
 import shutil
 import socket
 import stat
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -31,8 +35,8 @@ def serve(relnotes_server, tmp_path):
     """Start `relnotes serve` on a vault (stopped by the test or at its end)."""
     started = []
 
-    def start(vault):
-        started.append(relnotes_server(vault, dict(os.environ), tmp_path / f"server{len(started)}.log"))
+    def start(vault, host="127.0.0.1"):
+        started.append(relnotes_server(vault, dict(os.environ), tmp_path / f"server{len(started)}.log", host=host))
         return started[-1]
 
     yield start
@@ -48,6 +52,7 @@ def served(make_vault, serve):
 
 
 def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):
+    assert urlsplit(served.url).hostname == "127.0.0.1" and "reachable from the network" not in served.log()
     status, headers, body = served.request()
     assert status == 200
     assert headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -76,7 +81,9 @@ def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):
 
 @pytest.mark.parametrize("path", ["/", "/relnotes.ics", "/{token}x/relnotes.ics", "/{short}/relnotes.ics",
                                   "/{token}/../relnotes.ics", "/{token}/other.ics", "/{token}/relnotes.ics/x",
-                                  "/x/{token}/relnotes.ics"])
+                                  "/x/{token}/relnotes.ics", "http://x/{token}x/relnotes.ics",
+                                  "http://x/x/{token}/relnotes.ics", "ftp://x/{token}/relnotes.ics",
+                                  "//x/{token}/relnotes.ics"])
 def test_wrong_token_or_path_is_404(served, path):
     status, _, body = served.request(path=path.format(token=served.token, short=served.token[:-1]))
     assert status == 404 and b"BEGIN:VCALENDAR" not in body
@@ -197,6 +204,8 @@ def test_last_good_feed_survives_a_vanished_or_emptied_vault(make_vault, tmp_pat
     (vault / "Cy.md").write_text("x")
     assert source.current().content == b"feed:Cy.md"
     assert source.current().etag != good.etag
+    # compressed with each new feed, once
+    assert gzip.decompress(source.current().gzipped) == b"feed:Cy.md" and gzip.decompress(good.gzipped) == good.content
 
 
 def test_feed_source_checks_at_most_once_per_interval():
@@ -210,3 +219,107 @@ def test_feed_source_checks_at_most_once_per_interval():
 def test_serve_on_a_busy_port_exits_1(served):
     result = CliRunner().invoke(cli, ["serve", str(served.vault), "--port", str(served.port)])
     assert result.exit_code == 1 and "cannot listen" in result.stderr
+
+
+def test_ipv6_host_serves_the_feed(make_vault, serve):
+    # no skip: a machine without IPv6 loopback fails here, loudly
+    assert socket.has_ipv6, "this Python has no IPv6 support"
+    server = serve(make_vault(NOTES), host="::1")
+    assert server.url.startswith("http://[::1]:") and server.host == "::1"
+    status, _, body = server.request()
+    assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+    assert "reachable from the network" not in server.log()  # loopback: no warning
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_any_address_host_prints_a_usable_url_and_warns(make_vault, serve, host):
+    server = serve(make_vault(NOTES), host=host)
+    assert server.host == socket.gethostname()  # not 0.0.0.0, which no client can connect to
+    assert server.request()[0] == 200  # at the printed URL
+    # and over loopback, on this machine: "::" takes IPv4 too
+    for loopback in ("127.0.0.1", "::1") if host == "::" else ("127.0.0.1",):
+        connection = http.client.HTTPConnection(loopback, server.port, timeout=10)
+        connection.request("GET", server.path)
+        assert connection.getresponse().status == 200
+        connection.close()
+    code, log = server.stop()
+    assert code == 0 and server.token not in log
+    assert f"Warning: the feed is reachable from the network (listening on {host})" in log
+    assert "anyone who has its URL" in log and "a tunnel or a reverse proxy with TLS" in log
+
+
+def test_absolute_form_request_target_serves_the_feed(served):
+    """What proxies send (RFC 9112 §3.2.2): the path counts; the host in the target does not."""
+    plain = served.request()[2]
+    for authority in (f"127.0.0.1:{served.port}", "feeds.example.org", "user@feeds.example.org:443"):
+        for scheme in ("http", "HTTPS"):
+            request = f"GET {scheme}://{authority}{served.path}?x=1 HTTP/1.1\r\nHost: other\r\n\r\n"
+            status, _, body = served.raw(request.encode())
+            assert (status, body) == (200, plain), request
+    _, log = served.stop()
+    assert '"GET http://feeds.example.org/<token>/relnotes.ics?x=1" 200' in log
+
+
+def _complete(response: bytes) -> bool:
+    """Whether ``response`` holds a whole HTTP response: its headers and Content-Length bytes of body."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    return len(body) == length
+
+
+def test_keep_alive_response_arrives_in_one_segment(served):
+    """Headers and body leave in one write: a body held back by Nagle's algorithm until the client's
+    delayed ACK would cost every keep-alive request some 40 ms."""
+    request = f"GET {served.path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    sock = socket.create_connection((served.host, served.port), timeout=10)
+    try:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            sock.sendall(request)
+            first = sock.recv(1 << 20)  # the first bytes to arrive: the whole response
+            times.append(time.perf_counter() - started)
+            assert first.startswith(b"HTTP/1.1 200") and _complete(first), first[:300]
+    finally:
+        sock.close()
+    print(f"keep-alive requests: {', '.join(f'{t * 1000:.2f}' for t in times)} ms")
+
+
+@pytest.mark.parametrize(("accept", "gzipped"), [
+    ("gzip, deflate", True), ("gzip", True), ("x-gzip", True), ("GZip;Q=0.8", True), ("*", True),
+    ("deflate, *;q=0.5", True), ("gzip;q=0.5", True), ("identity;q=0.5, gzip", True),
+    ("gzip;q=0", False), ("gzip; q=0.000", False), ("identity", False), ("deflate", False), ("", False),
+    ("*;q=0", False), ("gzip;q=0, *", False), ("gzip;q=0.5, identity", False), ("gzip;q=abc", False),
+])
+def test_gzip_only_when_accept_encoding_allows_it(served, accept, gzipped):
+    _, plain_headers, plain = served.request()
+    status, headers, body = served.request(headers={"Accept-Encoding": accept})
+    assert status == 200 and headers["Vary"] == "Accept-Encoding"
+    assert int(headers["Content-Length"]) == len(body)
+    if gzipped:
+        assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == plain
+        assert headers["ETag"] == plain_headers["ETag"][:-1] + '-gzip"'
+    else:
+        assert "Content-Encoding" not in headers and body == plain and headers["ETag"] == plain_headers["ETag"]
+
+
+def test_gzipped_feed_has_its_own_etag_and_the_same_headers_on_head(served):
+    gzip_headers = {"Accept-Encoding": "gzip, deflate"}  # as vdirsyncer sends
+    _, plain_headers, plain = served.request()
+    status, headers, body = served.request(headers=gzip_headers)
+    assert status == 200 and gzip.decompress(body) == plain
+    assert body[4:8] == b"\0\0\0\0"  # no time in the gzip header: the same feed, the same bytes
+    assert served.request(headers=gzip_headers)[2] == body
+    plain_etag, gzip_etag = plain_headers["ETag"], headers["ETag"]
+    assert plain_etag != gzip_etag and plain_headers["Vary"] == "Accept-Encoding"
+    # If-None-Match for each representation with its own ETag
+    for etag, asked in ((gzip_etag, gzip_headers), (plain_etag, {})):
+        status, not_modified, _ = served.request(headers={**asked, "If-None-Match": etag})
+        assert status == 304 and not_modified["ETag"] == etag and not_modified["Vary"] == "Accept-Encoding"
+    assert served.request(headers={**gzip_headers, "If-None-Match": plain_etag})[0] == 200
+    assert served.request(headers={"If-None-Match": gzip_etag})[0] == 200
+    assert served.request(headers={**gzip_headers, "If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    # HEAD: GET's headers, the length of what GET would send
+    status, head_headers, head_body = served.request("HEAD", headers=gzip_headers)
+    assert status == 200 and head_body == b""
+    assert {k: v for k, v in head_headers.items() if k != "Date"} == {k: v for k, v in headers.items() if k != "Date"}

@@ -1,5 +1,5 @@
-"""Serving the calendar feed for subscription: a secret URL, conditional requests,
-and always the last good feed.
+"""Serving the calendar feed for subscription: a secret URL, conditional requests, gzip
+when the client accepts it, and always the last good feed.
 
 Calendar apps cannot send credentials for subscriptions, so a long random
 token in the URL path is the access control. It is created on first use and
@@ -9,13 +9,17 @@ owner only.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import gzip
 import hashlib
 import hmac
+import ipaddress
 import logging
 import os
 import re
 import secrets
+import socket
 import stat
 import threading
 import time
@@ -114,10 +118,18 @@ class Feed:
     content: bytes
     etag: str
     last_modified: float  # seconds since the epoch, when these bytes were first served
+    gzipped: bytes  # ``content`` compressed once, for the clients that accept gzip
 
     @classmethod
     def of(cls, content: bytes, when: float) -> Feed:
-        return cls(content, f'"{hashlib.sha256(content).hexdigest()[:32]}"', int(when))
+        # mtime=0: the same feed gives the same gzipped bytes
+        return cls(content, f'"{hashlib.sha256(content).hexdigest()[:32]}"', int(when),
+                   gzip.compress(content, mtime=0))
+
+    @property
+    def gzip_etag(self) -> str:
+        """The gzipped bytes' own entity tag: a cache never takes one representation for the other."""
+        return f'{self.etag[:-1]}-gzip"'
 
 
 class FeedSource:
@@ -179,10 +191,31 @@ class FeedSource:
 # --- HTTP ---------------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_AUTHORITY = re.compile(r"\Ahttps?://[^/?#]*", re.IGNORECASE)  # the start of an absolute-form request target
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
 
 
 def _printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether a request's ``Accept-Encoding`` (RFC 9110 §12.5.3) takes gzip: ``gzip`` (or ``x-gzip``),
+    else ``*``, with a q-value above 0 and not below that of ``identity`` (no coding)."""
+    quality: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                q = float(value) if _QVALUE.fullmatch(value) else 0.0  # a q-value that is none: not wanted
+        if coding:
+            quality[coding.lower()] = q
+    wildcard = quality.get("*", 0.0)
+    gzip_q = quality.get("gzip", quality.get("x-gzip", wildcard))
+    return gzip_q > 0 and gzip_q >= quality.get("identity", wildcard)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -192,6 +225,11 @@ class _Handler(BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.0"  # so a malformed request line still gets a status line, not HTTP/0.9
     server_version = "relnotes"
     sys_version = ""
+    # a response leaves in one write (headers and body, up to this size) and at once: on a
+    # keep-alive connection, Nagle's algorithm would hold the body back until the client's delayed
+    # ACK of the headers, some 40 ms per request
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
 
     def version_string(self) -> str:
         return self.server_version
@@ -211,7 +249,9 @@ class _Handler(BaseHTTPRequestHandler):
         log.warning("%s %s", self.client_address[0], self._redact(format % args))
 
     def _authorised(self) -> bool:
-        path = self.path.split("?", 1)[0]
+        # an absolute-form target (``http://host/path``, which proxies send; RFC 9112 §3.2.2) counts
+        # by its path: whatever name reached the server, there is one feed
+        path = _AUTHORITY.sub("", self.path, count=1).split("?", 1)[0]
         return hmac.compare_digest(path.encode(), feed_path(self.server.token).encode())
 
     def _send(self, status: HTTPStatus, body: bytes = b"", headers: dict | None = None) -> None:
@@ -226,15 +266,15 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
             self.wfile.write(body)
 
-    def _not_modified(self, feed: Feed) -> bool:
+    def _not_modified(self, etag: str, last_modified: float) -> bool:
         match = self.headers.get("If-None-Match")
         if match is not None:
             tags = [tag.strip().removeprefix("W/") for tag in match.split(",")]
-            return "*" in tags or feed.etag in tags
+            return "*" in tags or etag in tags
         since = self.headers.get("If-Modified-Since")
         if since:
             try:
-                return feed.last_modified <= email.utils.parsedate_to_datetime(since).timestamp()
+                return last_modified <= email.utils.parsedate_to_datetime(since).timestamp()
             except (TypeError, ValueError, IndexError, OverflowError):
                 return False
         return False
@@ -252,16 +292,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"The feed is not ready yet\n",
                        {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "60"})
             return
+        gzipped = _accepts_gzip(", ".join(self.headers.get_all("Accept-Encoding", ())))
+        body, etag = (feed.gzipped, feed.gzip_etag) if gzipped else (feed.content, feed.etag)
         headers = {
             "Content-Type": "text/calendar; charset=utf-8",
-            "ETag": feed.etag,
+            "ETag": etag,
             "Last-Modified": email.utils.formatdate(feed.last_modified, usegmt=True),
             "Cache-Control": "no-cache",
+            "Vary": "Accept-Encoding",
         }
-        if self._not_modified(feed):
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
+        if self._not_modified(etag, feed.last_modified):
             self._send(HTTPStatus.NOT_MODIFIED, headers=headers)
         else:
-            self._send(HTTPStatus.OK, feed.content, headers)
+            self._send(HTTPStatus.OK, body, headers)
 
     do_HEAD = do_GET
 
@@ -276,7 +321,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer(ThreadingHTTPServer):
-    """An HTTP server for one feed at ``/TOKEN/relnotes.ics``."""
+    """An HTTP server for one feed at ``/TOKEN/relnotes.ics``.
+
+    ``address`` is (host, port): an IPv4 or IPv6 address, ``0.0.0.0`` or ``::`` for every address
+    (``::`` takes IPv4 connections too), or a name, which listens on its first address.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
@@ -285,17 +334,40 @@ class FeedServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], source: FeedSource, token: str | Callable[[], str]) -> None:
         self.source = source
         self._token = token if callable(token) else (lambda: token)
+        host, port = address
+        # the family of the host's (first) address: AF_INET6 for "::1", "::" or a name that is IPv6 first
+        self.address_family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                 flags=socket.AI_PASSIVE)[0][0]
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        if self.address_family == socket.AF_INET6:  # "::" takes IPv4 too, whatever the system's default
+            with contextlib.suppress(OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
 
     @property
     def token(self) -> str:
         """The secret in the feed's path: the token file's, as it is now (see :func:`token_source`)."""
         return self._token()
 
+    @property
+    def address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        """The address the socket is bound to."""
+        host = self.server_address[0]
+        # text, though the stubs allow the bytes bind() accepts
+        return ipaddress.ip_address(host if isinstance(host, str) else bytes(host).decode())
+
+    @property
+    def local_only(self) -> bool:
+        """Whether only this machine can connect (the server listens on a loopback address)."""
+        return self.address.is_loopback
+
     def url(self, scheme: str = "http") -> str:
-        address, port = self.server_address[:2]
-        # the address the socket is bound to: text, though the stubs allow the bytes bind() accepts
-        host = address if isinstance(address, str) else bytes(address).decode()
-        if ":" in host:
-            host = f"[{host}]"
+        """The feed's URL; at this machine's name when the server listens on every address."""
+        address, port = self.address, self.server_address[1]
+        if address.is_unspecified:  # 0.0.0.0 or ::, where no client can connect
+            host = socket.gethostname()
+        else:
+            host = f"[{address}]" if address.version == 6 else str(address)
         return f"{scheme}://{host}:{port}{feed_path(self.token)}"
