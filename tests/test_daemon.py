@@ -270,3 +270,29 @@ def test_a_vault_nested_1100_folders_deep_is_watched(running, make_vault):
         (folders[-1] / "Deep note.md").unlink(missing_ok=True)
         for folder in reversed(folders):
             folder.rmdir()
+
+
+def test_an_inotify_queue_overflow_means_a_full_reconcile(make_vault, tmp_path):
+    vault = make_vault(NOTES)
+    env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        flood = vault / ".flood"  # a folder relnotes ignores, but watched
+        flood.mkdir()
+        wait_for((vault / "relnotes.md").exists, what="first build")
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGSTOP)  # the daemon reads no event: the kernel's queue fills up
+        with open("/proc/sys/fs/inotify/max_queued_events") as limit:
+            queue_size = int(limit.read())
+        for i in range(queue_size + 100):  # at least one event each
+            (flood / str(i)).touch()
+        (vault / "People/Zed.md").write_text("---\ntype: person\nrole: mentor\n---\n")  # its events are dropped
+        proc.send_signal(signal.SIGCONT)
+        wait_for(lambda: "Zed" in (vault / "relnotes.md").read_text(), timeout=30, what="a reconcile")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+    _, err = proc.communicate()
+    assert "(events were lost (the inotify queue overflowed);" in err

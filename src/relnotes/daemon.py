@@ -62,6 +62,8 @@ class Watcher:
         self._observer: Any = None
         self._watched_root: tuple[int, int] | None = None
         self._clocks = (time.time(), time.monotonic())
+        self.overflowed = threading.Event()  # the kernel dropped events: what they said is lost
+        self._overflow = _Overflow(self)
 
     def relevant(self, path: str | bytes, is_directory: bool, event_type: str) -> str | None:
         """What an event means for the outputs: the note's vault-relative path, :data:`FULL` when the
@@ -119,10 +121,12 @@ class Watcher:
                     log.warning("cannot watch the vault natively (%s); polling every second instead", exc)
                 continue
             self._observer, self._watched_root = observer, (st.st_dev, st.st_ino)
+            _INOTIFY_LOG.addHandler(self._overflow)
             log.debug("watching %s with %s", self.root, type(observer).__name__)
             return
 
     def stop(self) -> None:
+        _INOTIFY_LOG.removeHandler(self._overflow)
         if self._observer is not None:
             self._observer.stop()
             if self._observer.is_alive():
@@ -165,6 +169,23 @@ class Watcher:
             except queue.Empty:
                 break
         return True, None if FULL in paths or len(paths) > 1000 else paths
+
+
+_INOTIFY_LOG = logging.getLogger("watchdog.observers.inotify_c")
+
+
+class _Overflow(logging.Handler):
+    """Hears watchdog say that the kernel's inotify queue overflowed (it re-adds its watches but
+    tells no handler): the events lost may have been edits, so the whole vault is reconciled."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        super().__init__(logging.WARNING)
+        self.watcher = watcher
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.watcher.overflowed.set()
+            self.watcher.events.put(FULL)
 
 
 class Daemon:
@@ -275,6 +296,9 @@ class Daemon:
                     log.info("the vault folder changed or came back; watching it again")
                     self.watcher.start()
                     reason, paths = reason or "vault folder changed", None
+                if self.watcher.overflowed.is_set():
+                    self.watcher.overflowed.clear()
+                    reason, paths = "events were lost (the inotify queue overflowed)", None
                 if self.watcher.woke_up():
                     reason, paths = reason or "woke from sleep", None
                 if self.today() != self._built_for:

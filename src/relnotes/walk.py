@@ -34,7 +34,7 @@ def conflict_copy(rel_path: str, exists: Callable[[str], bool]) -> bool:
     if _CONFLICT.fullmatch(stem):
         return True
     match = _COPY.fullmatch(stem)
-    return bool(match) and exists(f"{folder}/{match[1]}.md" if folder else f"{match[1]}.md")
+    return match is not None and exists(f"{folder}/{match[1]}.md" if folder else f"{match[1]}.md")
 
 
 def _conflict_warning(copies: list[str]) -> Problem:
