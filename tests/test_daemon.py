@@ -296,3 +296,43 @@ def test_an_inotify_queue_overflow_means_a_full_reconcile(make_vault, tmp_path):
         proc.kill()
     _, err = proc.communicate()
     assert "(events were lost (the inotify queue overflowed);" in err
+
+
+def test_a_running_daemon_follows_edits_to_the_outputs_config(running):
+    handle = running()
+    config = handle.vault / ".relnotes/config.toml"
+    config.parent.mkdir(exist_ok=True)
+    builds = handle.daemon.builds
+    config.write_text('[summary]\npath = "CRM/Summary.md"\n[ics]\nname = "Work contacts"\n')
+    handle.settle(builds + 1)
+    assert "Get in touch with [[People/Bo|Bo]]" in (handle.vault / "CRM/Summary.md").read_text()
+    assert b"X-WR-CALNAME:Work contacts" in (handle.vault / ".relnotes/relnotes.ics").read_bytes()
+    (handle.vault / ".relnotes/relnotes.ics").unlink()
+    config.write_text('[summary]\npath = "CRM/Summary.md"\n[ics]\nenabled = false\n')
+    handle.settle(handle.daemon.builds + 1)
+    assert not (handle.vault / ".relnotes/relnotes.ics").exists()
+
+
+@pytest.mark.parametrize("output", ["relnotes.md", ".relnotes/relnotes.ics"])
+def test_a_deleted_output_is_written_again(running, output):
+    handle = running()
+    written = (handle.vault / output).read_bytes()
+    builds = handle.daemon.builds
+    (handle.vault / output).unlink()
+    handle.settle(builds + 1)
+    assert (handle.vault / output).read_bytes() == written
+
+
+def test_scan_and_watch_agree_about_a_users_note_at_the_summary_path(make_vault):
+    notes = {**NOTES, "relnotes.md": "# My own log\n\n2026-11-20 lunch with [[Bo]]\n"}
+    scanned = CliRunner().invoke(cli, ["scan", str(make_vault(notes)), "--today", "2026-11-25", "--json"])
+    vault = make_vault(notes)
+    handle = Running(vault)
+    try:
+        assert handle.daemon.result is not None
+        watched = handle.daemon.result
+        data = __import__("json").loads(scanned.stdout)
+        assert data["counts"]["notes"] == len(watched.vault.notes) == 3
+        assert (vault / "relnotes.md").read_text() == notes["relnotes.md"]  # refused by both, never replaced
+    finally:
+        handle.stop()

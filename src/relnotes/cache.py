@@ -233,6 +233,14 @@ class VaultCache:
         self.changed = self.changed or bool(changed)
         return len(changed)
 
+    def wrote(self, rel: str, path: Path) -> None:
+        """relnotes just wrote its own note at vault-relative ``rel``: known as no note of the
+        user's (see :func:`~relnotes.notes.read_note`), so no walk or event reads it again."""
+        key = file_key(path)
+        if key is not None:
+            self.notes[rel] = (key, None, [])
+            self.changed = True
+
     def current(self) -> tuple[list[Note], list[Problem]]:
         """The cached notes in path order, and their problems (a damaged cache file's included)."""
         entries = [self.notes[rel] for rel in sorted(self.notes)]

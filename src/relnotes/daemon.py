@@ -71,13 +71,15 @@ class Watcher:
         if event_type not in _CHANGES or (is_directory and event_type in ("modified", "closed")):
             return None
         rel = vault_relative(self.root, os.fsdecode(path))
+        if rel in self.ignored():  # an output: its own writes are no change, but one deleted is written again
+            return rel if event_type in ("deleted", "moved") else None
         if rel in WATCHED_SETTINGS or (not rel.isascii() and not _is_text(rel)):
             return FULL  # a name that isn't valid UTF-8 goes by the name walk() shows
         if rel.startswith("../") or any(part.startswith(".") for part in rel.split("/")):
             return None  # dot-folders and dot-files: .obsidian, .git, our temp files …
         if is_directory:
             return FULL  # a folder created, deleted or renamed with its notes
-        return rel if rel.lower().endswith(".md") and rel not in self.ignored() else None
+        return rel if rel.lower().endswith(".md") else None
 
     def _handler(self) -> Any:
         from watchdog.events import FileSystemEventHandler
@@ -86,9 +88,11 @@ class Watcher:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
-                paths = [event.src_path, *([event.dest_path] if getattr(event, "dest_path", "") else [])]
-                for path in paths:
-                    meaning = watcher.relevant(path, event.is_directory, event.event_type)
+                # a move's destination is where a file appears (relnotes' own writes are renames)
+                paths = [(event.src_path, event.event_type),
+                         *([(event.dest_path, "created")] if getattr(event, "dest_path", "") else [])]
+                for path, event_type in paths:
+                    meaning = watcher.relevant(path, event.is_directory, event_type)
                     if meaning is not None:
                         log.debug("%s %s", event.event_type, os.fsdecode(path))
                         watcher.events.put(meaning)

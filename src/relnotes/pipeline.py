@@ -68,9 +68,9 @@ class Listing:
     problems: list[Problem]
 
 
-def list_vault(root: Path, exclude: Iterable[str] = (), max_note_mb: int = VaultSettings.max_note_mb) -> Listing:
-    """Find the notes of the vault at ``root`` (nothing is read yet), but those at ``exclude``;
-    notes bigger than ``max_note_mb`` will be skipped.
+def list_vault(root: Path, max_note_mb: int = VaultSettings.max_note_mb) -> Listing:
+    """Find the notes of the vault at ``root`` (nothing is read yet); notes bigger than
+    ``max_note_mb`` will be skipped.
 
     :raises VaultError: when ``root`` is not a readable folder.
     """
@@ -81,7 +81,7 @@ def list_vault(root: Path, exclude: Iterable[str] = (), max_note_mb: int = Vault
     settings, problems = read_settings(root)
     settings = replace(settings, max_note_mb=max_note_mb)
     try:
-        files, walk_problems = walk(root, settings, exclude)
+        files, walk_problems = walk(root, settings)
     except FileNotFoundError as exc:
         raise VaultError(str(exc)) from None
     return Listing(settings, files, problems + walk_problems)
@@ -209,9 +209,9 @@ class Pipeline:
 
     def refresh(self, paths: set[str] | None) -> int:
         """Bring the notes up to date after changes: just ``paths`` (vault-relative, named by
-        file-system events; those the Obsidian settings exclude left out), or the whole vault (the
-        outputs relnotes writes into it left out) with None, changed Obsidian settings or a sync
-        conflict copy among them (its warning names every copy).
+        file-system events; those the Obsidian settings exclude left out), or the whole vault with
+        None, changed Obsidian settings or a sync conflict copy among them (its warning names
+        every copy).
         :returns: how many notes were read."""
         self.config  # noqa: B018 - the outputs' paths come with it
         settings, problems = read_settings(self.root)
@@ -220,9 +220,11 @@ class Pipeline:
         self.cache.load()
         if (paths is None or settings != self.cache.settings
                 or any(conflict_copy(rel, lambda note: os.path.isfile(self.root / note)) for rel in paths)):
-            return self.read(list_vault(self.root, own, settings.max_note_mb))  # a conflict copy: warned once
-        wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths)
-                  if rel not in own and not settings.excludes(rel)]
+            return self.read(list_vault(self.root, settings.max_note_mb))  # a conflict copy: warned once
+        # the outputs' paths too, always: a note of the user's there is a note, as for scan (what
+        # relnotes wrote is not, see read_note), and the file keys skip what did not change
+        wanted = [(rel, os.path.join(self.root, rel)) for rel in sorted(paths | own)
+                  if rel.lower().endswith(".md") and not settings.excludes(rel)]
         # the settings' problems afresh, the last walk's kept
         self._read_problems = [*problems, *(p for p in self._read_problems if not p.path.startswith(".obsidian/"))]
         return self.cache.refresh(wanted, settings)
@@ -267,7 +269,12 @@ class Pipeline:
     def write(self, result: ScanResult) -> tuple[list[str], list[str]]:
         """Write the outputs whose bytes changed: the names written, and one error line per output
         that could not be (see :func:`~relnotes.files.write_outputs`)."""
-        return write_outputs(result.outputs)
+        written, errors = write_outputs(result.outputs)
+        for output in result.outputs:
+            rel = vault_relative(self.root, output.path)
+            if output.name in written and rel in self._own and rel.lower().endswith(".md"):
+                self.cache.wrote(rel, output.path)
+        return written, errors
 
     def save(self) -> None:
         """Keep the parsed notes for the next run (a failure only costs speed)."""

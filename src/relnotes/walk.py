@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from .filekeys import digest_files
@@ -57,20 +57,18 @@ def _shown_name(name: str, rel: str, problems: list[Problem]) -> str:
         return shown
 
 
-def walk(root: Path, settings: VaultSettings,
-         exclude: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[Problem]]:
+def walk(root: Path, settings: VaultSettings) -> tuple[list[tuple[str, str]], list[Problem]]:
     """Every note file of the vault as (vault-relative POSIX path, file system path), sorted.
 
     Skips dot-folders (``.obsidian``, ``.trash``, ``.git`` …), dot-files, what the
     Obsidian ``settings`` leave out (the template folders and the "Excluded files", see
     :meth:`~relnotes.obsidian.VaultSettings.excludes`: a folder left out is not even
-    entered) and the vault-relative paths in ``exclude``. Symlinks are
+    entered) and sync tools' conflict copies (one warning names them all). Symlinks are
     followed, but every real folder and file is visited once: the real tree is
     walked first and symlinks after, so a link back into the vault neither
     loops nor double-counts, and a note reachable both ways keeps its real path.
     """
     problems: list[Problem] = []
-    skip = {p.lower() for p in exclude}
     found: list[tuple[str, str]] = []
     try:
         info = root.stat()
@@ -90,8 +88,7 @@ def walk(root: Path, settings: VaultSettings,
             if not settings.excludes(rel_path + "/"):
                 seen.add(key)
                 folders.append((path, rel_path))
-        elif (is_file and rel_path.lower().endswith(".md") and rel_path.lower() not in skip
-              and not settings.excludes(rel_path)):
+        elif is_file and rel_path.lower().endswith(".md") and not settings.excludes(rel_path):
             seen.add(key)
             found.append((rel_path, path))
 
