@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -322,3 +323,23 @@ def test_the_run_after_a_first_scan_is_remembered(make_vault, monkeypatch):
     monkeypatch.setattr(pipeline.Pipeline, "scan", lambda *a, **k: pytest.fail("scanned again"))
     again = runner.invoke(cli, ["scan", str(vault), "--today", "2026-11-25"])
     assert again.exit_code == 0 and again.output == first.output
+
+
+def test_the_cache_forgets_vaults_unused_for_30_days(make_vault):
+    vaults = cache_dir() / "vaults"
+    vaults.mkdir(parents=True, exist_ok=True)
+    old, recent = vaults / "0123456789abcdef01234567.cache", vaults / "fedcba9876543210fedcba98.cache"
+    stale_temp = vaults / ".0123456789abcdef01234567.cache.999999.abc.tmp"  # a killed writer's
+    for path in (old, recent, stale_temp):
+        path.write_bytes(b"x")
+    month_ago = time.time() - 31 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(stale_temp, (month_ago, month_ago))
+    vault = make_vault(NOTES)
+    scan(vault)
+    mine = VaultCache(vault, load=False).path
+    assert not old.exists() and not stale_temp.exists()
+    assert recent.exists() and mine.exists()
+    os.utime(mine, (month_ago, month_ago))
+    scan(vault)  # an answer remembered: the cache is in use, however long the vault is unchanged
+    assert mine.stat().st_mtime > month_ago + 86400

@@ -414,3 +414,43 @@ def test_a_newline_in_the_vault_path_cannot_write_lines_into_the_service(tmp_pat
     vault.mkdir()
     proc = relnotes("service", str(vault), "--platform", "linux")
     assert proc.returncode == 1 and "holds a control character" in proc.stderr and "ExecStartPre" not in proc.stdout
+
+
+# --- what a scan says it wrote, and where -----------------------------------------------------------
+
+def test_a_refused_summary_is_not_reported_as_written(tmp_path):
+    vault = write_vault(tmp_path / "vault", {**NOTES, "relnotes.md": "# mine\n"})
+    text = relnotes("scan", str(vault), "--today", A)
+    assert text.returncode == 3 and "Error: summary: refusing to overwrite" in text.stderr
+    assert "Calendar feed: " in text.stdout and "Summary note: " not in text.stdout
+    as_json = relnotes("scan", str(vault), "--today", A, "--json")
+    assert as_json.returncode == 3
+    assert [o["name"] for o in __import__("json").loads(as_json.stdout)["outputs"]] == ["ics"]
+    assert (vault / "relnotes.md").read_text() == "# mine\n"
+
+
+@pytest.mark.parametrize("which", ["ics", "summary"])
+def test_a_symlinked_output_stays_a_symlink(tmp_path, which):
+    vault = write_vault(tmp_path / "vault", NOTES)
+    ics, summary = outputs(vault)
+    link = ics if which == "ics" else summary
+    target = vault / "Synced" / ("feed.ics" if which == "ics" else "Summary.md")
+    target.parent.mkdir()
+    link.parent.mkdir(exist_ok=True)
+    link.symlink_to(target)  # dangling at first: the first scan creates the target
+    written = []
+    for day in (A, B):
+        proc = relnotes("scan", str(vault), "--today", day)
+        assert proc.returncode == 0, proc.stderr
+        assert link.is_symlink() and os.readlink(link) == str(target)
+        written.append(target.read_bytes())
+    assert all(data.startswith(b"BEGIN:VCALENDAR" if which == "ics" else SUMMARY_START) for data in written)
+    assert written[0] != written[1]  # the second day's replaced the first's, through the link
+
+
+def test_an_ics_path_in_a_folder_that_does_not_exist_is_refused(tmp_path):
+    vault = write_vault(tmp_path / "vault", NOTES)
+    missing = tmp_path / "nonexistent-dir" / "x.ics"
+    proc = relnotes("scan", str(vault), "--today", A, "--ics", str(missing))
+    assert proc.returncode == 2 and f"{missing.parent} is not a folder" in proc.stderr
+    assert not missing.parent.exists()

@@ -19,9 +19,11 @@ warning). It is the user's own cache folder, as trusted as their home.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -145,6 +147,9 @@ class VaultCache:
                     return None
             except OSError:
                 return None
+        with contextlib.suppress(OSError):  # in use (see _forget_old)
+            os.utime(self.answers_path)
+            os.utime(self.path)
         return report
 
     def remember(self, key: str, report: str, outputs: list[Output]) -> None:
@@ -173,6 +178,8 @@ class VaultCache:
             self._discard(why)
         if parts is None:
             return
+        with contextlib.suppress(OSError):  # in use: kept however long the vault goes unchanged
+            os.utime(self.path)
         try:
             head, *chunks = parts
             version, settings = head["version"], head["settings"]
@@ -248,14 +255,31 @@ class VaultCache:
         return [note for _, note, _ in entries if note is not None], problems
 
     def save(self) -> None:
-        """Write the cache (atomically) when anything changed; a failure only costs speed."""
+        """Write the cache (atomically) when anything changed; a failure only costs speed. Then
+        forget the vaults not scanned for :data:`KEEP_DAYS` (the cache would grow forever)."""
         if self.changed and self.persistent and self._write():
             self.changed = False
+            _forget_old(self.path.parent, {self.path, self.answers_path})
 
     def _write(self) -> bool:
         entries = [(rel, (key, note, _pack(found))) for rel, (key, note, found) in self.notes.items()]
         chunks = (dict(entries[i:i + self.CHUNK]) for i in range(0, len(entries), self.CHUNK))
         return _write_framed(self.path, [{"version": code_version(), "settings": self.settings}, *chunks])
+
+
+KEEP_DAYS = 30
+
+
+def _forget_old(folder: Path, keep: set[Path]) -> None:
+    """Delete the files in the cache's ``folder`` not used for :data:`KEEP_DAYS` days: the caches of
+    vaults long gone (a test run's, a moved vault's) and what a killed writer left."""
+    oldest = time.time() - KEEP_DAYS * 86400
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if (entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < oldest
+                        and Path(entry.path) not in keep):
+                    os.unlink(entry.path)
 
 
 def _vault_file(root: Path, suffix: str) -> Path:

@@ -129,13 +129,17 @@ def write_output(path: Path, data: bytes, marker: bytes) -> bool:
     """Replace ``path`` with ``data`` atomically (temp file in the same folder, then rename).
 
     Writes nothing when the file already holds exactly ``data``, so sync tools and
-    file watchers see no churn. Whether the file there is relnotes' own is checked before
-    the new text is written out, and again right before the rename: a note put there in
-    between is not replaced.
+    file watchers see no churn. A symlink at ``path`` is written through (its target is
+    replaced). Whether the file there is relnotes' own is checked before the new text is
+    written out, and again right before the rename: a note put there in between is not
+    replaced.
 
     :returns: whether the file was written.
     :raises OutputRefused: when an existing file is not relnotes' (see :func:`generated`).
     """
+    if path.is_symlink():  # write where the link leads: the user's link stays a link
+        path = Path(os.path.realpath(path))
+
     def check(current: bytes | None) -> None:
         if current is not None and not generated(current, marker):
             raise OutputRefused(f"refusing to overwrite {path}: relnotes did not generate it (its first lines "
@@ -157,19 +161,19 @@ def write_output(path: Path, data: bytes, marker: bytes) -> bool:
     return True
 
 
-def write_outputs(outputs: Iterable[Output]) -> tuple[list[str], list[str]]:
+def write_outputs(outputs: Iterable[Output]) -> tuple[list[str], dict[str, str]]:
     """Write each generated :class:`~relnotes.model.Output` with :func:`write_output`.
 
-    :returns: the names of the outputs written (changed), and one error line per
-        output that could not be written (refused, disk full, permissions …).
+    :returns: the names of the outputs written (changed), and why each output that could
+        not be written was not (refused, disk full, permissions …), by name.
     """
-    written, errors = [], []
+    written, failed = [], {}
     for output in outputs:
         try:
             if write_output(output.path, output.content, output.marker):
                 written.append(output.name)
         except OutputRefused as exc:
-            errors.append(f"{output.name}: {exc}")
+            failed[output.name] = str(exc)
         except OSError as exc:  # disk full, permissions …: the previous file is intact
-            errors.append(f"{output.name}: cannot write {output.path}: {exc.strerror or exc}")
-    return written, errors
+            failed[output.name] = f"cannot write {output.path}: {exc.strerror or exc}"
+    return written, failed

@@ -268,13 +268,15 @@ class Pipeline:
 
     def write(self, result: ScanResult) -> tuple[list[str], list[str]]:
         """Write the outputs whose bytes changed: the names written, and one error line per output
-        that could not be (see :func:`~relnotes.files.write_outputs`)."""
-        written, errors = write_outputs(result.outputs)
+        that could not be (see :func:`~relnotes.files.write_outputs`), which then leaves the
+        result's outputs (no report names a file as written that is not)."""
+        written, failed = write_outputs(result.outputs)
         for output in result.outputs:
             rel = vault_relative(self.root, output.path)
             if output.name in written and rel in self._own and rel.lower().endswith(".md"):
                 self.cache.wrote(rel, output.path)
-        return written, errors
+        result.outputs[:] = [output for output in result.outputs if output.name not in failed]
+        return written, [f"{name}: {why}" for name, why in failed.items()]
 
     def save(self) -> None:
         """Keep the parsed notes for the next run (a failure only costs speed)."""
