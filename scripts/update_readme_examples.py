@@ -31,11 +31,16 @@ def main() -> None:
     summary = (tmp / "examples/vault/relnotes.md").read_text(encoding="utf-8")
     brief = subprocess.run([sys.executable, "-m", "relnotes", "brief", "examples/vault", "Priya Raman",
                             "--today", "2026-11-25"], cwd=tmp, capture_output=True, text=True, check=True).stdout
+    incidents = subprocess.run([sys.executable, "-m", "relnotes", "brief", "examples/vault", "Richard Coleman",
+                                "--incidents-only", "--today", "2026-11-25"], cwd=tmp, capture_output=True, text=True,
+                               check=True).stdout
     health = summary.split("## Network health\n\n", 1)[1].split("\n## ", 1)[0].strip() + "\n\n"
     text = README.read_text(encoding="utf-8")
     text = replace_between(text, "$ relnotes scan examples/vault --today 2026-11-25\n", "```", report)
     text = replace_between(text, "````markdown\n", "````", summary)
     text = replace_between(text, '$ relnotes brief examples/vault "Priya Raman" --today 2026-11-25\n', "```", brief)
+    record = '$ relnotes brief examples/vault "Richard Coleman" --incidents-only --today 2026-11-25\n'
+    text = replace_between(text, record, "```", incidents)
     text = replace_between(text, "the Network health section renders like this:\n\n", "<details>", health)
     tables = [table for _, table in get_plugin_manager(autoload=False).hooks.settings()]
     text = replace_between(text, "<!-- config-reference -->\n", "<!-- /config-reference -->", config_reference(tables))

@@ -187,7 +187,7 @@ def test_init_writes_every_default_and_never_overwrites(make_vault):
     tables = [table for _, table in get_plugin_manager(autoload=False).hooks.settings()]
     template = config_template(tables)
     assert (vault / ".relnotes/config.toml").read_text() == template
-    assert {p.name for p in (vault / "Tpl").iterdir()} == {"Person.md", "Meeting.md"}
+    assert {p.name for p in (vault / "Tpl").iterdir()} == {"Person.md", "Meeting.md", "Incident.md"}
     # every commented setting, uncommented, parses and gives exactly the built-in defaults
     import tomllib
     every = [s for table in [*CORE_TABLES, *tables] for s in table.settings]
@@ -201,7 +201,7 @@ def test_init_writes_every_default_and_never_overwrites(make_vault):
     assert parse_config({}) == Config()
     (vault / ".relnotes/config.toml").write_text("mine = 1\n")
     again = run("init", vault, "--templates")
-    assert again.exit_code == 0 and again.output.count("kept existing") == 3
+    assert again.exit_code == 0 and again.output.count("kept existing") == 4
     assert (vault / ".relnotes/config.toml").read_text() == "mine = 1\n"
 
 

@@ -78,7 +78,7 @@ def test_init_templates_then_scan_has_no_warnings(make_vault, obsidian, folder):
     vault = make_vault(SAM, obsidian=obsidian)
     result = CliRunner().invoke(cli, ["init", str(vault), "--templates"])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in (vault / folder).iterdir()} == {"Person.md", "Meeting.md"}
+    assert {p.name for p in (vault / folder).iterdir()} == {"Person.md", "Meeting.md", "Incident.md"}
     data = scan(vault)
     assert data["counts"] == {"notes": 1, "people": 1, "meetings": 0}
     assert data["warnings"] == []

@@ -29,6 +29,7 @@ _EXPORTS = {
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
+    **dict.fromkeys(("Incident", "find_incidents"), "incidents"),
     **dict.fromkeys(("Found", "Vocabulary", "field_key", "single", "type_key"), "fields"),
     **dict.fromkeys(("Cadence", "DateProblem", "MonthDay", "add_months", "anniversary_in", "parse_cadence",
                      "parse_date", "parse_month_day", "period_start"), "dates"),
@@ -56,6 +57,7 @@ __all__ = [
     "DateProblem",
     "Found",
     "GoalStatus",
+    "Incident",
     "Interaction",
     "Link",
     "Markers",
@@ -86,6 +88,7 @@ __all__ = [
     "at_least",
     "choice",
     "field_key",
+    "find_incidents",
     "find_links",
     "hookimpl",
     "kind_of",
@@ -156,6 +159,7 @@ if TYPE_CHECKING:
     )
     from .fields import Found, Vocabulary, field_key, single, type_key
     from .files import write_new
+    from .incidents import Incident, find_incidents
     from .kinds import kind_of
     from .links import Link, find_links, link_target, name_key, note_link, people_in, prose
     from .markdown import Task

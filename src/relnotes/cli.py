@@ -5,7 +5,9 @@ Heavy modules are imported inside the commands so ``relnotes --version`` starts 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -197,14 +199,22 @@ _STRICT = click.option("--strict", is_flag=True,
                        help="Stop with an error when a plugin fails (default: warn, skip it).")
 
 
+def _in_a_folder(ctx: click.Context, param: click.Parameter, path: Path | None) -> Path | None:
+    """A path given on the command line must lie in a folder that exists: a typo makes no folders."""
+    if path is not None and not path.absolute().parent.is_dir():
+        raise click.BadParameter(f"{path.absolute().parent} is not a folder", ctx, param)
+    return path
+
+
 def _output_options(command: Any) -> Any:
     """The options that choose where outputs go, shared by ``scan`` and ``watch``."""
     for option in reversed([
         click.option("--today", type=_DATE, help="The day to scan for (YYYY-MM-DD). Default: the local date."),
         click.option("--horizon", type=click.IntRange(min=0, max=36_500), default=30, show_default=True,
                      help="List reminders up to this many days ahead."),
-        click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the calendar feed here. Default: VAULT/.relnotes/relnotes.ics."),
+        click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), callback=_in_a_folder,
+                     help="Write the calendar feed here (in a folder that exists). Default: "
+                          "VAULT/.relnotes/relnotes.ics."),
         click.option("--no-ics", is_flag=True, help="Do not write the calendar feed."),
         click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the summary note here, relative to the vault. Default: VAULT/relnotes.md."),
@@ -338,7 +348,8 @@ def trust(vault: Path, names: tuple[str, ...], revoke: bool) -> None:
 @cli.command()
 @click.argument("vault", type=_VAULT)
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Only change it behind a tunnel or proxy you trust.")
+              help="Address to listen on, IPv4 or IPv6 (::1); 0.0.0.0 or :: is every address, reachable from "
+                   "the network. Only change it behind a tunnel or proxy you trust.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--today", type=_DATE, help="Serve the feed as of this day instead of the local date.")
@@ -446,8 +457,13 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
     if serve:
         _require_feed(pipeline, _today(today))
     daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today))
+    def stop(*_: object) -> None:
+        daemon.stop()
+        if daemon.building:  # a long build (a first read of 100,000 notes) is cut short
+            raise _Stopped
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: daemon.stop())
+        signal.signal(signum, stop)
     server = None
     try:
         daemon.start_watching()
@@ -456,6 +472,8 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
         daemon.run()
     except PluginError as exc:
         raise click.ClickException(str(exc)) from None
+    except _Stopped:
+        logging.getLogger("relnotes.daemon").info("stopped during a build (its files are written whole or not at all)")
     finally:
         daemon.stop_watching()
         if server is not None:
@@ -463,16 +481,28 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
             server.server_close()
 
 
+class _Stopped(BaseException):
+    """A stop signal that arrived during a build (BaseException: no ``except Exception`` of a
+    plugin's or the pipeline's may swallow it)."""
+
+
 def _feed_server(vault: Path, host: str, port: int, source: Any) -> Any:
-    """The feed's server, answering at the vault's token as it is now (a rotation counts at once)."""
+    """The feed's server, answering at the vault's token as it is now (a rotation counts at once);
+    a warning on stderr when it listens beyond this machine."""
     from .server import FeedServer, TokenError, token_source
 
     try:
-        return FeedServer((host, port), source, token_source(vault))
+        server = FeedServer((host, port), source, token_source(vault))
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    if not server.local_only:
+        click.echo(f"Warning: the feed is reachable from the network (listening on {server.address}): anyone "
+                   "who has its URL can read your reminders, and the token in it is the only protection. From "
+                   "outside, reach it through a tunnel or a reverse proxy with TLS instead (see the README).",
+                   err=True)
+    return server
 
 
 def _feed_urls(server: Any) -> str:
@@ -536,8 +566,11 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
 @click.option("--today", type=_DATE, help="The day the brief is for (YYYY-MM-DD). Default: the local date.")
 @click.option("--since", type=_DATE, help="Only timeline entries on or after this day.")
 @click.option("--until", type=_DATE, help="Only timeline entries on or before this day.")
-@click.option("--incidents-only", is_flag=True, help="Only documented incidents (type: incident) in the timeline.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--incidents-only", is_flag=True,
+              help="Only the incident record: each incident (type: incident) about NAME, whole, in date order.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "html"]), default="markdown",
+              show_default=True, help="html: the incident record as a page to print or save as PDF "
+                                      "(with --incidents-only).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the brief here (relative to the vault) instead of printing it; never over a file "
                    "relnotes did not write.")
@@ -545,12 +578,14 @@ def service(vault: Path, platform_name: str, install: bool, serve: bool, port: i
 def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt.datetime | None,
           until: dt.datetime | None, incidents_only: bool, fmt: str, output: Path | None) -> None:
     """Everything about the person NAME (a title or alias, any case) in VAULT, in order."""
-    from .brief import PersonNotFound, build_brief, to_markdown
+    from .brief import HTML_MARKER, PersonNotFound, build_brief, to_html, to_markdown
     from .brief import to_json as brief_json
     from .files import write_output
     from .notes import MARKER
     from .pipeline import VaultError
 
+    if fmt == "html" and not incidents_only:
+        raise click.UsageError("--format html prints the incident record: add --incidents-only")
     _one_shot()
     pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
     try:
@@ -559,18 +594,18 @@ def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt
                             until.date() if until else None, incidents_only)
     except (VaultError, PersonNotFound) as exc:
         raise click.ClickException(str(exc)) from None
-    text = brief_json(found) if fmt == "json" else to_markdown(found)
+    text = brief_json(found) if fmt == "json" else to_html(found) if fmt == "html" else to_markdown(found)
     if output is None:
         click.echo(text, nl=False)
         return
     target = vault / output
-    marker = b'"generated_by": "relnotes"' if fmt == "json" else MARKER
+    marker = {"json": b'"generated_by": "relnotes"', "html": HTML_MARKER.encode()}.get(fmt, MARKER)
     try:
         write_output(target, text.encode("utf-8"), marker)
     except OSError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
-    click.echo(f"Wrote the brief on {found.name} to {target}")
+    click.echo(f"Wrote {'the incident record' if incidents_only else 'the brief'} on {found.name} to {target}")
 
 
 class _PluginRow(TypedDict):
@@ -619,8 +654,21 @@ def plugins(app: App, vault: Path | None, as_json: bool) -> None:
         click.echo(f"Warning: {problem.path + ': ' if problem.path else ''}{problem.message}", err=True)
 
 
+_UNWRITABLE = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EPIPE}  # a full disk, /dev/full, a closed pipe
+
+
 def main() -> None:
-    cli(prog_name="relnotes")
+    try:
+        cli(prog_name="relnotes")
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        # the report could not be written (scan > /dev/full): say so once, exit 1, and let
+        # nothing left in the buffer fail again at exit
+        with contextlib.suppress(OSError):
+            click.echo(f"relnotes: cannot write: {exc.strerror}", err=True)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

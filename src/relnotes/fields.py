@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BRACKET_FIELD",
     "FIELDS",
+    "INCIDENT_FIELDS",
     "MEETING_FIELDS",
     "PERSON_FIELDS",
     "TYPE_WORDS",
@@ -63,7 +64,12 @@ MEETING_FIELDS: dict[str, tuple[str, ...]] = {
     "follow_up_done": ("followed_up", "follow_up_complete"),
 }
 NOTE_FIELDS: dict[str, tuple[str, ...]] = {"type": (), "categories": ("category",)}
-FIELDS = {**PERSON_FIELDS, **MEETING_FIELDS, **NOTE_FIELDS}
+# an incident is about the people of `attendees` (`people` …) and of `about`; `date` is the meeting's field
+INCIDENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "about": ("person", "subject", "subjects", "concerning"),
+    "witnesses": ("witness", "witnessed_by", "observers", "observer", "seen_by", "bystanders"),
+}
+FIELDS = {**PERSON_FIELDS, **MEETING_FIELDS, **NOTE_FIELDS, **INCIDENT_FIELDS}
 
 # word people use for a relationship -> one of the built-in relationship types (model.ROLES)
 TYPE_WORDS: dict[str, str] = {

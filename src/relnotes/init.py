@@ -1,5 +1,5 @@
 """``relnotes init``: a commented config holding every default — set where the vault's own
-conventions need it — and note templates."""
+conventions need it — and note templates (a person, a meeting, an incident)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,28 @@ follow_up:
 
 ## Action items
 - [ ]
+""",
+    # a dated record of one problematic interaction (relnotes brief NAME --incidents-only prints them all)
+    "Incident.md": """\
+---
+type: incident
+date: {{date}}
+people: []
+witnesses: []
+---
+# {{title}}
+
+## What happened
+
+## Where
+
+## What was said
+
+## Impact
+
+## Evidence
+
+## Raised with
 """,
 }
 

@@ -1,11 +1,14 @@
 """Built-in: interactions from meetings (their attendees), dated notes (the people they link),
-and the contact log of a person's own note.
+incidents (the people they are about), and the contact log of a person's own note.
 
 Only real contact counts: a link in an open, in-progress or cancelled task (an intention),
 an embed, code, a query block or a comment is not contact (see ``Note.contact_links``); a
 done task and ordinary text are. In a person's note, list items under a contact-log heading
 (``[people] contact_log``) that start with a date or a link to a daily note are contact on
-that date: ``- 2026-02-20 coffee, talked about the promo case``.
+that date: ``- 2026-02-20 coffee, talked about the promo case``. An incident (``type:
+incident``) follows one rule of its own, whatever its file name or folder: contact on its date
+(``date``, else its file name's) with the people it is about, never with its witnesses or
+the people it mentions (see :func:`relnotes.find_incidents`).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from collections.abc import Iterator
 from relnotes import (
     Config,
     DateProblem,
+    Incident,
     Interaction,
     Note,
     Person,
     Problem,
     Vault,
     field_key,
+    find_incidents,
     hookimpl,
     link_target,
     parse_date,
@@ -94,10 +99,24 @@ def contact_log(note: Note, vault: Vault, names: tuple[str, ...]) -> Iterator[tu
                 yield date, line, item.group(3).strip()
 
 
+def _incident_contacts(incidents: list[Incident]) -> Iterator[Interaction]:
+    """Contact on each dated incident's date with the people it is about (the line naming them)."""
+    for incident in incidents:
+        if incident.date is not None:
+            for named in incident.about:
+                if named.person is not None:
+                    yield Interaction(named.person.path, incident.date, incident.note.path, "incident",
+                                      incident.title, named.line)
+
+
 @hookimpl
 def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]:
+    incidents, problems = find_incidents(vault, config.vocabulary)
+    vault.problems.extend(problems)
+    recorded = {incident.note.path for incident in incidents}
+    yield from _incident_contacts(incidents)
     for meeting in vault.meetings:
-        if meeting.date is None:
+        if meeting.date is None or meeting.note.path in recorded:
             continue
         title = meeting.title
         if meeting.attendees:
@@ -115,6 +134,6 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
     if not config.dated_note_interactions:
         return
     for note in vault.notes:
-        if note.date is not None and note.kind == "note":
+        if note.date is not None and note.kind == "note" and note.path not in recorded:
             for person, line in _linked_people(note, vault):
                 yield Interaction(person.path, note.date, note.path, "note", note.title, line)
