@@ -1,15 +1,22 @@
 """Built-in output ``ics``: the reminders as an iCalendar feed a calendar app can subscribe to.
 
 One all-day, transparent VEVENT per reminder. Overdue to-dos are placed on
-today (they must be visible) and say since when they are due; celebrations
-are one yearly recurring event each. Everything is derived from the scan,
-including DTSTAMP, so the same vault and day give the same bytes.
+today (they must be visible) and say since when they are due; past
+``max_overdue`` of them, the rest are one "N more overdue" event. Celebrations
+are one yearly recurring event each, but those on Feb 29, which are one
+dated event a year for the next years (no recurrence rule for them expands
+alike in every engine). Everything is derived from the scan and its day,
+DTSTAMP and SEQUENCE included, so the same vault and day give the same bytes;
+SEQUENCE is the day's number, so it never goes down and rises whenever an
+event moves to another day. UIDs carry a tag of the vault, so the same person
+in two subscribed vaults is two events.
 
-Values are encoded by the icalendar library (text escaping, durations,
-recurrence rules); the content lines are assembled and folded here, and each
-event's text is memoised: icalendar's object model costs about 0.4 ms per
-event, more than reading the note behind it. The tests parse the feed with
-icalendar, ical, vobject and khal and compare it with icalendar's own output.
+Values are encoded by the icalendar library (text escaping, durations); the
+content lines are assembled and folded here, and each reminder's text is
+memoised: icalendar's object model costs about 0.4 ms per event, more than
+reading the note behind it. The tests parse the feed with icalendar, ical,
+vobject, recurring-ical-events and libical, import it into khal and calcurse,
+and compare it with icalendar's own output.
 """
 
 from __future__ import annotations
@@ -17,22 +24,29 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import operator
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import AnyStr
 from urllib.parse import quote
 
 from relnotes import (
     Config,
+    ConfigError,
+    MonthDay,
     Output,
     Reminder,
     ScanResult,
     Setting,
     Table,
     a_path,
+    anniversary_in,
     at_least,
+    choice,
     hookimpl,
+    make_uid,
     memo,
     output_file,
     time_of_day,
@@ -43,11 +57,54 @@ PRODID = "-//relnotes//relnotes//EN"
 MARKER = f"PRODID:{PRODID}".encode()
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 
+DESCRIPTION = "Follow-ups to make and days to celebrate from your notes"  # no comma: some apps show it escaped
+LEAP_DAY_YEARS = 10  # a Feb 29 celebration is an event in each of this many years, from this one
+
+# the colour keywords of CSS Color Module Level 3, the names RFC 7986's COLOR takes
+CSS_COLOURS = frozenset((
+    "aliceblue", "antiquewhite", "aqua", "aquamarine", "azure", "beige", "bisque", "black", "blanchedalmond", "blue",
+    "blueviolet", "brown", "burlywood", "cadetblue", "chartreuse", "chocolate", "coral", "cornflowerblue", "cornsilk",
+    "crimson", "cyan", "darkblue", "darkcyan", "darkgoldenrod", "darkgray", "darkgreen", "darkgrey", "darkkhaki",
+    "darkmagenta", "darkolivegreen", "darkorange", "darkorchid", "darkred", "darksalmon", "darkseagreen",
+    "darkslateblue", "darkslategray", "darkslategrey", "darkturquoise", "darkviolet", "deeppink", "deepskyblue",
+    "dimgray", "dimgrey", "dodgerblue", "firebrick", "floralwhite", "forestgreen", "fuchsia", "gainsboro", "ghostwhite",
+    "gold", "goldenrod", "gray", "green", "greenyellow", "grey", "honeydew", "hotpink", "indianred", "indigo", "ivory",
+    "khaki", "lavender", "lavenderblush", "lawngreen", "lemonchiffon", "lightblue", "lightcoral", "lightcyan",
+    "lightgoldenrodyellow", "lightgray", "lightgreen", "lightgrey", "lightpink", "lightsalmon", "lightseagreen",
+    "lightskyblue", "lightslategray", "lightslategrey", "lightsteelblue", "lightyellow", "lime", "limegreen", "linen",
+    "magenta", "maroon", "mediumaquamarine", "mediumblue", "mediumorchid", "mediumpurple", "mediumseagreen",
+    "mediumslateblue", "mediumspringgreen", "mediumturquoise", "mediumvioletred", "midnightblue", "mintcream",
+    "mistyrose", "moccasin", "navajowhite", "navy", "oldlace", "olive", "olivedrab", "orange", "orangered", "orchid",
+    "palegoldenrod", "palegreen", "paleturquoise", "palevioletred", "papayawhip", "peachpuff", "peru", "pink", "plum",
+    "powderblue", "purple", "red", "rosybrown", "royalblue", "saddlebrown", "salmon", "sandybrown", "seagreen",
+    "seashell", "sienna", "silver", "skyblue", "slateblue", "slategray", "slategrey", "snow", "springgreen",
+    "steelblue", "tan", "teal", "thistle", "tomato", "turquoise", "violet", "wheat", "white", "whitesmoke", "yellow",
+    "yellowgreen"
+))
+
+
+def css_colour(key: str, value: object) -> str | None:
+    """A checker for a CSS colour name (any case), or ``"none"`` (None)."""
+    name = str(typed(str)(key, value)).strip().lower()
+    if name == "none":
+        return None
+    if name not in CSS_COLOURS:
+        raise ConfigError(f'{key}: expected a CSS colour name such as "steelblue", or "none", got {value!r}')
+    return name
+
+
 SETTINGS = Table("ics", (
     Setting("enabled", True, typed(bool), "Write the calendar feed."),
     Setting("path", ".relnotes/relnotes.ics", a_path, "Where, relative to the vault (or absolute)."),
     Setting("name", "relnotes", typed(str), "Its name in calendar apps."),
-    Setting("alarm", "09:00", time_of_day, 'The time of the alert on each event\'s day ("none" for no alert).'),
+    Setting("color", "steelblue", css_colour, 'Its colour in calendar apps that take one: a CSS colour name '
+            '("none" to leave it to the app).'),
+    Setting("alarm", "09:00", time_of_day, 'The time of the alert on each event ("none" for no alert).'),
+    Setting("alarm_day", "on the day", choice("on the day", "the day before"),
+            'Whether that alert is "on the day" of the event or "the day before" (which Outlook shows at the '
+            'same time as every other app).'),
+    Setting("max_overdue", 20, at_least(0, 1_000_000), 'How many overdue items get an event of their own, most '
+            'overdue first; the others are listed in one "N more overdue" event on today.'),
     Setting("refresh_minutes", 60, at_least(1, 60 * 24 * 366), "How often subscribed apps are asked to refresh it "
             "(up to a year)."),
 ), "The calendar feed.", output=True)
@@ -116,26 +173,27 @@ def _date(value: dt.date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
-@functools.cache  # three rules in all
-def _yearly_rule(leap_day: bool, feb29: str) -> str:
-    from icalendar import vRecur
+def vault_tag(vault_name: str) -> str:
+    """A short tag of the vault, from its folder's name (as Obsidian names vaults): part of every UID,
+    so two vaults' feeds in one calendar app never share one."""
+    return hashlib.sha256(vault_name.encode()).hexdigest()[:8]
 
-    rule: dict[str, str | int]
-    if not leap_day:
-        rule = {"freq": "yearly"}
-    elif feb29 == "mar1":
-        rule = {"freq": "yearly", "byyearday": 60}  # Feb 29 in leap years, Mar 1 otherwise
-    else:
-        rule = {"freq": "yearly", "bymonth": 2, "bymonthday": -1}  # the last day of February
-    return vRecur(rule).to_ical().decode()
+
+def feed_uid(uid: str, tag: str, *parts: object) -> str:
+    """The UID of a reminder's event: its ``uid`` (``follow-up-…@relnotes``) with ``parts`` (a year)
+    and the vault's ``tag`` before the ``@``."""
+    local, at, domain = uid.rpartition("@")
+    if not at:
+        local, domain = domain, ""
+    return "-".join([local, *map(str, parts), tag]) + at + domain
 
 
 _REMINDER_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Reminder)))
 
 
 def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
-    """One VEVENT, as folded content lines ending in CRLF. Memoised: a daemon's next build
-    reuses the text of every unchanged reminder."""
+    """A reminder's VEVENTs (one, or one a year for a Feb 29 celebration), as folded content lines
+    ending in CRLF. Memoised: a daemon's next build reuses the text of every unchanged reminder."""
     events = memo("ics-events")
     key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger)  # everything the text is made of
     try:
@@ -149,43 +207,78 @@ def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
+    tag = vault_tag(vault_name)
     description = [reminder.detail] if reminder.detail else []
-    sequence = rule = None
+    url = obsidian_url(vault_name, reminder.source) if reminder.source else None
+    if url:
+        description.append(f"Open in Obsidian: {url}")
     series = reminder.recurrence
-    if series is not None:
-        start, summary = series.start, series.title
-        rule = _yearly_rule((series.month, series.day) == (2, 29), series.leap_day)
-    else:
-        start, summary = max(reminder.date, today), reminder.title
+    if series is None:
+        summary = reminder.title
         overdue = (today - reminder.date).days
         if overdue > 0:
             summary += f" (due since {reminder.date.isoformat()})"
             ago = "1 day" if overdue == 1 else f"{overdue} days"
             description.insert(0, f"Due since {reminder.date.isoformat()} ({ago} ago).")
-            sequence = overdue  # the event moved: one step per day
-    url = obsidian_url(vault_name, reminder.source) if reminder.source else None
-    if url:
-        description.append(f"Open in Obsidian: {url}")
+        return vevent(feed_uid(reminder.uid, tag), max(reminder.date, today), summary, description,
+                      reminder.kind, today, url, trigger, reminder.title)
+    event = functools.partial(vevent, summary=series.title, description=description, category=reminder.kind,
+                              today=today, url=url, trigger=trigger, alert=series.title)
+    if (series.month, series.day) != (2, 29):
+        return event(feed_uid(reminder.uid, tag), series.start, rule="FREQ=YEARLY")
+    # RFC 5545 drops Feb 29 in common years, and no rule that moves it to Feb 28 or Mar 1 expands
+    # alike everywhere (calcurse drops BYYEARDAY, Outlook maps neither it nor BYMONTHDAY=-1)
+    first = max(series.start.year, today.year)
+    return "".join(event(feed_uid(reminder.uid, tag, year), anniversary_in(MonthDay(2, 29), year, series.leap_day))
+                   for year in range(first, first + LEAP_DAY_YEARS))
+
+
+def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], category: str, today: dt.date,
+           url: str | None, trigger: str | None, alert: str, rule: str | None = None) -> str:
+    """One all-day VEVENT, as folded content lines ending in CRLF. Its DTSTAMP is ``today`` and its
+    SEQUENCE the day's number: it never goes down, and it rises on every day the event may have moved."""
     lines = [
         "BEGIN:VEVENT",
         f"SUMMARY:{_text(summary)}",
         f"DTSTART;VALUE=DATE:{_date(start)}",
         f"DTEND;VALUE=DATE:{_date(start + dt.timedelta(days=1))}",
         f"DTSTAMP:{_date(today)}T000000Z",
-        f"UID:{_text(reminder.uid)}",
-        *([f"SEQUENCE:{sequence}"] if sequence else []),
+        f"UID:{_text(uid)}",
+        f"SEQUENCE:{today.toordinal()}",
         *([f"RRULE:{rule}"] if rule else []),
-        f"CATEGORIES:{_text(reminder.kind)}",
+        f"CATEGORIES:{_text(category)}",
         *([f"DESCRIPTION:{_text(chr(10).join(description))}"] if description else []),
         "TRANSP:TRANSPARENT",
         *([f"URL:{url}"] if url else []),
     ]
     if trigger is not None:
-        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(reminder.title)}",
-                  f"TRIGGER:{trigger}", "END:VALARM"]
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(alert)}", f"TRIGGER:{trigger}",
+                  "END:VALARM"]
     lines.append("END:VEVENT\r\n")
     # most lines are short ASCII, which needs no folding: don't even call fold() for them
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
+
+
+def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str | None) -> str:
+    """The one event that stands for the overdue items past ``max_overdue``, with a stable UID."""
+    summary = f"{len(folded)} more overdue"
+    listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in folded)]
+    return vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, None,
+                  trigger, summary)
+
+
+def trigger_of(alarm: dt.time | None, day: str) -> str | None:
+    """The TRIGGER of the alert at ``alarm`` "on the day" or "the day before": relative to the start of
+    the all-day event. Outlook reads any trigger as "this many minutes before the start", so only a
+    negative one (the day before) means the same moment there as in every other app."""
+    if alarm is None:
+        return None
+    from icalendar import vDuration
+
+    offset = dt.timedelta(hours=alarm.hour, minutes=alarm.minute)
+    if day == "the day before":
+        offset -= dt.timedelta(days=1)
+    return vDuration(offset).to_ical().decode()
 
 
 def render(result: ScanResult, config: Config) -> bytes:
@@ -199,18 +292,22 @@ def render(result: ScanResult, config: Config) -> bytes:
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
         f"NAME:{_text(settings.name)}",
         f"X-WR-CALNAME:{_text(settings.name)}",
-        f"X-WR-CALDESC:{_text('Follow-ups, tasks and celebrations from your notes')}",
+        f"DESCRIPTION:{_text(DESCRIPTION)}",
+        f"X-WR-CALDESC:{_text(DESCRIPTION)}",
+        *([f"COLOR:{settings.color}"] if settings.color else []),
         f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
         f"X-PUBLISHED-TTL:{refresh}",
     ]
-    vault_name = Path(result.root).resolve().name
-    alarm = settings.alarm
-    trigger = (vDuration(dt.timedelta(hours=alarm.hour, minutes=alarm.minute)).to_ical().decode()
-               if alarm is not None else None)
-    events = (event_text(r, result.today, vault_name, trigger) for r in result.all_reminders)
+    today, vault_name = result.today, Path(result.root).resolve().name
+    trigger = trigger_of(settings.alarm, settings.alarm_day)
+    overdue = [r for r in result.all_reminders if r.recurrence is None and r.date < today]
+    folded = overdue[settings.max_overdue:]  # the feed's order: most overdue first
+    hidden = {r.uid for r in folded}
+    events = [event_text(r, today, vault_name, trigger) for r in result.all_reminders if r.uid not in hidden]
+    if folded:
+        events.append(_more_overdue(folded, today, vault_tag(vault_name), trigger))
     text = "".join(fold(line) + "\r\n" for line in header) + "".join(events) + "END:VCALENDAR\r\n"
     return text.encode("utf-8")
 
