@@ -431,3 +431,14 @@ def test_init_templates_adds_an_incident_template(make_vault, run_scan):
 def test_an_incident_is_known_by_its_type_in_any_form(make_vault, declared):
     vault = make_vault({**PEOPLE, "Notes/2026-03-02 Standup.md": f"---\n{declared}\npeople: ['[[Ann Lee]]']\n---\nx\n"})
     assert [r["source"] for r in as_json(vault, "Ann Lee")["incidents"]] == ["Notes/2026-03-02 Standup.md"]
+
+
+def test_control_characters_in_the_sentence_and_the_line_that_counted_never_reach_the_terminal(make_vault):
+    osc = "\x1b]52;c;ZXZpbA==\x07"
+    vault = make_vault({**PEOPLE, "2026-11-20.md": f"Lunch{osc} with [[Ann Lee]]. Then home.\n"})
+    for args in ([], ["--format", "json"]):
+        result = brief(vault, "Ann Lee", *args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    text = brief(vault, "Ann Lee").stdout
+    assert "Lunch ]52;c;ZXZpbA== with Ann Lee." in text  # the sentence, and the line that counted

@@ -1,15 +1,20 @@
 """The summary note: content and order, the marker, refusing foreign files, no churn, no feedback."""
 
+import itertools
 import json
 import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from relnotes.cli import cli
+from relnotes.links import find_links
+from relnotes.testing import write_vault
 
 TODAY = "2026-11-25"
 NOTES = {
@@ -220,3 +225,30 @@ def test_control_characters_and_newlines_from_notes_stay_in_their_line(make_vaul
     assert "\x1b" not in text and "\x07" not in text
     assert "\n## Injected heading" not in text and "\n- [[evil]]" not in text
     assert "6 years at Acme ## Injected heading - [[evil]]" in text
+
+
+HOSTILE_NAMES = ["x]] [[evil", "line\nbreak", "a>b [c"]
+
+
+def test_a_name_cannot_break_its_link_or_its_line(tmp_path):
+    """A person whose file name holds ``]]``, a newline or ``>`` gets a link that a CommonMark
+    parser reads as one link to their note, and Obsidian's wikilinks find nothing the name
+    smuggled in."""
+    vault = write_vault(tmp_path / "vault", {f"People/{name}.md": "---\nrole: peer\nlast_contact: 2026-01-01\n---\n"
+                                              for name in HOSTILE_NAMES})
+    result = CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    text = (vault / "relnotes.md").read_text(encoding="utf-8")
+    overdue = sections(text)["Overdue (3)"].splitlines()
+    items = [line for line in overdue if line.startswith("- ")]
+    assert len(items) == 3  # one line each: no name added a line, a heading or an item
+    links = {}
+    for token in MarkdownIt().parse("\n".join(items)):
+        children = token.children or []
+        for opening, inside in itertools.pairwise(children):
+            if opening.type == "link_open":
+                links[inside.content] = opening.attrs["href"]
+    assert {shown: unquote(href) for shown, href in links.items()} == {
+        name.replace("\n", " "): f"People/{name}.md" for name in HOSTILE_NAMES}
+    # and Obsidian's reading of those lines (relnotes' own link finder) finds the same three notes
+    assert {link.target for link in find_links("\n".join(items))} == {f"People/{name}" for name in HOSTILE_NAMES}

@@ -25,7 +25,8 @@ hookimpl = pluggy.HookimplMarker("relnotes")
 _EXPORTS = {
     **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
                      "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "make_uid",
-                     "one_line", "progress_bar"), "model"),
+                     "progress_bar"), "model"),
+    **dict.fromkeys(("one_line",), "text"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
@@ -179,9 +180,9 @@ if TYPE_CHECKING:
         ScanResult,
         Vault,
         make_uid,
-        one_line,
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER
     from .pipeline import Pipeline, VaultError
     from .plugins import PluginError
+    from .text import one_line

@@ -19,8 +19,9 @@ from .config import Config
 from .fields import Vocabulary, field_key
 from .incidents import ABOUT, INCIDENT, WITNESS, Incident, Named, find_incidents
 from .links import WIKILINK, find_links, link_target, name_key, note_link
-from .model import Note, Person, ScanResult, Vault, one_line
+from .model import Note, Person, ScanResult, Vault
 from .notes import GENERATED_KEY, GENERATOR
+from .text import one_line
 
 __all__ = ["HTML_MARKER", "Brief", "PersonNotFound", "Record", "build_brief", "find_person", "incident_markdown",
            "to_html", "to_json", "to_markdown"]
@@ -121,12 +122,13 @@ def _shown(inner: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """Markdown line → plain text: list markers and checkboxes gone, links shown as their text."""
+    """Markdown line → plain text: list markers and checkboxes gone, links shown as their text,
+    control characters (an escape sequence a terminal would obey) spaces."""
     text = _LIST_MARK.sub("", text)
     text = WIKILINK.sub(lambda m: _shown(m.group(1)), text)
     if "](" in text:
         text = _MARKDOWN_LINK.sub(r"\1", text)
-    return " ".join(text.split())
+    return " ".join(one_line(text).split())
 
 
 def _shorten(text: str, limit: int = 200) -> str:
@@ -146,7 +148,7 @@ def first_lines(note: Note, count: int = 2, limit: int = 200, mark_cut: bool = F
             more = True
             break
         lines.append(_plain(stripped))
-    text = _shorten(one_line(" / ".join(lines)), limit)
+    text = _shorten(" / ".join(lines), limit)
     return text + " …" if mark_cut and more and not text.endswith("…") else text
 
 

@@ -8,7 +8,9 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
+
+from .text import one_line
 
 __all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "link_targets", "name_key",
            "note_link", "people_in", "prose"]
@@ -180,15 +182,17 @@ def people_in(value: object) -> Iterator[str]:
                     yield link_target(part.strip())
 
 
-_UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^]")
+_UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LINK_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]"})
 
 
 @functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's people and sources
 def note_link(path: str, shown: str | None = None) -> str:
     """A link to a vault note for a generated note: a wikilink by path, or a Markdown link
-    where the name holds characters a wikilink cannot carry."""
+    where the name holds characters a wikilink cannot carry (``x]] [[evil``, a newline): its
+    text escaped, its path percent-encoded, so nothing in a name ends the link or the line."""
     target = path[:-3] if path.lower().endswith(".md") else path
-    shown = shown or PurePosixPath(target).name
+    shown = one_line(shown or PurePosixPath(target).name)
     if _UNSAFE_IN_WIKILINK.search(target) or _UNSAFE_IN_WIKILINK.search(shown):
-        return f"[{shown.replace(']', '')}](<{path}>)"
+        return f"[{shown.translate(_LINK_TEXT_ESCAPES)}]({quote(path)})"
     return f"[[{target}|{shown}]]"

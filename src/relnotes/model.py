@@ -39,7 +39,6 @@ __all__ = [
     "ScanResult",
     "Vault",
     "make_uid",
-    "one_line",
     "progress_bar",
 ]
 
@@ -467,7 +466,7 @@ class Recurrence:
 
     Calendars show it as one yearly series from ``start``, titled ``title`` (without
     an age or a count); a Feb 29 series falls on ``leap_day`` (``"feb28"`` or
-    ``"mar1"``) in common years.
+    ``"mar1"``) in common years, and the feed gives it as one event per year.
     """
 
     start: dt.date  # the first occurrence of the series
@@ -726,16 +725,6 @@ class ScanResult:
     def output(self, media_type: str) -> Output | None:
         """The first output of this media type (e.g. ``"text/calendar"``), if any plugin made one."""
         return next((o for o in self.outputs if o.media_type.split(";", 1)[0].strip() == media_type), None)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def one_line(text: str) -> str:
-    """``text`` as one line of plain text: control characters — newlines too, and escape
-    sequences a terminal would obey (a clipboard write, a title change) — become a space. For
-    anything from a note shown in the terminal or written into a generated note."""
-    return _CONTROL.sub(" ", text) if not text.isprintable() else text
 
 
 def progress_bar(done: int, target: int, width: int = 20, full: str = "#", empty: str = "-") -> str:

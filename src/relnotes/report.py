@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .model import Reminder, ScanResult, one_line
+from .model import Reminder, ScanResult
+from .text import one_line
 
 __all__ = ["KIND_LABELS", "to_json", "to_text"]
 

@@ -66,9 +66,9 @@ def relnotes_settings() -> list[Table]:
 
 def _title(reminder: Reminder) -> str:
     """The reminder's title with the person's name made a link to their note."""
-    title = one_line(reminder.title)
-    if reminder.person and reminder.person_path and reminder.person in title:
-        return title.replace(reminder.person, note_link(reminder.person_path, reminder.person), 1)
+    title, name = one_line(reminder.title), one_line(reminder.person or "")
+    if name and reminder.person_path and name in title:
+        return title.replace(name, note_link(reminder.person_path, reminder.person), 1)
     return title
 
 
