@@ -66,10 +66,8 @@ def _meeting(note: Note, vault: Vault, words: Vocabulary, problems: list[Problem
     problems += found
     attendees: list[Person] = []
     for key, name, line in names:
-        person = vault.person(name, note.path)
-        if person is None:
-            problems.append(note.problem(f"{key}: no person note for {name!r}", line=line))
-        elif person not in attendees:
+        person = vault.person_named(note, key, name, line, problems)
+        if person is not None and person not in attendees:
             attendees.append(person)
     return Meeting(note, date, attendees, follow_up, done)
 

@@ -157,9 +157,7 @@ def find_incidents(vault: Vault, words: Vocabulary) -> tuple[list[Incident], lis
         problems += reported
         about: list[Named] = []
         for key, name, line in about_names:
-            person = vault.person(name, note.path)
-            if person is None:
-                problems.append(note.problem(f"{key}: no person note for {name!r}", line=line))
+            person = vault.person_named(note, key, name, line, problems)
             if not any(n.person is person if person else name_key(n.name) == name_key(name) for n in about):
                 about.append(Named(name, person, line))
         sits_under = False

@@ -652,6 +652,14 @@ class Vault:
         note = self.resolve(target, source)
         return self._person_of.get(note.path) if note else None
 
+    def person_named(self, note: Note, key: str, name: str, line: int | None,
+                     problems: list[Problem]) -> Person | None:
+        """The person ``note``'s field ``key`` names (on ``line``), or None and a warning."""
+        person = self.person(name, note.path)
+        if person is None:
+            problems.append(note.problem(f"{key}: no person note for {name!r}", line=line))
+        return person
+
     def tasks(self, note: Note) -> tuple[Task, ...]:
         """The tasks of ``note``, as the vault's Tasks plugin settings (its global filter) have them."""
         task_filter = self.settings.task_filter if self.settings is not None else ""
