@@ -323,3 +323,12 @@ def test_gzipped_feed_has_its_own_etag_and_the_same_headers_on_head(served):
     status, head_headers, head_body = served.request("HEAD", headers=gzip_headers)
     assert status == 200 and head_body == b""
     assert {k: v for k, v in head_headers.items() if k != "Date"} == {k: v for k, v in headers.items() if k != "Date"}
+
+
+def test_an_ipv6_address_it_cannot_listen_on_is_named_in_brackets(served):
+    with socket.socket(socket.AF_INET6) as busy:
+        busy.bind(("::1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", str(served.vault), "--host", "::1", "--port", str(port)])
+    assert result.exit_code == 1 and f"cannot listen on [::1]:{port}: " in result.stderr

@@ -496,7 +496,8 @@ def _feed_server(vault: Path, host: str, port: int, source: Any) -> Any:
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 address in brackets, as in a URL
+        raise click.ClickException(f"cannot listen on {where}: {exc.strerror or exc}") from None
     if not server.local_only:
         click.echo(f"Warning: the feed is reachable from the network (listening on {server.address}): anyone "
                    "who has its URL can read your reminders, and the token in it is the only protection. From "
