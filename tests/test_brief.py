@@ -60,7 +60,7 @@ def test_timeline_in_order_with_excerpts_and_incidents(vault):
     ]
     excerpts = {e["source"]: e["excerpt"] for e in data["timeline"]}
     assert excerpts["Daily/2026-09-15.md"] == "Had coffee with Jane at the station."
-    assert excerpts["Meetings/2026-10-01 Planning.md"] == "We agreed on the Q4 roadmap. / Jane wants a draft by Friday."
+    assert excerpts["Meetings/2026-10-01 Planning.md"] == "We agreed on the Q4 roadmap. / Jane wants a draft by Friday. …"  # it goes on
     assert excerpts["Daily/2026-11-20.md"] == "linked in with"
     assert excerpts["Incidents/2026-08-01 Meeting blow-up.md"] == "Jane shouted at the team in standup. / Witnesses: Bob."
     assert [e["incident"] for e in data["timeline"]] == [False, True, False, True, False, False]

@@ -254,19 +254,20 @@ def test_sigterm_during_a_long_first_build_stops_at_once(make_vault, tmp_path):
     assert not [p.name for p in vault.rglob("*.tmp")]  # no temp file left behind
 
 
-def test_a_vault_nested_1100_folders_deep_is_watched(running, make_vault):
-    handle = running()
-    folders = [handle.vault / ("d/" * depth) for depth in range(1, 1101)]
+def test_a_vault_nested_1100_folders_deep_is_watched(make_vault):
+    vault = make_vault(NOTES)
+    folders = [vault / ("d/" * depth) for depth in range(1, 1101)]
     for folder in folders:  # deeper than Python's default recursion limit (watchdog walks recursively)
         folder.mkdir()
+    handle = Running(vault)  # watching starts with the whole tree
     try:
-        handle.daemon.watcher.start()  # what a start or a restart does: watch the whole tree
         assert handle.daemon.watcher.started and handle.daemon.watcher.healthy()
         builds = handle.daemon.builds
         (folders[-1] / "Deep note.md").write_text("Lunch with [[Bo]]\n")
         handle.settle(builds + 1)
         assert any(note.path.endswith("/d/Deep note.md") for note in handle.daemon.result.vault.notes)
     finally:  # shutil.rmtree (pytest's clean-up of old temporary folders) recurses too
+        handle.stop()
         (folders[-1] / "Deep note.md").unlink(missing_ok=True)
         for folder in reversed(folders):
             folder.rmdir()

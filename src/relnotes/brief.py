@@ -135,9 +135,9 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def first_lines(note: Note, count: int = 2, limit: int = 200, mark_cut: bool = False) -> str:
-    """The first lines of a note's text, headings and blank lines skipped; with ``mark_cut``,
-    ending in "…" when the text goes on."""
+def first_lines(note: Note, count: int = 2, limit: int = 200) -> str:
+    """The first lines of a note's text, headings and blank lines skipped, ending in "…" when
+    the text goes on."""
     lines: list[str] = []
     more = False
     for line in note.body.split("\n"):
@@ -149,7 +149,7 @@ def first_lines(note: Note, count: int = 2, limit: int = 200, mark_cut: bool = F
             break
         lines.append(_plain(stripped))
     text = _shorten(" / ".join(lines), limit)
-    return text + " …" if mark_cut and more and not text.endswith("…") else text
+    return text + " …" if more and not text.endswith("…") else text
 
 
 def linking_sentence(note: Note, person: Person, vault: Vault, line: int | None = None) -> str:
@@ -175,7 +175,7 @@ def _shown_names(named: tuple[Named, ...]) -> tuple[str, ...]:
 
 def _incident_entry(incident: Incident, role: str) -> Entry:
     about, witnesses = _shown_names(incident.about), _shown_names(incident.witnesses)
-    excerpt = first_lines(incident.note, mark_cut=True)
+    excerpt = first_lines(incident.note)
     if role != ABOUT:  # someone else's incident: whose, first
         excerpt = f"about {', '.join(about) or 'no one named'}" + (f" — {excerpt}" if excerpt else "")
     return Entry(incident.date, INCIDENT, incident.note.title, incident.note.path, excerpt, role, about, witnesses)

@@ -61,8 +61,10 @@ def relnotes_classify_note(note: Note, config: Config) -> str | None:
 def relnotes_interactions(vault: Vault, config: Config) -> Iterable[Interaction] | None:
     """Contribute moments of contact with people.
 
-    The built-in ``interactions`` plugin turns meetings (their attendees)
-    and dated notes (the people they link) into interactions. Another
+    The built-in ``interactions`` plugin turns meetings (their attendees),
+    dated notes (the people they link), contact logs and incidents (the
+    people they are about, see :mod:`relnotes.incidents`) into
+    interactions. Another
     plugin may add some from elsewhere, e.g. a mail or chat export.
     Each :class:`~relnotes.model.Interaction` names its person as a link
     would (title, alias or path); names that match no person are reported.
