@@ -547,3 +547,12 @@ def test_a_full_stdout_is_an_error_not_a_traceback(tmp_path):
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr == "relnotes: cannot write: No space left on device\n"
+
+
+def test_one_sync_conflict_copy_is_named_in_the_singular(tmp_path):
+    vault = copy_good(tmp_path / "vault")
+    (vault / "People/Bob Good.sync-conflict-20261120-101010-ABCDEFG.md").write_text("---\ntype: person\n---\n")
+    _, problems = walk(vault, read_settings(vault)[0])
+    assert [p.message for p in problems] == [
+        "1 sync conflict copy is not read as a note: People/Bob Good.sync-conflict-20261120-101010-ABCDEFG.md; "
+        "merge what it holds into the original note, then delete it"]

@@ -39,9 +39,11 @@ def conflict_copy(rel_path: str, exists: Callable[[str], bool]) -> bool:
 
 def _conflict_warning(copies: list[str]) -> Problem:
     shown = ", ".join(copies[:5]) + (f" and {len(copies) - 5} more" if len(copies) > 5 else "")
-    what = "1 sync conflict copy is" if len(copies) == 1 else f"{len(copies)} sync conflict copies are"
-    return Problem("", None, f"{what} not read as notes: {shown}; merge what they hold into the original "
-                             f"notes, then delete them")
+    if len(copies) == 1:
+        return Problem("", None, f"1 sync conflict copy is not read as a note: {shown}; merge what it holds "
+                                 f"into the original note, then delete it")
+    return Problem("", None, f"{len(copies)} sync conflict copies are not read as notes: {shown}; merge what "
+                             f"they hold into the original notes, then delete them")
 
 
 def _shown_name(name: str, rel: str, problems: list[Problem]) -> str:
