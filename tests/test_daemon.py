@@ -259,15 +259,17 @@ def test_a_vault_nested_1100_folders_deep_is_watched(make_vault):
     folders = [vault / ("d/" * depth) for depth in range(1, 1101)]
     for folder in folders:  # deeper than Python's default recursion limit (watchdog walks recursively)
         folder.mkdir()
-    handle = Running(vault)  # watching starts with the whole tree
+    handle = None
     try:
+        handle = Running(vault)  # watching starts with the whole tree
         assert handle.daemon.watcher.started and handle.daemon.watcher.healthy()
         builds = handle.daemon.builds
         (folders[-1] / "Deep note.md").write_text("Lunch with [[Bo]]\n")
         handle.settle(builds + 1)
         assert any(note.path.endswith("/d/Deep note.md") for note in handle.daemon.result.vault.notes)
-    finally:  # shutil.rmtree (pytest's clean-up of old temporary folders) recurses too
-        handle.stop()
+    finally:  # shutil.rmtree (pytest's clean-up of old temporary folders) recurses too: leave no such tree
+        if handle is not None:
+            handle.stop()
         (folders[-1] / "Deep note.md").unlink(missing_ok=True)
         for folder in reversed(folders):
             folder.rmdir()
@@ -337,3 +339,19 @@ def test_scan_and_watch_agree_about_a_users_note_at_the_summary_path(make_vault)
         assert (vault / "relnotes.md").read_text() == notes["relnotes.md"]  # refused by both, never replaced
     finally:
         handle.stop()
+
+
+def test_the_debounce_can_be_set(make_vault, tmp_path):
+    vault = make_vault(NOTES)
+    assert CliRunner().invoke(cli, ["watch", str(vault), "--debounce", "0"]).exit_code == 2  # 0.05 s at least
+    env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25",
+                             "--debounce", "2.5", "-v"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        wait_for((vault / "relnotes.md").exists, what="first build")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+    assert "Observer (debounce 2.5 s)" in proc.communicate()[1]

@@ -430,12 +430,14 @@ def token(vault: Path, rotate: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: the address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8137, show_default=True,
               help="With --serve: the port to listen on.")
+@click.option("--debounce", type=click.FloatRange(0.05, 60), default=0.3, show_default=True,
+              help="Seconds of quiet after a change before rebuilding (an editor or a sync saves in bursts).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every file read and every event.")
 @_STRICT
 @click.pass_obj
 def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
-          summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, verbose: bool,
-          strict: bool) -> None:
+          summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, debounce: float,
+          verbose: bool, strict: bool) -> None:
     """Keep VAULT's calendar feed and summary note fresh while the vault changes.
 
     Builds once, then rebuilds shortly after notes change and when the date
@@ -456,7 +458,7 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
     pipeline = app.pipeline(vault, strict=strict, configure=_outputs(ics, no_ics, summary, no_summary))
     if serve:
         _require_feed(pipeline, _today(today))
-    daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today))
+    daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today), debounce=debounce)
     def stop(*_: object) -> None:
         daemon.stop()
         if daemon.building:  # a long build (a first read of 100,000 notes) is cut short

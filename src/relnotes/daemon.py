@@ -126,7 +126,7 @@ class Watcher:
                 continue
             self._observer, self._watched_root = observer, (st.st_dev, st.st_ino)
             _INOTIFY_LOG.addHandler(self._overflow)
-            log.debug("watching %s with %s", self.root, type(observer).__name__)
+            log.debug("watching %s with %s (debounce %g s)", self.root, type(observer).__name__, self.debounce)
             return
 
     def stop(self) -> None:
