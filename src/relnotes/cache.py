@@ -24,7 +24,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -198,12 +198,15 @@ class VaultCache:
         self.changed = True
 
     def read(self, files: list[tuple[str, str]], settings: VaultSettings,
-             progress: Callable[[int], None] | None = None) -> tuple[list[Note], list[Problem]]:
+             progress: Callable[[int], None] | None = None,
+             keys: Mapping[str, FileKey | None] | None = None) -> tuple[list[Note], list[Problem]]:
         """The notes of ``files`` (as from :func:`~relnotes.walk.walk`): from the cache where the
-        file is unchanged and the Obsidian ``settings`` are the same, read again where not."""
+        file is unchanged and the Obsidian ``settings`` are the same, read again where not.
+        ``keys`` are the files' keys when already known (taken before the files are read)."""
         if settings != self.settings:
             self.settings, self.notes, self.changed = settings, {}, True
-        keys = {rel: file_key(path) for rel, path in files}
+        if keys is None:
+            keys = {rel: file_key(path) for rel, path in files}
         missing = [(rel, path) for rel, path in files
                    if keys[rel] is None or self.notes.get(rel, (None,))[0] != keys[rel]]
         fresh = dict(zip((rel for rel, _ in missing), read_many(missing, self.settings, progress), strict=True))

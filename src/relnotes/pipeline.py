@@ -11,6 +11,7 @@ here and in the modules it calls (:mod:`relnotes.walk`, :mod:`relnotes.notes`,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import os
@@ -66,6 +67,12 @@ class Listing:
     settings: VaultSettings
     files: list[tuple[str, str]]  # (vault-relative path, file system path), as from walk()
     problems: list[Problem]
+
+    @functools.cached_property
+    def keys(self) -> dict[str, FileKey | None]:
+        """Each note file's key (its size, times and inode), by vault-relative path: one stat per
+        note for a scan's key and the cache alike."""
+        return {rel: file_key(path) for rel, path in self.files}
 
 
 def list_vault(root: Path, max_note_mb: int = VaultSettings.max_note_mb) -> Listing:
@@ -203,7 +210,7 @@ class Pipeline:
         self.cache.load()
         before = {rel: entry[0] for rel, entry in self.cache.notes.items()}
         step = progress(len(listing.files)) if progress else None
-        self.cache.read(listing.files, listing.settings, step)
+        self.cache.read(listing.files, listing.settings, step, listing.keys)
         self._read_problems = listing.problems
         return sum(1 for rel, entry in self.cache.notes.items() if before.get(rel) != entry[0])
 
@@ -330,9 +337,8 @@ class Pipeline:
                 plugin_sources((*core.disable, *self.disable), autoload=self.autoload, local=core.local_plugins,
                                vault=self.root), _installed(),
                 [(p.path, p.line, p.message) for p in listing.problems]))
-            files = [*listing.files, *((Path(p).relative_to(self.root).as_posix(), p)
-                                       for p in _files_below(self.root / ".relnotes"))]
-            self._key_parts = (listing, fixed, [(rel, file_key(path)) for rel, path in files])
+            own = [(Path(p).relative_to(self.root).as_posix(), p) for p in _files_below(self.root / ".relnotes")]
+            self._key_parts = (listing, fixed, [*listing.keys.items(), *((rel, file_key(path)) for rel, path in own)])
         _, fixed, keyed = self._key_parts
         digest = hashlib.sha256(repr((fixed, today, horizon, options)).encode())
         digest_keys(digest, [(rel, key) for rel, key in keyed if rel not in left_out])
