@@ -355,3 +355,18 @@ def test_the_debounce_can_be_set(make_vault, tmp_path):
     finally:
         proc.kill()
     assert "Observer (debounce 2.5 s)" in proc.communicate()[1]
+
+
+def test_an_output_replaced_by_a_note_of_the_users_is_never_overwritten(running, caplog):
+    """The daemon remembers what it left at each output's path (so an unchanged output is not
+    read again), but a file that changed since is looked at, and a note there is kept."""
+    handle = running()
+    mine = "# My own relnotes page\n"
+    summary = handle.vault / "relnotes.md"
+    summary.unlink()
+    summary.write_text(mine)  # same path, another file: the user's
+    builds = handle.daemon.builds
+    (handle.vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
+    handle.settle(builds + 1)
+    assert summary.read_text() == mine
+    assert "refusing to overwrite" in caplog.text

@@ -130,6 +130,7 @@ class Pipeline:
         self._read_problems: list[Problem] = []
         self._key_parts: tuple[Listing, str, list[tuple[str, FileKey | None]]] | None = None
         self._own: set[str] = set()
+        self._left: dict[Path, tuple[FileKey | None, bytes]] = {}  # each output's file and bytes, as last left
 
     # --- config and plugins ---------------------------------------------------------------
 
@@ -277,8 +278,15 @@ class Pipeline:
         """Write the outputs whose bytes changed: the names written, and one error line per output
         that could not be (see :func:`~relnotes.files.write_outputs`), which then leaves the
         result's outputs (no report names a file as written that is not)."""
-        written, failed = write_outputs(result.outputs)
-        for output in result.outputs:
+        # an output whose file is as relnotes last left it, holding these very bytes, is not read again
+        pending = [output for output in result.outputs
+                   if self._left.get(output.path) != (file_key(output.path), output.content)]
+        written, failed = write_outputs(pending)
+        for output in pending:
+            if output.name in failed:
+                self._left.pop(output.path, None)
+                continue
+            self._left[output.path] = (file_key(output.path), output.content)
             rel = vault_relative(self.root, output.path)
             if output.name in written and rel in self._own and rel.lower().endswith(".md"):
                 self.cache.wrote(rel, output.path)
@@ -337,8 +345,8 @@ class Pipeline:
                 plugin_sources((*core.disable, *self.disable), autoload=self.autoload, local=core.local_plugins,
                                vault=self.root), _installed(),
                 [(p.path, p.line, p.message) for p in listing.problems]))
-            own = [(Path(p).relative_to(self.root).as_posix(), p) for p in _files_below(self.root / ".relnotes")]
-            self._key_parts = (listing, fixed, [*listing.keys.items(), *((rel, file_key(path)) for rel, path in own)])
+            kept = [(Path(p).relative_to(self.root).as_posix(), p) for p in _files_below(self.root / ".relnotes")]
+            self._key_parts = (listing, fixed, [*listing.keys.items(), *((rel, file_key(path)) for rel, path in kept)])
         _, fixed, keyed = self._key_parts
         digest = hashlib.sha256(repr((fixed, today, horizon, options)).encode())
         digest_keys(digest, [(rel, key) for rel, key in keyed if rel not in left_out])
