@@ -168,6 +168,30 @@ def warm_scan(vault: Path, work: Path, runs: int, timeout: float) -> float:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+def warm_scan_after_an_edit(vault: Path, work: Path, people: list[Path], runs: int, timeout: float) -> float:
+    """A scan with the cache after one person note changed (a different one each run)."""
+    cache = Path(tempfile.mkdtemp(prefix="cache-edit-", dir=work))
+    env = {**os.environ, "RELNOTES_CACHE_DIR": str(cache)}
+    originals: dict[Path, bytes] = {}
+    edits = iter(range(runs))
+
+    def once() -> float:
+        i = next(edits)
+        note = people[(i * max(1, len(people) // runs)) % len(people)]
+        originals.setdefault(note, note.read_bytes())
+        with open(note, "a", encoding="utf-8") as f:
+            f.write(f"- Benchmark edit {i + 1}: a call.\n")
+        return run(scan_cmd(vault), env=env, timeout=timeout)[0]
+
+    try:
+        run(scan_cmd(vault), env=env, timeout=timeout)  # fills the cache
+        return median_of(runs, "warm scan, one note edited", once)
+    finally:
+        for note, content in originals.items():  # leave the vault as generated
+            note.write_bytes(content)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def incremental(vault: Path, work: Path, people: list[Path], runs: int,
                 timeout: float) -> tuple[float, float, list[str]]:
     """Change one person note at a time under a running daemon.
@@ -313,6 +337,7 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
     cold, rss = cold_scan(vault, work, runs, timeout)
     log("  warm scans")
     warm = warm_scan(vault, work, runs, timeout)
+    edited = warm_scan_after_an_edit(vault, work, people, runs, timeout)
     log("  incremental (daemon)")
     rebuild, latency, results = incremental(vault, work, people, runs, timeout)
     log("  start-up")
@@ -324,6 +349,7 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
         ("floor: frontmatter.load", secs(fm), ratio(fm, fm)),
         ("cold scan (ICS + summary)", secs(cold), ratio(cold, fm)),
         ("warm scan (cache, unchanged vault)", secs(warm), ratio(warm, fm)),
+        ("warm scan (cache, one note edited)", secs(edited), ratio(edited, fm)),
         ("incremental (rebuild after one note changes)", f"{rebuild:.0f} ms", ratio(rebuild / 1000, fm)),
         ("incremental (end to end, incl. debounce)", secs(latency), ratio(latency, fm)),
         ("peak memory (cold scan)", f"{rss / 1024:.0f} MB", ""),
