@@ -370,3 +370,40 @@ def test_an_output_replaced_by_a_note_of_the_users_is_never_overwritten(running,
     handle.settle(builds + 1)
     assert summary.read_text() == mine
     assert "refusing to overwrite" in caplog.text
+
+
+def test_kept_state_is_frozen_and_its_cycles_still_freed(make_vault):
+    """After a build, what it keeps is left out of the garbage collector's walks (gc.freeze), and
+    a full collection every COLLECT_EVERY builds frees the cycles that builds leave behind."""
+    import gc
+    import weakref
+
+    from relnotes import hookimpl
+    from relnotes.daemon import COLLECT_EVERY
+    from relnotes.pipeline import Pipeline
+
+    class Cycle:
+        pass
+
+    made = []
+
+    class CycleMaker:  # a plugin whose every run leaves a reference cycle behind
+        @hookimpl
+        def relnotes_reminders(self, vault, config, today):
+            cycle = Cycle()
+            cycle.me = cycle
+            made.append(weakref.ref(cycle))
+            return []
+
+    vault = make_vault(NOTES)
+    daemon = Daemon(vault, pipeline=Pipeline(vault, plugins=[CycleMaker()], autoload=False),
+                    today=lambda: dt.date(2026, 11, 25))
+    try:
+        daemon.rebuild("start")
+        assert gc.get_freeze_count() > 0
+        for _ in range(COLLECT_EVERY):
+            daemon.rebuild("again")
+        assert made[0]() is None  # freed by the full collection, frozen or not
+        assert len(made) == COLLECT_EVERY + 1
+    finally:
+        gc.unfreeze()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import logging
 import os
 import queue
@@ -41,6 +42,7 @@ _CHANGES = {"created", "deleted", "moved", "modified", "closed"}
 
 FULL = "\0full"  # an event that needs the whole vault reconciled
 SAVE_EVERY = 600  # seconds between saves of the cache while the daemon runs
+COLLECT_EVERY = 50  # builds between two full collections of the garbage collector
 _DEEPEST_WALK = 2_048 + 1_000  # the recursion watchdog's walk of the deepest possible tree needs, and room
 
 
@@ -217,6 +219,7 @@ class Daemon:
         self.stop_event = threading.Event()
         self.builds = 0
         self.building = False  # a build is under way (a stop may cut it short: every write is atomic)
+        self._since_collect = 0  # builds since the last full collection (see _freeze)
         self.result: ScanResult | None = None
         self._saved = time.monotonic()
         self._built_for: dt.date | None = None
@@ -232,9 +235,23 @@ class Daemon:
         self.building = True
         try:
             with gc_paused():
-                return self._rebuild(reason, paths)
+                try:
+                    return self._rebuild(reason, paths)
+                finally:
+                    self._freeze()  # before the collector is back on, or its first pass walks it all
         finally:
             self.building = False
+
+    def _freeze(self) -> None:
+        """Leave what the build keeps (the notes, the result) out of the collector's walks: re-enabled
+        after a build, it would walk all of it, some 80 ms at 10,000 notes, for nothing. Every
+        :data:`COLLECT_EVERY` builds, one full collection frees the cycles the kept state left."""
+        self._since_collect += 1
+        if self._since_collect >= COLLECT_EVERY:
+            gc.unfreeze()
+            gc.collect()
+            self._since_collect = 0
+        gc.freeze()
 
     def _rebuild(self, reason: str, paths: set[str] | None) -> ScanResult | None:
         started = time.perf_counter()
