@@ -50,6 +50,12 @@ class Running:
         assert not self.thread.is_alive()
 
 
+def watch_cli(vault, env, *args):
+    """``relnotes watch VAULT --today 2026-11-25 ARGS`` in a subprocess, its output captured as text."""
+    return subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
 @pytest.fixture
 def running(make_vault):
     handles = []
@@ -162,9 +168,7 @@ def test_falls_back_to_polling_when_the_watch_limit_is_reached(running, caplog):
 def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_path):
     vault = make_vault(NOTES)
     env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config")}
-    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25",
-                             "--serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = watch_cli(vault, env, "--serve", "--port", "0")
     try:
         wait_for((vault / "relnotes.md").exists, what="first build")
         (vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\n---\n")
@@ -241,8 +245,7 @@ def test_sigterm_during_a_long_first_build_stops_at_once(make_vault, tmp_path):
     trust = subprocess.run([sys.executable, "-m", "relnotes", "trust", str(vault), "slow"], env=env,
                            capture_output=True, text=True)
     assert trust.returncode == 0, trust.stderr
-    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = watch_cli(vault, env)
     try:
         wait_for((tmp_path / "started").exists, timeout=30, what="the build to start")
         proc.send_signal(signal.SIGTERM)
@@ -278,8 +281,7 @@ def test_a_vault_nested_1100_folders_deep_is_watched(make_vault):
 def test_an_inotify_queue_overflow_means_a_full_reconcile(make_vault, tmp_path):
     vault = make_vault(NOTES)
     env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config")}
-    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = watch_cli(vault, env)
     try:
         flood = vault / ".flood"  # a folder relnotes ignores, but watched
         flood.mkdir()
@@ -345,9 +347,7 @@ def test_the_debounce_can_be_set(make_vault, tmp_path):
     vault = make_vault(NOTES)
     assert CliRunner().invoke(cli, ["watch", str(vault), "--debounce", "0"]).exit_code == 2  # 0.05 s at least
     env = {**os.environ, "RELNOTES_CONFIG_DIR": str(tmp_path / "config")}
-    proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--today", "2026-11-25",
-                             "--debounce", "2.5", "-v"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = watch_cli(vault, env, "--debounce", "2.5", "-v")
     try:
         wait_for((vault / "relnotes.md").exists, what="first build")
         proc.send_signal(signal.SIGTERM)
