@@ -140,10 +140,10 @@ def walk(root: Path, settings: VaultSettings) -> tuple[list[tuple[str, str]], li
             walk_tree(folder, rel, defer_links=False)
     found.sort(key=lambda f: f[0])
     names = {rel for rel, _ in found}
-    copies = [rel for rel, _ in found if conflict_copy(rel, names.__contains__)]
+    copies = {rel for rel, _ in found if conflict_copy(rel, names.__contains__)}
     if copies:
-        problems.append(_conflict_warning(copies))
-        found = [(rel, path) for rel, path in found if rel not in set(copies)]
+        problems.append(_conflict_warning(sorted(copies)))
+        found = [(rel, path) for rel, path in found if rel not in copies]
     return found, problems
 
 
