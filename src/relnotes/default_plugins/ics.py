@@ -173,6 +173,7 @@ def _date(value: dt.date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
+@functools.cache  # one vault or a few per process; asked for each event
 def vault_tag(vault_name: str) -> str:
     """A short tag of the vault, from its folder's name (as Obsidian names vaults): part of every UID,
     so two vaults' feeds in one calendar app never share one."""
