@@ -29,7 +29,7 @@ NOTES = {
 
 
 class Wrappers:
-    """A plugin of new-style wrappers: Bo becomes a person, and celebrations are dropped."""
+    """A plugin of new-style wrappers: Bo becomes a person, celebrations are dropped, one reminder added."""
 
     @hookimpl(wrapper=True)
     def relnotes_classify_note(self, note):
@@ -37,10 +37,14 @@ class Wrappers:
         return "person" if note.title == "Bo" else kind
 
     @hookimpl(wrapper=True)
-    def relnotes_reminders(self, today):
+    def relnotes_person_reminders(self):
         contributions = yield  # one list per plugin, as pluggy documents for hooks without firstresult
-        kept = [[r for r in contribution if not r.celebration] for contribution in contributions]
-        return [*kept, [Reminder("wrapped", None, today, "added by a wrapper", "", make_uid("wrapped"))]]
+        return [[r for r in contribution if not r.celebration] for contribution in contributions]
+
+    @hookimpl(wrapper=True)
+    def relnotes_reminders(self, today):
+        contributions = yield  # no whole-vault rule is built in: an empty list
+        return [*contributions, [Reminder("wrapped", None, today, "added by a wrapper", "", make_uid("wrapped"))]]
 
 
 def test_a_wrapper_works_as_pluggy_documents(make_vault, run_scan):
@@ -56,14 +60,16 @@ def test_a_wrapper_works_as_pluggy_documents(make_vault, run_scan):
 def test_a_failing_wrapper_is_named_and_the_result_it_wraps_stands(make_vault, run_scan):
     class Broken:
         @hookimpl(wrapper=True)
-        def relnotes_reminders(self):
+        def relnotes_person_reminders(self, person):
             yield
-            raise RuntimeError("wrapper boom")
+            if person.name == "Ann":
+                raise RuntimeError("wrapper boom")
 
     result = run_scan(make_vault(NOTES), TODAY, plugins=[Broken()])
     assert "follow-up" in {r.kind for r in result.reminders}
     assert [p.message for p in result.problems] == [
-        "plugin 'Broken': relnotes_reminders (a wrapper) raised RuntimeError: wrapper boom; the result it wraps was kept"]
+        "plugin 'Broken': relnotes_person_reminders (a wrapper) raised RuntimeError: wrapper boom; "
+        "the result it wraps was kept"]
 
 
 def test_an_old_style_hookwrapper_is_refused_at_registration_with_the_plugins_name(make_vault, run_scan):
@@ -92,7 +98,11 @@ def test_hook_call_monitoring_sees_every_call(make_vault):
     pipeline.pm.add_hookcall_monitoring(lambda name, impls, kwargs: calls.append(name), lambda *_: None)
     pipeline.scan(dt.date(2026, 11, 25))
     assert calls.count("relnotes_classify_note") == len(NOTES)
-    assert {"relnotes_interactions", "relnotes_reminders", "relnotes_goal", "relnotes_outputs"} <= set(calls)
+    assert calls.count("relnotes_note_interactions") == calls.count("relnotes_note_reminders") == len(NOTES)
+    assert calls.count("relnotes_person_reminders") == 1  # Ann
+    assert {"relnotes_goal", "relnotes_outputs"} <= set(calls)
+    # no built-in rule needs the whole vault at once: those hooks are asked only when a plugin has them
+    assert not {"relnotes_interactions", "relnotes_reminders"} & set(calls)
 
 
 def test_trace_logs_each_call(make_vault):
@@ -100,7 +110,7 @@ def test_trace_logs_each_call(make_vault):
     out = subprocess.run([sys.executable, "-m", "relnotes", "scan", str(make_vault(NOTES)), "--today", TODAY,
                           "--no-cache"], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
-    assert "relnotes: hook relnotes_reminders -> followups" in out.stderr.splitlines()
+    assert "relnotes: hook relnotes_person_reminders -> followups" in out.stderr.splitlines()
 
 
 BUILT_INS = [m.rsplit(".", 1)[1] for m in DEFAULT_PLUGINS]

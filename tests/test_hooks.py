@@ -2,6 +2,7 @@
 
 import datetime as dt
 import inspect
+import json
 import os
 import re
 import subprocess
@@ -75,6 +76,19 @@ def test_hook_relnotes_classify_note(make_vault, run_scan):
     assert [p.name for p in result.vault.people] == ["Ann"]
 
 
+def test_hook_relnotes_note_interactions(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: manager\n---\n",
+                        "Daily/2026-11-20.md": "---\ncalled: '[[Ann]]'\n---\nNo link in the text.\n",
+                        "Notes/Undated.md": "---\ncalled: '[[Ann]]'\n---\n"},
+                       config="dated_note_interactions = false\n")  # the link alone is no contact then
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_note_interactions")])
+    (ann,) = result.vault.people
+    assert [(i.date.isoformat(), i.kind, i.source) for i in ann.interactions] == [
+        ("2026-11-20", "call", "Daily/2026-11-20.md")]
+    (follow_up,) = result.reminders
+    assert follow_up.detail.startswith("last contact 2026-11-20 (call: Daily/2026-11-20.md)")
+
+
 def test_hook_relnotes_interactions(make_vault, run_scan):
     vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: manager\n---\n",
                         ".relnotes/calls.csv": "Ann,2026-11-20\nNobody,2026-11-21\n"})
@@ -86,13 +100,99 @@ def test_hook_relnotes_interactions(make_vault, run_scan):
         "interaction with unknown person 'Nobody' (from plugin 'guide_relnotes_interactions'); ignored"]
 
 
-def test_hook_relnotes_reminders(make_vault, run_scan):
-    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: sponsor\nlast_contact: 2026-11-20\n---\n"})
-    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_reminders")])
+def test_hook_relnotes_note_reminders(make_vault, run_scan):
+    vault = make_vault({"Projects/Plan.md": "---\nreview: 2026-12-01\n---\n",
+                        "Projects/Odd.md": "---\nreview: soon\n---\n"})
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_note_reminders")])
+    assert [(r.title, r.date, r.source) for r in result.reminders] == [
+        ("Review Plan", dt.date(2026, 12, 1), "Projects/Plan.md")]
+    assert [(p.path, p.line, p.message) for p in result.problems if p.path] == [
+        ("Projects/Odd.md", 2, "review: 'soon' is not a date; ignored")]
+
+
+def test_hook_relnotes_person_reminders(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: sponsor\nlast_contact: 2026-11-20\n---\n",
+                        "People/Bo.md": "---\ntype: person\nrole: peer\n---\n"})
+    result = run_scan(vault, "2026-11-25", plugins=[example("relnotes_person_reminders")])
     thanks = [r for r in result.reminders if r.kind == "thank-you"]
     assert [(r.title, r.date) for r in thanks] == [("Thank Ann", dt.date(2026, 11, 25))]
-    again = run_scan(vault, "2026-12-20", plugins=[example("relnotes_reminders")])
+    again = run_scan(vault, "2026-12-20", plugins=[example("relnotes_person_reminders")])
     assert [r.uid for r in again.reminders if r.kind == "thank-you"] == [thanks[0].uid]  # same quarter
+
+
+def test_hook_relnotes_reminders(make_vault, run_scan):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: peer\nmet: 2026-09-01\n---\n"})
+    (meet,) = [r for r in run_scan(vault, "2026-11-25", plugins=[example("relnotes_reminders")]).reminders
+               if r.kind == "meet-someone"]
+    assert (meet.title, meet.date) == ("Meet someone new", dt.date(2026, 11, 25))
+    recent = make_vault({"People/Ann.md": "---\ntype: person\nrole: peer\nmet: 2026-11-10\n---\n"})
+    assert not [r for r in run_scan(recent, "2026-11-25", plugins=[example("relnotes_reminders")]).reminders
+                if r.kind == "meet-someone"]
+
+
+def test_an_edit_asks_again_only_about_what_it_can_change(make_vault):
+    """The contract of docs/plugins.md, "What a rule may depend on": counted with pluggy's hook-call
+    monitoring over a pipeline kept between builds, as the daemon keeps it."""
+    from relnotes.pipeline import Pipeline
+
+    vault = make_vault({
+        "People/Ann.md": "---\ntype: person\nrole: peer\n---\n",
+        "People/Bo.md": "---\ntype: person\nrole: peer\naliases: [Bob]\n---\n",
+        "People/Cy.md": "---\ntype: person\nrole: peer\n---\n",
+        "Meetings/2026-11-20 Sync.md": "---\nattendees: ['[[Ann]]']\n---\n",
+        "Daily/2026-11-21.md": "Lunch with [[Bob]].\n",
+        "Daily/2026-11-22.md": "Nothing today.\n",
+    })
+    whole = example("relnotes_reminders")  # a whole-vault rule: asked on every build
+    pipeline = Pipeline(vault, autoload=False, plugins=[whole])
+    calls: list[tuple[str, str]] = []
+
+    def seen(name, impls, kwargs):
+        subject = kwargs.get("note") or kwargs.get("person")
+        calls.append((name, getattr(subject, "path", "")))
+
+    pipeline.pm.add_hookcall_monitoring(seen, lambda *_: None)
+    today = dt.date(2026, 11, 25)
+    first = pipeline.scan(today)
+    assert len([c for c in calls if c[0] == "relnotes_note_reminders"]) == 6
+
+    def edit(rel, text):
+        (vault / rel).write_text(text, encoding="utf-8")
+        calls.clear()
+        pipeline.refresh({rel})
+        return pipeline.evaluate(today)
+
+    def asked(hook):
+        return sorted(path for name, path in calls if name == hook)
+
+    # a daily note's text: that note, and the person it now links
+    after = edit("Daily/2026-11-22.md", "Coffee with [[Cy]].\n")
+    assert asked("relnotes_classify_note") == ["Daily/2026-11-22.md"]
+    assert asked("relnotes_note_interactions") == asked("relnotes_note_reminders") == ["Daily/2026-11-22.md"]
+    assert asked("relnotes_person_reminders") == ["People/Cy.md"]
+    assert [name for name, _ in calls if name in ("relnotes_reminders", "relnotes_goal")] == [
+        "relnotes_reminders", "relnotes_goal"]
+    assert next(p for p in after.vault.people if p.name == "Cy").interactions[0].source == "Daily/2026-11-22.md"
+    # a person's text, no field changed: that person only
+    edit("People/Ann.md", "---\ntype: person\nrole: peer\n---\nLikes tea.\n")
+    assert asked("relnotes_note_interactions") == ["People/Ann.md"]
+    assert asked("relnotes_person_reminders") == ["People/Ann.md"]
+    # an alias dropped: the notes that linked by it are asked again, and the person who lost the contact
+    after = edit("People/Bo.md", "---\ntype: person\nrole: peer\n---\n")
+    assert asked("relnotes_note_interactions") == ["Daily/2026-11-21.md", "People/Bo.md"]
+    assert asked("relnotes_person_reminders") == ["People/Bo.md"]
+    assert next(p for p in after.vault.people if p.name == "Bo").interactions == []
+    # a new day: every reminder hook again, but no note is read or asked about its contact again
+    calls.clear()
+    pipeline.refresh(set())
+    pipeline.evaluate(today + dt.timedelta(days=1))
+    assert asked("relnotes_note_interactions") == [] and len(asked("relnotes_note_reminders")) == 6
+    assert len(asked("relnotes_person_reminders")) == 3
+    # and the answers are those of a scan from scratch
+    fresh = Pipeline(vault, autoload=False, plugins=[whole], use_cache=False).scan(today + dt.timedelta(days=1))
+    assert [o.content for o in pipeline.evaluate(today + dt.timedelta(days=1)).outputs] == [
+        o.content for o in fresh.outputs]
+    assert first.outputs != fresh.outputs
 
 
 def test_hook_relnotes_goal(make_vault, run_scan):
@@ -235,7 +335,11 @@ def test_a_local_plugin_runs_once_trusted_and_until_it_changes(make_vault, tmp_p
     _, data = scan_json(vault)
     assert [r["title"] for r in data["reminders"]] == ["from the vault's own plugin"] and data["warnings"] == []
     listing = CliRunner().invoke(cli, ["plugins", str(vault)]).output
-    assert re.search(r"^mine\s+vault-local\s+-\s+relnotes_reminders$", listing, re.M)
+    assert re.search(r"^mine\s+vault-local\s+-\s+relnotes_reminders\*$", listing, re.M)  # * a whole-vault hook
+    assert listing.splitlines()[-1].startswith("* a whole-vault hook: asked again on every change")
+    rows = {row["name"]: row for row in json.loads(CliRunner().invoke(cli, ["plugins", str(vault), "--json"]).output)[
+        "plugins"]}
+    assert rows["mine"]["whole_vault"] == ["relnotes_reminders"] and rows["tasks"]["whole_vault"] == []
     # a sync changes the file: it does not run until trusted again
     (vault / ".relnotes/plugins/mine.py").write_text(LOCAL + "\nopen('ran', 'w')\n")
     _, data = scan_json(vault)

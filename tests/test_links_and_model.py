@@ -243,9 +243,9 @@ def test_kept_notes_are_classified_again_for_another_config_or_other_plugins():
     from relnotes.config import Config
     from relnotes.plugins import get_plugin_manager
 
-    notes = notes_of({"Team/Ann.md": "Ann", "Notes/Sync.md": "---\nattendees: '[[Ann]]'\n---\n"})
+    notes = notes_of({"Notes/Sync.md": "---\nattendees: '[[Ann]]'\n---\n", "Team/Ann.md": "Ann"})
     assert [n.kind for n in build(notes).notes] == ["note", "note"]
-    assert [n.kind for n in build(notes, Config(people_folder="Team")).notes] == ["person", "note"]
+    assert [n.kind for n in build(notes, Config(people_folder="Team")).notes] == ["note", "person"]
 
     class Everything:
         @hookimpl
@@ -254,7 +254,7 @@ def test_kept_notes_are_classified_again_for_another_config_or_other_plugins():
 
     pm = get_plugin_manager(autoload=False)
     pm.register(Everything(), name="everything")
-    assert [n.kind for n in build(notes, Config(people_folder="Team"), pm).notes] == ["person", "meeting"]
+    assert [n.kind for n in build(notes, Config(people_folder="Team"), pm).notes] == ["meeting", "person"]
     assert [n.kind for n in build(notes).notes] == ["note", "note"]
 
 
@@ -273,7 +273,7 @@ def test_a_failing_classify_plugin_is_reported_on_every_build():
         pm.register(Broken(), name="broken")
         vault = build(notes, pm=pm)
         assert [n.kind for n in vault.notes] == ["person"]  # the built-in answered
-        assert [p.message for p in pm.problems] == [
+        assert [p.message for p in vault.problems] == [
             "plugin 'broken': relnotes_classify_note raised ValueError: nope; its contribution was skipped"]
 
 

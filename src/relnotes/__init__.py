@@ -30,14 +30,14 @@ _EXPORTS = {
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
-    **dict.fromkeys(("Incident", "find_incidents"), "incidents"),
+    **dict.fromkeys(("Incident", "find_incidents", "incident_of"), "incidents"),
     **dict.fromkeys(("Found", "Vocabulary", "field_key", "single", "type_key"), "fields"),
     **dict.fromkeys(("Cadence", "DateProblem", "MonthDay", "add_months", "anniversary_in", "parse_cadence",
                      "parse_date", "parse_month_day", "period_start"), "dates"),
     **dict.fromkeys(("Config", "ConfigError", "Markers", "Section", "Setting", "Table", "a_folder", "a_note_path",
                      "a_path", "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
     **dict.fromkeys(("GENERATED_KEY", "GENERATOR", "NOTE_MARKER"), "notes"),
-    **dict.fromkeys(("memo",), "cache"),
+    **dict.fromkeys(("Memo", "memo"), "cache"),
     **dict.fromkeys(("write_new",), "files"),
     **dict.fromkeys(("Pipeline", "VaultError"), "pipeline"),
     **dict.fromkeys(("PluginError",), "plugins"),
@@ -63,6 +63,7 @@ __all__ = [
     "Link",
     "Markers",
     "Meeting",
+    "Memo",
     "MonthDay",
     "Note",
     "Output",
@@ -92,6 +93,7 @@ __all__ = [
     "find_incidents",
     "find_links",
     "hookimpl",
+    "incident_of",
     "kind_of",
     "link_target",
     "make_uid",
@@ -128,7 +130,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .cache import memo
+    from .cache import Memo, memo
     from .cli import App
     from .config import (
         Config,
@@ -160,7 +162,7 @@ if TYPE_CHECKING:
     )
     from .fields import Found, Vocabulary, field_key, single, type_key
     from .files import write_new
-    from .incidents import Incident, find_incidents
+    from .incidents import Incident, find_incidents, incident_of
     from .kinds import kind_of
     from .links import Link, find_links, link_target, name_key, note_link, people_in, prose
     from .markdown import Task

@@ -26,7 +26,7 @@ import pickle
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from . import __version__
 from .filekeys import FileKey, file_key
@@ -37,6 +37,8 @@ from .obsidian import VaultSettings
 from .userdirs import cache_dir
 
 __all__ = ["Memo", "VaultCache", "code_version", "memo", "prune_memos"]
+
+T = TypeVar("T")
 
 _MAGIC = b"relnotes-cache-4\n"  # the number changes with the layout of what is stored
 _DIGEST = 32  # sha256 of the pickle, right after the magic line
@@ -61,6 +63,17 @@ class Memo:
 
     def put(self, key: Hashable, value: object) -> None:
         self.data[key] = value
+
+    def of(self, thing: object, params: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered for ``thing`` by identity (an immutable reminder, a list the
+        engine keeps while it is unchanged: no hashing of what it holds) and ``params``. The entry
+        holds ``thing``, so its id is not reused while it is remembered."""
+        kept = self.get(id(thing))
+        if kept is not None and kept[0] is thing and kept[1] == params:
+            return kept[2]
+        value = compute()
+        self.put(id(thing), (thing, params, value))
+        return value
 
     def prune(self) -> None:
         """Start a new build: forget what the last one did not use."""

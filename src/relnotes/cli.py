@@ -620,6 +620,7 @@ class _PluginRow(TypedDict):
     distribution: str
     hooks: list[str]
     enabled: bool
+    whole_vault: list[str]  # those of its hooks that are asked again on every change
 
 
 @cli.command()
@@ -628,7 +629,7 @@ class _PluginRow(TypedDict):
 @click.pass_obj
 def plugins(app: App, vault: Path | None, as_json: bool) -> None:
     """List every plugin: built-in, installed and (with VAULT) the vault's own, with the hooks each implements."""
-    from .plugins import get_plugin_manager
+    from .plugins import WHOLE_VAULT_HOOKS, get_plugin_manager
 
     if vault is not None:
         pipeline = app.pipeline(vault)
@@ -642,17 +643,22 @@ def plugins(app: App, vault: Path | None, as_json: bool) -> None:
         info = pm.describe(name)
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         rows.append({"name": name, "origin": info.origin, "version": info.version,
-                     "distribution": info.distribution, "hooks": hooks, "enabled": True})
+                     "distribution": info.distribution, "hooks": hooks, "enabled": True,
+                     "whole_vault": [hook for hook in hooks if hook in WHOLE_VAULT_HOOKS]})
     for name in sorted(config.disable if config else ()):
         rows.append({"name": name, "origin": "disabled in config", "version": "-", "distribution": "",
-                     "hooks": [], "enabled": False})
+                     "hooks": [], "enabled": False, "whole_vault": []})
     if as_json:
         click.echo(json.dumps({"plugins": rows, "warnings": [p.to_json() for p in pm.problems]}, indent=2))
         return
     origins = [row["origin"] + (f" ({row['distribution']})" if row["origin"] == "installed" else "") for row in rows]
     width, origin_width = max(len(row["name"]) for row in rows), max(map(len, origins))
     for row, origin in zip(rows, origins, strict=False):
-        click.echo(f"{row['name']:<{width}}  {origin:<{origin_width}}  {row['version']:<8} {', '.join(row['hooks'])}")
+        shown = ", ".join(hook + ("*" if hook in row["whole_vault"] else "") for hook in row["hooks"])
+        click.echo(f"{row['name']:<{width}}  {origin:<{origin_width}}  {row['version']:<8} {shown}")
+    if any(row["whole_vault"] for row in rows):
+        click.echo("* a whole-vault hook: asked again on every change (the others only about the notes and "
+                   "people a change concerns; see docs/plugins.md)")
     for problem in pm.problems:
         click.echo(f"Warning: {problem.path + ': ' if problem.path else ''}{problem.message}", err=True)
 

@@ -2,32 +2,62 @@
 
 Nothing here reads the disk or the clock; :mod:`relnotes.pipeline` does that and
 hands the notes in. Every decision is a plugin's, asked through :class:`~relnotes.plugins.Hooks`.
+
+The :class:`Engine` keeps what it derived between builds, each answer with what it
+depended on, so that after an edit it asks the plugins again only about what the edit can
+change (``relnotes watch`` on a big vault). The steps of a build, each kept per note or
+person:
+
+1. **structure**, per note: its kind (``relnotes_classify_note``) and, for a person note,
+   the person's fields. A change here that others can see — a note added, removed or of
+   another kind, a person's fields or aliases — marks the note's names (title, aliases).
+2. **contact**, per note: the meeting it is and its interactions
+   (``relnotes_note_interactions``). Asked for the notes that changed and for the notes
+   that looked up a marked name (the backlink index, keyed by name).
+3. **people**: a person whose contact changed gets its interactions again, in date order.
+4. **reminders**: per note (``relnotes_note_reminders``) for the notes of step 2, per
+   person (``relnotes_person_reminders``) for the people of step 3 and the changed person
+   notes; everything again when the day changes. The whole-vault hooks
+   (``relnotes_interactions``, ``relnotes_reminders``, ``relnotes_goal``) are asked on
+   every build.
+
+The reminders are kept sorted, so a build re-sorts only what changed. Whatever the
+history of edits, a build gives the very answers a build from scratch gives (tested).
 """
 
 from __future__ import annotations
 
-import copy
+import bisect
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+import operator
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
 from .config import Config
 from .dates import DateProblem, parse_date
 from .fields import Vocabulary, single
-from .links import people_in
-from .model import Meeting, Note, Output, Person, Problem, ScanResult, Vault
+from .filekeys import FileKey
+from .links import name_key, people_in
+from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault
 from .obsidian import VaultSettings
 from .plugins import RelnotesPluginManager
 
-__all__ = ["build_vault", "evaluate"]
+__all__ = ["Engine", "build_vault"]
 
 T = TypeVar("T")
+Entry = tuple[FileKey, Note | None, list[Problem]]  # a note file as the cache has it: key, note, problems
+PartId = tuple[str, str]  # (step, note path): what one answer is kept under
 
-def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
-    """What a meeting note says, before names are resolved: date, (field, name, line)
-    triples, follow-up, whether it is done, and the problems with them."""
-    problems: list[Problem] = []
+_PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person)
+                       if f.name not in ("note", "interactions") and not f.name.startswith("_"))
+
+
+def _meeting(note: Note, vault: Vault, words: Vocabulary, problems: list[Problem]) -> Meeting:
+    """What a meeting note says — date, attendees, follow-up, whether it is done — with its problems."""
     fields = words.reader(note)
     date = note.date
     written = fields.find("date")
@@ -40,13 +70,16 @@ def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
                 line=written.line))
     elif date is None:
         problems.append(note.problem("meeting has no date: add 'date: YYYY-MM-DD' or start the file name with it"))
-    names: list[tuple[str, str, int | None]] = []
+    attendees: list[Person] = []
     for found in fields.values("attendees"):
         if isinstance(found.value, dict) or not isinstance(found.value, (str, list)):
             problems.append(note.problem(f"{found.key}: expected links to people, got a "
                                          f"{type(found.value).__name__}; ignored", line=found.line))
             continue
-        names += [(found.key, name, found.line) for name in people_in(found.value)]
+        for name in people_in(found.value):
+            person = vault.person_named(note, found.key, name, found.line, problems)
+            if person is not None and person not in attendees:
+                attendees.append(person)
     follow_up = None
     given = fields.find("follow_up")
     if given is not None:
@@ -58,121 +91,474 @@ def _meeting_fields(note: Note, words: Vocabulary) -> tuple:
     if done is not None and not isinstance(single(done.value), bool):
         problems.append(note.problem(f"{done.key}: expected true or false, got {single(done.value)!r}; "
                                      "treated as not done", line=done.line))
-    return date, names, follow_up, done is not None and single(done.value) is True, problems
+    return Meeting(note, date, attendees, follow_up, done is not None and single(done.value) is True)
 
 
-def _meeting(note: Note, vault: Vault, words: Vocabulary, problems: list[Problem]) -> Meeting:
-    date, names, follow_up, done, found = note.derived(("meeting", words), lambda: _meeting_fields(note, words))
-    problems += found
-    attendees: list[Person] = []
-    for key, name, line in names:
-        person = vault.person_named(note, key, name, line, problems)
-        if person is not None and person not in attendees:
-            attendees.append(person)
-    return Meeting(note, date, attendees, follow_up, done)
+@dataclasses.dataclass(slots=True)
+class _Part:
+    """One kept answer: the names it looked up, the ambiguous ones among them (key → the target
+    as written), its warnings and its reminders (with the plugin of each)."""
+
+    keys: frozenset[str] = frozenset()
+    ambiguous: dict[str, str] | None = None
+    problems: list[Problem] | None = None
+    reminders: tuple[tuple[str, Reminder], ...] = ()
+
+    def empty(self) -> bool:
+        return not (self.keys or self.ambiguous or self.problems or self.reminders)
 
 
-class _Reported(Exception):
-    """A plugin failed while classifying a note: the answer holds for this build only."""
-
-    def __init__(self, kind: str | None) -> None:
-        self.kind = kind
+_date = operator.attrgetter("date")
 
 
-def _kind(note: Note, config: Config, pm: RelnotesPluginManager, token: tuple) -> str | None:
-    """What the classify plugins say ``note`` is, worked out once per note, config and plugins."""
-    def classified() -> str | None:
+def _sort_key(reminder: Reminder) -> tuple:
+    return (reminder.date, reminder.kind, reminder.person or "", reminder.title, reminder.uid)
+
+
+class _Reminders:
+    """Every reminder claimed, by uid, and the winners kept sorted.
+
+    A uid claimed twice goes to the claim that comes first — by the plugin's place in the
+    calling order, then the note or person it is about, then its place in the answer — and
+    each other claim is reported against its plugin.
+    """
+
+    def __init__(self) -> None:
+        self.claims: dict[str, dict[tuple, tuple[str, Reminder]]] = {}
+        self.winners: dict[str, tuple[tuple, Reminder]] = {}  # uid -> the winning claim's key, and its reminder
+        self.order: list[tuple[tuple, Reminder]] = []  # (sort key, reminder) of the winners, sorted
+        self.listed: list[Reminder] = []  # the same reminders, alone
+        self.contested: set[str] = set()
+        self._touched: set[str] = set()
+
+    def withdraw(self, pid: PartId, reminders: Iterable[tuple[str, Reminder]], ranks: Mapping[str, int]) -> None:
+        for index, (plugin, reminder) in enumerate(reminders):
+            claims = self.claims[reminder.uid]
+            del claims[(ranks.get(plugin, -1), pid, index)]
+            self._touched.add(reminder.uid)
+
+    def claim(self, pid: PartId, reminders: Iterable[tuple[str, Reminder]], ranks: Mapping[str, int]) -> None:
+        for index, (plugin, reminder) in enumerate(reminders):
+            self.claims.setdefault(reminder.uid, {})[(ranks.get(plugin, -1), pid, index)] = (plugin, reminder)
+            self._touched.add(reminder.uid)
+
+    def settle(self) -> None:
+        """Bring the sorted winners up to date with the claims changed since the last call."""
+        touched, self._touched = self._touched, set()
+        bulk = len(touched) > 64 and len(touched) > len(self.order) // 8  # then sorting anew is quicker
+        for uid in touched:
+            before = self.winners.pop(uid, None)
+            if before is not None and not bulk:
+                at = bisect.bisect_left(self.order, (_sort_key(before[1]),))
+                del self.order[at], self.listed[at]
+            claims = self.claims.get(uid)
+            if not claims:
+                self.claims.pop(uid, None)
+                self.contested.discard(uid)
+                continue
+            best = min(claims)
+            reminder = claims[best][1]
+            self.winners[uid] = (best, reminder)
+            if len(claims) > 1:
+                self.contested.add(uid)
+            else:
+                self.contested.discard(uid)
+            if not bulk:
+                entry = (_sort_key(reminder), reminder)
+                at = bisect.bisect_left(self.order, entry)
+                self.order.insert(at, entry)
+                self.listed.insert(at, reminder)
+        if bulk:
+            self.order = sorted((_sort_key(reminder), reminder) for _, reminder in self.winners.values())
+            self.listed = [reminder for _, reminder in self.order]
+
+    def losers(self) -> Iterable[tuple[str, str]]:
+        """(plugin, uid) of every claim that lost to another of its uid."""
+        for uid in sorted(self.contested):
+            claims = self.claims[uid]
+            for key in sorted(claims)[1:]:
+                yield claims[key][0], uid
+
+
+class Engine:
+    """A vault, everything derived from it and what each answer depended on, kept between
+    builds: :meth:`update` brings it up to date with the notes, :meth:`evaluate` runs the rules
+    and the outputs. Pure: the notes are handed in.
+
+    :param root: the vault folder (for the outputs' paths; nothing is read).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._reset(None)
+
+    def _reset(self, token: object) -> None:
+        self.vault = Vault(self.root)
+        self._token = token
+        self._entries: dict[str, Entry] = {}
+        self._parts: dict[PartId, _Part] = {}
+        self._backlinks: dict[str, set[PartId]] = defaultdict(set)
+        self._with_problems: set[PartId] = set()
+        self._with_ambiguity: set[PartId] = set()
+        self._reminders = _Reminders()
+        self._ranks: dict[str, int] = {}
+        self._contacts: dict[str, dict[str, tuple[Interaction, ...]]] = defaultdict(dict)  # person -> source -> …
+        self._sent: dict[str, tuple[str, ...]] = {}  # source -> the people its interactions went to
+        self._stale_notes: set[str] = set()  # notes whose reminders are to be asked for again
+        self._stale_people: set[str] = set()
+        self._references: dict[str, str] = {}  # people of no type and no contact: path -> name
+        self._shared: dict[str, Problem] = {}  # name key -> "2 people answer to the name …"
+        self._today: dt.date | None = None
+
+    # --- keeping answers --------------------------------------------------------------------
+
+    def _store(self, pid: PartId, part: _Part | None) -> None:
+        """Keep ``part`` as the answer under ``pid`` (None or empty: no answer), replacing the last."""
+        old = self._parts.pop(pid, None)
+        if old is not None:
+            for key in old.keys:
+                linked = self._backlinks[key]
+                linked.discard(pid)
+                if not linked:
+                    del self._backlinks[key]
+            if old.reminders:
+                self._reminders.withdraw(pid, old.reminders, self._ranks)
+        self._with_problems.discard(pid)
+        self._with_ambiguity.discard(pid)
+        if part is None or part.empty():
+            return
+        self._parts[pid] = part
+        for key in part.keys:
+            self._backlinks[key].add(pid)
+        if part.reminders:
+            self._reminders.claim(pid, part.reminders, self._ranks)
+        if part.problems:
+            self._with_problems.add(pid)
+        if part.ambiguous:
+            self._with_ambiguity.add(pid)
+
+    def _ask(self, pm: RelnotesPluginManager, ask: Callable[[list[Problem]], list[T]]) -> tuple[list[T], _Part]:
+        """``ask(problems)`` with the names it looks up recorded, and the plugin failures it
+        causes kept with its answer (they are reported as long as the answer is kept)."""
+        problems: list[Problem] = []
+        reported = len(pm.problems)
+        with self.vault.tracking() as (seen, ambiguous):
+            items = ask(problems)
+        problems += pm.problems[reported:]
+        del pm.problems[reported:]
+        return items, _Part(frozenset(seen), ambiguous or None, problems or None)
+
+    # --- step 1: structure ------------------------------------------------------------------
+
+    def update(self, entries: Mapping[str, Entry], config: Config, pm: RelnotesPluginManager,
+               settings: VaultSettings | None = None) -> Vault:
+        """Bring the vault up to date with ``entries`` (vault-relative path → the cache's entry;
+        a new entry object is a changed note): people, meetings, interactions. The rules are
+        run by :meth:`evaluate`."""
+        token = (repr(config), pm, settings)
+        if token != self._token:
+            self._reset(token)
+            self.vault.settings = settings
+            names = [name for name, plugin in pm.list_name_plugin() if plugin is not None]
+            self._ranks = {name: rank for rank, name in enumerate(reversed(names))}  # pluggy calls LIFO
+        try:
+            self._update(entries, config, pm)
+        except BaseException:
+            self._reset(None)  # a failure halfway (strict mode, a stop): start afresh next time
+            raise
+        return self.vault
+
+    def _update(self, entries: Mapping[str, Entry], config: Config, pm: RelnotesPluginManager) -> None:
+        vault, kept = self.vault, self._entries
+        changed = [rel for rel, entry in entries.items() if kept.get(rel) is not entry]
+        if changed or len(entries) != len(kept):
+            changed += [rel for rel in kept if rel not in entries]
+        marked: set[str] = set()  # names whose meaning may have changed
+        dirty: set[str] = set()  # notes to ask about again
+        for rel in sorted(changed):
+            entry = entries.get(rel)
+            if entry is None:
+                del kept[rel]
+            else:
+                kept[rel] = entry
+            self._store(("read", rel), _Part(problems=entry[2]) if entry is not None and entry[2] else None)
+            note = entry[1] if entry is not None else None
+            if self._structure(rel, note, config, pm, marked):
+                dirty.add(rel)
+        for key in marked:
+            for step, path in self._backlinks.get(key, ()):
+                (dirty if step in ("contact", "reminders") else self._stale_people).add(path)
+        dirty &= vault._notes.keys()
+        for rel in sorted(dirty):
+            self._contact(vault._notes[rel], config, pm)
+        self._stale_notes |= dirty
+        self._whole_vault_contacts(config, pm)
+        for path in self._stale_people:
+            person = vault._person_of.get(path)
+            if person is not None:
+                sources = self._contacts.get(path, {})
+                person.interactions = sorted((i for source in sorted(sources) for i in sources[source]),
+                                             key=lambda i: (i.date, i.source, i.kind))
+        self._shared_names(marked)
+
+    def _structure(self, rel: str, note: Note | None, config: Config, pm: RelnotesPluginManager,
+                   marked: set[str]) -> bool:
+        """Take in the note now at ``rel`` (None: gone), marking the names whose meaning this can
+        change. :returns: whether the note is there to be asked about."""
+        vault = self.vault
+        old_note, old_person = vault._notes.get(rel), vault._person_of.get(rel)
+        names = _names(old_note, old_person)
+        if note is None:
+            if old_note is not None:
+                marked |= names
+                vault.drop_note(rel)
+                for step in ("kind", "contact", "reminders", "person"):
+                    self._store((step, rel), None)
+                self._contributed(rel, ())
+                self._stale_people.discard(rel)
+                self._references.pop(rel, None)
+            return False
+        problems: list[Problem] = []
         reported = len(pm.problems)
         kind = pm.hooks.classify_note(note, config)
-        if len(pm.problems) > reported:
-            raise _Reported(kind)
-        return kind
-
-    try:
-        return note.derived(token, classified)
-    except _Reported as exc:
-        return exc.kind
-
-
-def _person(note: Note, words: Vocabulary, problems: list[Problem]) -> Person:
-    """The person a note describes, read once per note and vocabulary; each build gets its own
-    copy to add interactions to."""
-    def read() -> tuple[Person, list[Problem]]:
-        found: list[Problem] = []
-        return Person.from_note(note, found, words), found
-
-    person, found = note.derived(("person", words), read)
-    problems += found
-    person = copy.copy(person)
-    person.interactions = []
-    return person
-
-
-def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,
-                problems: list[Problem], settings: VaultSettings | None = None) -> Vault:
-    """Classify the notes, read people and meetings, and gather interactions (``settings``:
-    what was taken from the vault's ``.obsidian/``)."""
-    hooks = pm.hooks
-    people = []
-    token = ("kind", repr(config), hooks.implementations("relnotes_classify_note"))
-    for note in notes:
-        kind = _kind(note, config, pm, token)
         note.kind = kind if kind in ("person", "meeting") else "note"
-        if note.kind == "person":
-            people.append(_person(note, config.vocabulary, problems))
-    if notes and not people:
-        problems.append(Problem("", None, (
-            f"no people among {len(notes)} notes: a note is a person when its type, categories or tags say so "
-            f"(type: person, categories: [[People]], #person) or it lies in {_folders(config.people.folders)}; "
-            "run `relnotes init VAULT` to detect how this vault marks people, or set [people] in the config")))
-    vault = Vault(root, notes, people, problems, settings)
-    vault.meetings = [_meeting(n, vault, config.vocabulary, problems) for n in notes if n.kind == "meeting"]
-    for plugin, item in hooks.interactions(vault, config):
-        person = vault.person(item.person, item.source)
-        if person is None:
-            problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
-                                    f"(from plugin {plugin!r}); ignored"))
-        else:
-            person.interactions.append(item)
-    for person in people:
-        person.interactions.sort(key=lambda i: (i.date, i.source, i.kind))
-    return vault
+        person = Person.from_note(note, problems, config.vocabulary) if note.kind == "person" else None
+        problems += pm.problems[reported:]
+        del pm.problems[reported:]
+        self._store(("kind", rel), _Part(problems=problems or None))
+        if old_note is None or old_note.kind != note.kind or _facts(old_person) != _facts(person):
+            marked |= names | _names(note, person)
+        vault.put_note(note)
+        if person is not None:
+            if old_person is not None:  # the same object, brought up to date: meetings and incidents hold it
+                for name in _PERSON_FIELDS:
+                    setattr(old_person, name, getattr(person, name))
+                old_person.note, person = note, old_person
+            vault.put_person(person)
+            self._stale_people.add(rel)
+        elif old_person is not None:
+            self._store(("person", rel), None)
+            self._references.pop(rel, None)
+            self._stale_people.discard(rel)
+        return True
+
+    # --- step 2: contact --------------------------------------------------------------------
+
+    def _contact(self, note: Note, config: Config, pm: RelnotesPluginManager) -> None:
+        """Ask again what ``note`` is as a meeting and whom it records contact with."""
+        vault = self.vault
+
+        def ask(problems: list[Problem]) -> list[tuple[str, Person, Interaction]]:
+            meeting = _meeting(note, vault, config.vocabulary, problems) if note.kind == "meeting" else None
+            vault.set_meeting(note.path, meeting)
+            found = []
+            for plugin, item in pm.hooks.note_interactions(note, meeting, vault, config, problems):
+                person = vault.person(item.person, item.source)
+                if person is None:
+                    problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
+                                            f"(from plugin {plugin!r}); ignored"))
+                else:
+                    found.append((plugin, person, item))
+            return found
+
+        found, part = self._ask(pm, ask)
+        self._store(("contact", note.path), part)
+        self._contributed(note.path, [(person.path, item) for _, person, item in found])
+
+    def _contributed(self, source: str, items: Iterable[tuple[str, Interaction]]) -> None:
+        """Keep the interactions ``source`` (a note, or a whole-vault plugin) gave, by person; the
+        people whose contact changed are stale."""
+        by_person: dict[str, list[Interaction]] = {}
+        for path, item in items:
+            by_person.setdefault(path, []).append(item)
+        for path in self._sent.pop(source, ()):
+            if path not in by_person:
+                self._contacts[path].pop(source, None)
+                if not self._contacts[path]:
+                    del self._contacts[path]
+                self._stale_people.add(path)
+        for path, found in by_person.items():
+            given = tuple(found)
+            if self._contacts[path].get(source) != given:
+                self._contacts[path][source] = given
+                self._stale_people.add(path)
+        if by_person:
+            self._sent[source] = tuple(by_person)
+
+    def _whole_vault_contacts(self, config: Config, pm: RelnotesPluginManager) -> None:
+        """Ask the whole-vault ``relnotes_interactions`` plugins (on every build)."""
+        if not pm.hooks.implementations("relnotes_interactions"):
+            return
+        vault = self.vault
+        vault.problems = []
+        reported = len(pm.problems)
+        by_plugin: dict[str, list[tuple[str, Interaction]]] = {}
+        problems = vault.problems
+        for plugin, item in pm.hooks.interactions(vault, config):
+            person = vault.person(item.person, item.source)
+            if person is None:
+                problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
+                                        f"(from plugin {plugin!r}); ignored"))
+            else:
+                by_plugin.setdefault(plugin, []).append((person.path, item))
+        problems += pm.problems[reported:]
+        del pm.problems[reported:]
+        self._store(("whole-vault", "relnotes_interactions"), _Part(problems=problems or None))
+        for plugin in {*by_plugin, *(source[1:] for source in self._sent if source.startswith("\0"))}:
+            self._contributed("\0" + plugin, by_plugin.get(plugin, ()))
+
+    def _shared_names(self, marked: set[str]) -> None:
+        """The warning about people who answer to one name, for the names marked."""
+        for key in marked:
+            self._shared.pop(key, None)
+            persons = self.vault.named(key)
+            if len(persons) < 2:
+                continue
+            first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))
+            folders = {name_key(p.path.rpartition("/")[0]) for p in persons}
+            nfc = [unicodedata.normalize("NFC", p.path) for p in persons]
+
+            def shown(person: Person, nfc: list[str] = nfc) -> str:  # paths that look the same: escaped
+                same = nfc.count(unicodedata.normalize("NFC", person.path)) > 1
+                return ascii(person.path) if same else person.path
+
+            advice = ("link with the folder, e.g. [[folder/Name]], to choose" if len(folders) == len(persons)
+                      else "their names differ only in case or accents within one folder, so no link can "
+                           "tell them apart: rename one")
+            self._shared[key] = Problem(
+                first.path, None,
+                f"{len(persons)} people answer to the name {key!r}: {', '.join(map(shown, [first, *others]))}; "
+                f"links to it go to {first.path} ({advice})")
+
+    # --- step 4: reminders --------------------------------------------------------------------
+
+    def evaluate(self, config: Config, pm: RelnotesPluginManager, today: dt.date, horizon: int,
+                 problems: Iterable[Problem] = ()) -> ScanResult:
+        """Run the rules and the outputs on the vault as :meth:`update` left it: every reminder due
+        up to ``today + horizon`` (overdue ones included), and the bytes of every generated file.
+        ``problems`` are the scan's own (reading the vault), reported with the rest."""
+        try:
+            return self._evaluate(config, pm, today, horizon, list(problems))
+        except BaseException:
+            self._reset(None)
+            raise
+
+    def _evaluate(self, config: Config, pm: RelnotesPluginManager, today: dt.date, horizon: int,
+                  scan_problems: list[Problem]) -> ScanResult:
+        vault = self.vault
+        if today != self._today:
+            self._today = today
+            self._stale_notes = set(vault._notes)
+            self._stale_people = set(vault._person_of)
+        for rel in sorted(self._stale_notes & vault._notes.keys()):
+            note = vault._notes[rel]
+            meeting = vault.meeting_of(note)
+
+            def of_note(found: list[Problem], note: Note = note, meeting: Meeting | None = meeting
+                        ) -> list[tuple[str, Reminder]]:
+                return pm.hooks.note_reminders(note, meeting, vault, config, today, found)
+
+            items, part = self._ask(pm, of_note)
+            part.reminders = tuple(items)
+            self._store(("reminders", rel), part)
+        for path in sorted(self._stale_people & vault._person_of.keys()):
+            person = vault._person_of[path]
+
+            def of_person(found: list[Problem], person: Person = person) -> list[tuple[str, Reminder]]:
+                return pm.hooks.person_reminders(person, vault, config, today, found)
+
+            items, part = self._ask(pm, of_person)
+            part.reminders = tuple(items)
+            self._store(("person", path), part)
+            if (person.status == "active" and not person.roles and not person.cadence_set
+                    and not person.contacted(today)):
+                self._references[path] = person.name
+            else:
+                self._references.pop(path, None)
+        self._stale_notes, self._stale_people = set(), set()
+        vault.problems = []
+        reported = len(pm.problems)
+        if pm.hooks.implementations("relnotes_reminders"):
+            wide = tuple(pm.hooks.reminders(vault, config, today))
+            self._store(("whole-vault", "relnotes_reminders"), _Part(
+                problems=[*vault.problems, *pm.problems[reported:]] or None, reminders=wide))
+            del pm.problems[reported:]
+        self._reminders.settle()
+        for plugin, uid in self._reminders.losers():
+            pm.report(plugin, f"two reminders share the uid {uid!r}; the second was dropped")
+        goal = pm.hooks.goal(vault, config, today)
+        vault.problems = self.problems(scan_problems, config)
+        everything = self._reminders.listed[:]  # (a copy: the next build changes the kept list)
+        window = bisect.bisect_left(everything, today + dt.timedelta(days=horizon + 1), key=_date)
+        result = ScanResult(vault.root, vault, today, horizon, everything[:window], everything, goal)
+        result.problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
+        result.outputs = build_outputs(result, config, pm)
+        result.problems = sorted({*result.problems, *pm.problems}, key=Problem.sort_key)
+        return result
+
+    def problems(self, scan_problems: list[Problem], config: Config) -> list[Problem]:
+        """Every warning of the vault as it is now: the kept answers' and the vault's own."""
+        found = [*scan_problems, *self._shared.values()]
+        for pid in self._with_problems:
+            found += self._parts[pid].problems or ()
+        ambiguous: dict[str, tuple[str, str]] = {}  # key -> (the first note linking it, the target as written)
+        for pid in self._with_ambiguity:
+            for key, target in (self._parts[pid].ambiguous or {}).items():
+                if key not in self._shared and (key not in ambiguous or pid[1] < ambiguous[key][0]):
+                    ambiguous[key] = (pid[1], target)
+        for key, (source, target) in ambiguous.items():
+            notes = self.vault.ambiguity(key)
+            found.append(Problem(source, None, f"link [[{target}]] is ambiguous: "
+                                 f"{', '.join(n.path for n in notes)}; using {notes[0].path}"))
+        vault = self.vault
+        if vault._notes and not vault._person_of:
+            found.append(Problem("", None, (
+                f"no people among {len(vault._notes)} notes: a note is a person when its type, categories or tags "
+                f"say so (type: person, categories: [[People]], #person) or it lies in "
+                f"{_folders(config.people.folders)}; run `relnotes init VAULT` to detect how this vault marks people, "
+                "or set [people] in the config")))
+        if self._references:
+            names = sorted(self._references.values(), key=str.casefold)
+            shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+            found.append(Problem("", None, (
+                f"{len(names)} {'person has' if len(names) == 1 else 'people have'} no relationship type and "
+                f"no recorded contact, so no follow-ups ({shown}): give a note `role: peer` (or mentor, manager, "
+                "client, sponsor, contact, a [cadence] type of yours) or `cadence: 3m` to keep in touch")))
+        return found
+
+
+def _names(note: Note | None, person: Person | None) -> set[str]:
+    """The names a note answers to: its title and, for a person, their aliases (as name keys)."""
+    if note is None:
+        return set()
+    return {name_key(note.title), *(name_key(alias) for alias in (person.aliases if person else ()))}
+
+
+def _facts(person: Person | None) -> tuple | None:
+    """What others can see of a person: every field but the note and the interactions."""
+    return None if person is None else tuple(getattr(person, name) for name in _PERSON_FIELDS)
 
 
 def _folders(folders: tuple[str, ...]) -> str:
     return " or ".join(f"{f}/" for f in folders) if folders else "no people folder"
 
 
-def _unique(items: Iterable[tuple[str, T]], pm: RelnotesPluginManager, key: Callable[[T], str],
-            duplicate: str) -> dict[str, T]:
-    """The first item of each ``key``; the others are reported against the plugin that returned
-    them (``duplicate`` is the message, with ``{key}``)."""
-    kept: dict[str, T] = {}
-    for plugin, item in items:
-        if key(item) in kept:
-            pm.report(plugin, duplicate.format(key=key(item)))
-        else:
-            kept[key(item)] = item
-    return kept
-
-
-def evaluate(vault: Vault, config: Config, pm: RelnotesPluginManager, today: dt.date, horizon: int) -> ScanResult:
-    """Run the rules and the outputs: every reminder due up to ``today + horizon``
-    (overdue ones included), and the bytes of every generated file."""
-    hooks = pm.hooks
-    reminders = _unique(hooks.reminders(vault, config, today), pm, lambda r: r.uid,
-                        "two reminders share the uid {key!r}; the second was dropped")
-    everything = sorted(reminders.values(), key=lambda r: (r.date, r.kind, r.person or "", r.title, r.uid))
-    last = today + dt.timedelta(days=horizon)
-    goal = hooks.goal(vault, config, today)
-    result = ScanResult(vault.root, vault, today, horizon, [r for r in everything if r.date <= last], everything, goal)
-    result.problems = sorted({*vault.problems, *pm.problems}, key=Problem.sort_key)
-    result.outputs = build_outputs(result, config, pm)
-    result.problems = sorted({*result.problems, *pm.problems}, key=Problem.sort_key)
-    return result
+def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPluginManager,
+                problems: list[Problem], settings: VaultSettings | None = None) -> Vault:
+    """The vault of ``notes`` at once — people, meetings, interactions — with no rule run
+    (``problems``: what reading them found; ``settings``: what was taken from ``.obsidian/``)."""
+    engine = Engine(root)
+    vault = engine.update({note.path: (None, note, []) for note in notes}, config, pm, settings)  # type: ignore[misc]
+    vault.problems = engine.problems(problems, config)
+    return vault
 
 
 def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager) -> list[Output]:
     """The files the output plugins generate for ``result`` (nothing is written here)."""
-    outputs = _unique(pm.hooks.outputs(result, config), pm, lambda o: o.name, "a second output named {key!r}; skipped")
+    outputs: dict[str, Output] = {}
+    for plugin, output in pm.hooks.outputs(result, config):
+        if output.name in outputs:
+            pm.report(plugin, f"a second output named {output.name!r}; skipped")
+        else:
+            outputs[output.name] = output
     return sorted(outputs.values(), key=lambda o: o.name)

@@ -12,10 +12,12 @@ are not events it listens to.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import errno
 import gc
 import logging
+import operator
 import os
 import queue
 import sys
@@ -278,7 +280,7 @@ class Daemon:
             log.error("cannot write %s", error)
         self.builds += 1
         self.result = result
-        overdue = sum(r.overdue(today) for r in result.reminders)
+        overdue = bisect.bisect_left(result.reminders, today, key=operator.attrgetter("date"))  # in date order
         log.info("rebuilt for %s in %d ms (%s; %d notes re-read): %d reminders, %d overdue, %d warnings; %s",
                  today.isoformat(), (time.perf_counter() - started) * 1000, reason, reread,
                  len(result.reminders), overdue, len(result.problems),

@@ -3,6 +3,14 @@
 A plugin is a module or object with functions named like these specs and
 marked with :data:`relnotes.hookimpl`. It may accept any subset of a hook's
 arguments, but must not give them defaults (pluggy would not pass them).
+
+Most rules are about one note or one person, and say so by the hook they implement:
+``relnotes_note_interactions``, ``relnotes_note_reminders`` and
+``relnotes_person_reminders`` are asked about one note or person at a time, and their
+answers are kept; after an edit, ``relnotes watch`` asks again only about what the edit
+can change (see ``docs/plugins.md``, "What a rule may depend on"). The whole-vault hooks
+``relnotes_interactions``, ``relnotes_reminders`` and ``relnotes_goal`` are asked
+again on every change.
 pluggy calls the hooks, so ``tryfirst``/``trylast``, ``wrapper=True`` and hook-call
 monitoring work as pluggy documents them; relnotes guards each implementation, so
 one that raises is reported by name and skipped while the others still count.
@@ -20,7 +28,7 @@ if TYPE_CHECKING:
     import click
 
     from .config import Config, Table
-    from .model import GoalStatus, Interaction, Note, Output, Reminder, ScanResult, Vault
+    from .model import GoalStatus, Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault
 
 hookspec = pluggy.HookspecMarker("relnotes")
 
@@ -58,18 +66,38 @@ def relnotes_classify_note(note: Note, config: Config) -> str | None:
 
 
 @hookspec
+def relnotes_note_interactions(note: Note, meeting: Meeting | None, vault: Vault, config: Config,
+                               problems: list[Problem]) -> Iterable[Interaction] | None:
+    """Contribute the moments of contact one note records.
+
+    The built-in ``interactions`` plugin turns a meeting into contact with its attendees, a
+    dated note with the people it links, a person's contact log and an incident (with the
+    people it is about, see :mod:`relnotes.incidents`) into interactions. Each
+    :class:`~relnotes.model.Interaction` names its person as a link would (title, alias or
+    path); names that match no person are reported.
+
+    Asked once per note; kept until the note changes or a name it looked up through
+    ``vault`` (:meth:`~relnotes.model.Vault.resolve`, :meth:`~relnotes.model.Vault.person`,
+    :meth:`~relnotes.model.Vault.person_at`) comes to mean another note or a person whose
+    fields changed. Read only ``note``, ``meeting``, ``config`` and what ``vault`` resolves.
+
+    :param note: the note (``note.kind`` is set: ``"person"``, ``"meeting"`` or ``"note"``).
+    :param meeting: the meeting it is, attendees resolved, or None.
+    :param vault: the vault, for resolving names (people's interactions are not final yet).
+    :param config: the vault's configuration.
+    :param problems: append a :class:`~relnotes.model.Problem` here to warn about the note.
+    :returns: interactions, in any order.
+    """
+
+
+@hookspec
 def relnotes_interactions(vault: Vault, config: Config) -> Iterable[Interaction] | None:
-    """Contribute moments of contact with people.
+    """Contribute moments of contact found across the whole vault, e.g. from a mail or chat export.
 
-    The built-in ``interactions`` plugin turns meetings (their attendees),
-    dated notes (the people they link), contact logs and incidents (the
-    people they are about, see :mod:`relnotes.incidents`) into
-    interactions. Another
-    plugin may add some from elsewhere, e.g. a mail or chat export.
-    Each :class:`~relnotes.model.Interaction` names its person as a link
-    would (title, alias or path); names that match no person are reported.
+    Asked again on every change (``relnotes plugins`` says so): prefer
+    :func:`relnotes_note_interactions` for what one note says.
 
-    :param vault: the vault with its people and meetings (no interactions yet).
+    :param vault: the vault with its people and meetings (their interactions are not final).
     :param config: the vault's configuration.
     :returns: interactions, in any order.
     """
@@ -78,12 +106,47 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterable[Interaction]
 # --- deciding what to remind of ------------------------------------------------------
 
 @hookspec
-def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterable[Reminder] | None:
-    """Contribute reminders: follow-ups, tasks, celebrations, or your own kinds.
+def relnotes_note_reminders(note: Note, meeting: Meeting | None, vault: Vault, config: Config, today: dt.date,
+                            problems: list[Problem]) -> Iterable[Reminder] | None:
+    """Contribute the reminders one note gives: its tasks, a meeting's follow-up.
 
-    Every built-in rule is a plugin of this hook. Return reminders whatever
-    their date: relnotes keeps those in the scan's window (and the overdue
-    ones before it), drops duplicate uids and sorts them.
+    Return reminders whatever their date: relnotes keeps those in the scan's window (and
+    the overdue ones before it), drops duplicate uids and sorts them. Asked once per note
+    and day; kept until the note changes, a name it looked up through ``vault`` means
+    another note or a person whose fields changed, or the day changes.
+
+    :param note: the note. :param meeting: the meeting it is, or None.
+    :param vault: the vault, for resolving names (people's fields are final, their
+        interactions not).
+    :param today: the day the scan is for (never read the clock).
+    :param problems: append warnings about the note here.
+    :returns: reminders, each with a stable ``uid`` (see :func:`~relnotes.model.make_uid`).
+    """
+
+
+@hookspec
+def relnotes_person_reminders(person: Person, vault: Vault, config: Config, today: dt.date,
+                              problems: list[Problem]) -> Iterable[Reminder] | None:
+    """Contribute the reminders about one person: a follow-up, a celebration.
+
+    Asked once per person and day, with ``person.interactions`` complete and sorted by
+    date; kept until the person's note or interactions change, a name looked up through
+    ``vault`` means something else, or the day changes.
+
+    :param person: the person. :param vault: the vault, for resolving names.
+    :param today: the day the scan is for (never read the clock).
+    :param problems: append warnings about the person's note here.
+    :returns: reminders, each with a stable ``uid``.
+    """
+
+
+@hookspec
+def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterable[Reminder] | None:
+    """Contribute reminders that need the whole vault at once.
+
+    Asked again on every change (``relnotes plugins`` says so): prefer
+    :func:`relnotes_note_reminders` or :func:`relnotes_person_reminders` for a rule about
+    one note or one person. Return reminders whatever their date.
 
     :param vault: the vault, people with their interactions sorted by date.
     :param config: the vault's configuration.
@@ -97,7 +160,8 @@ def relnotes_goal(vault: Vault, config: Config, today: dt.date) -> GoalStatus | 
     """Measure progress against the networking goal.
 
     The built-in ``goal`` plugin counts distinct people contacted in the
-    current week, month or quarter when ``goal`` is configured.
+    current week, month or quarter when ``goal`` is configured. Asked again on
+    every change.
 
     :returns: the progress, or ``None`` for no goal.
     """

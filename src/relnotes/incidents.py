@@ -18,7 +18,6 @@ Pure: nothing here touches the disk.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -29,7 +28,8 @@ from .kinds import kind_words
 from .links import link_targets, name_key, people_in, prose
 from .model import Note, Person, Problem, Vault
 
-__all__ = ["ABOUT", "INCIDENT", "MENTIONED", "WITNESS", "Incident", "Named", "find_incidents", "is_incident"]
+__all__ = ["ABOUT", "INCIDENT", "MENTIONED", "WITNESS", "Incident", "Named", "find_incidents", "incident_of",
+           "is_incident"]
 
 INCIDENT = "incident"
 ABOUT, WITNESS, MENTIONED = "about", "witness", "mentioned"  # what a person is to an incident
@@ -129,65 +129,65 @@ def _fields(note: Note, words: Vocabulary) -> tuple:
     return date, dated_by, about, witnesses, problems
 
 
-def _sits_under(note: Note, people: dict[str, Person]) -> Person | None:
+def _sits_under(note: Note, vault: Vault) -> Person | None:
     """The person whose note the folders of ``note`` belong to: ``People/Ann/…`` beside
     ``People/Ann.md``, or in a folder ``Ann/`` that holds ``Ann.md``; the nearest wins."""
     folder = note.path.rpartition("/")[0]
     while folder:
         name = folder.rpartition("/")[2]
         for path in (f"{folder}.md", f"{folder}/{name}.md"):
-            person = people.get(name_key(path))
+            person = vault.person_at(path)
             if person is not None:
                 return person
         folder = folder.rpartition("/")[0]
     return None
 
 
-def find_incidents(vault: Vault, words: Vocabulary) -> tuple[list[Incident], list[Problem]]:
-    """Every incident of ``vault`` in date order (undated ones last), and the problems with
-    them: a date that is none, a name without a person note, an incident about no one."""
-    problems: list[Problem] = []
-    found: list[Incident] = []
-    people: dict[str, Person] | None = None
-    for note in vault.notes:
-        if not is_incident(note, words):
+def incident_of(note: Note, vault: Vault, words: Vocabulary, problems: list[Problem]) -> Incident | None:
+    """The incident ``note`` is, if it is one, its names resolved through ``vault``; the problems
+    with it (a date that is none, a name without a person note, an incident about no one) are
+    added to ``problems``."""
+    if not is_incident(note, words):
+        return None
+    date, dated_by, about_names, witness_names, reported = _fields(note, words)
+    problems += reported
+    about: list[Named] = []
+    for key, name, line in about_names:
+        person = vault.person_named(note, key, name, line, problems)
+        if not any(n.person is person if person else name_key(n.name) == name_key(name) for n in about):
+            about.append(Named(name, person, line))
+    sits_under = False
+    if not about:
+        owner = _sits_under(note, vault)
+        if owner is not None:
+            about, sits_under = [Named(owner.name, owner)], True
+    named = {n.person.path for n in about if n.person}
+    witnesses: list[Named] = []
+    for _key, name, line in witness_names:
+        person = vault.person(name, note.path)
+        if person is not None and person.path in named:
+            continue  # someone it is about is no witness to it
+        if person is not None:
+            named.add(person.path)
+        elif any(n.person is None and name_key(n.name) == name_key(name) for n in witnesses):
             continue
-        date, dated_by, about_names, witness_names, reported = note.derived(("incident", words),
-                                                                            functools.partial(_fields, note, words))
-        problems += reported
-        about: list[Named] = []
-        for key, name, line in about_names:
-            person = vault.person_named(note, key, name, line, problems)
-            if not any(n.person is person if person else name_key(n.name) == name_key(name) for n in about):
-                about.append(Named(name, person, line))
-        sits_under = False
-        if not about:
-            if people is None:
-                people = {name_key(p.path): p for p in vault.people}
-            owner = _sits_under(note, people)
-            if owner is not None:
-                about, sits_under = [Named(owner.name, owner)], True
-        named = {n.person.path for n in about if n.person}
-        witnesses: list[Named] = []
-        for _key, name, line in witness_names:
-            person = vault.person(name, note.path)
-            if person is not None and person.path in named:
-                continue  # someone it is about is no witness to it
-            if person is not None:
-                named.add(person.path)
-            elif any(n.person is None and name_key(n.name) == name_key(name) for n in witnesses):
-                continue
-            witnesses.append(Named(name, person, line))
-        mentioned: list[Person] = []
-        for link in note.links:
-            person = vault.person(link.target, note.path)
-            if person is not None and person.path not in named and person not in mentioned:
-                mentioned.append(person)
-        if not about:
-            linked = f" (it links {', '.join(p.name for p in mentioned)})" if mentioned else ""
-            problems.append(note.problem(
-                f"incident names no one it is about: add 'people: [\"[[Name]]\"]'{linked}; until then it is "
-                "in no one's incident record and counts as contact with no one"))
-        found.append(Incident(note, date, tuple(about), tuple(witnesses), tuple(mentioned), sits_under, dated_by))
+        witnesses.append(Named(name, person, line))
+    mentioned: list[Person] = []
+    for link in note.links:
+        person = vault.person(link.target, note.path)
+        if person is not None and person.path not in named and person not in mentioned:
+            mentioned.append(person)
+    if not about:
+        linked = f" (it links {', '.join(p.name for p in mentioned)})" if mentioned else ""
+        problems.append(note.problem(
+            f"incident names no one it is about: add 'people: [\"[[Name]]\"]'{linked}; until then it is "
+            "in no one's incident record and counts as contact with no one"))
+    return Incident(note, date, tuple(about), tuple(witnesses), tuple(mentioned), sits_under, dated_by)
+
+
+def find_incidents(vault: Vault, words: Vocabulary) -> tuple[list[Incident], list[Problem]]:
+    """Every incident of ``vault`` in date order (undated ones last), and the problems with them."""
+    problems: list[Problem] = []
+    found = [incident for note in vault.notes if (incident := incident_of(note, vault, words, problems))]
     found.sort(key=lambda i: (i.date is None, i.date or dt.date.min, i.note.path))
     return found, problems

@@ -8,9 +8,9 @@ import datetime as dt
 import hashlib
 import posixpath
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -225,6 +225,7 @@ class Person:
     status: str = "active"
     snooze_until: dt.date | None = None
     interactions: list[Interaction] = field(default_factory=list)  # sorted by date
+    _last: tuple | None = field(default=None, init=False, repr=False)  # last_contact_on's answer, and its inputs
 
     @property
     def name(self) -> str:
@@ -273,12 +274,17 @@ class Person:
 
     def last_contact_on(self, today: dt.date) -> tuple[dt.date, str] | None:
         """The latest contact on or before ``today``, with how it happened: ``contacts(today)[-1]``,
-        without describing every contact."""
+        without describing every contact (remembered while the interactions are the same list)."""
+        kept = self._last
+        if kept is not None and kept[0] is self.interactions and kept[1:4] == (today, self.last_contact, self.met):
+            return kept[4]
         last = self.last_interaction(today)
         found = [(last.date, _describe_interaction(last))] if last else []
         found += [(date, how) for date, how in ((self.last_contact, "last_contact"), (self.met, "met"))
                   if date and date <= today]
-        return max(found, default=None)
+        answer = max(found, default=None)
+        self._last = (self.interactions, today, self.last_contact, self.met, answer)
+        return answer
 
     def last_interaction(self, today: dt.date) -> Interaction | None:
         """The latest interaction on or before ``today`` (of one day's, the last as described)."""
@@ -558,53 +564,130 @@ class Vault:
     ``root`` is the vault folder, for plugins that read files of their own in
     ``root / ".relnotes"`` (relnotes itself has read every note by now; a change to a
     file elsewhere is not seen by ``scan`` while the vault is unchanged).
+
+    A long-running ``relnotes watch`` keeps one vault and updates it note by note (see
+    :class:`relnotes.core.Engine`): the lists :attr:`notes`, :attr:`people` and
+    :attr:`meetings` are made, in path order, when first asked for after a change.
     """
 
-    def __init__(self, root: Path, notes: list[Note], people: list[Person], problems: list[Problem],
-                 settings: VaultSettings | None = None) -> None:
+    def __init__(self, root: Path, settings: VaultSettings | None = None) -> None:
         self.root = root
         self.settings = settings  # what relnotes took from .obsidian/ (None: Obsidian's defaults)
-        self.notes = notes
-        self.people = people
-        self.meetings: list[Meeting] = []
-        self.problems = problems
-        self._by_path = {name_key(n.path[:-3]): n for n in notes}
-        self._by_title: dict[str, list[Note]] = defaultdict(list)
-        for note in notes:
-            self._by_title[name_key(note.title)].append(note)
-        self._person_of = {p.note.path: p for p in people}
-        self._by_alias: dict[str, list[Person]] = defaultdict(list)
-        for person in people:
-            for alias in person.aliases:
-                self._by_alias[name_key(alias)].append(person)
-        self._reported: set[str] = set()
-        self._resolved: dict[str, Note | None] = {}  # link target -> note: a vault links the same names often
-        self._report_shared_names()
+        self.problems: list[Problem] = []
+        self._notes: dict[str, Note] = {}
+        self._person_of: dict[str, Person] = {}
+        self._meeting_of: dict[str, Meeting] = {}
+        self._by_path: dict[str, Note] = {}
+        self._by_title: dict[str, dict[str, Note]] = defaultdict(dict)
+        self._by_alias: dict[str, dict[str, Person]] = defaultdict(dict)
+        # link target -> (note, the key it is looked up by, whether several notes answer): a vault
+        # links the same names often
+        self._resolved: dict[str, tuple[Note | None, str, bool]] = {}
+        self._lists: dict[str, list] = {}
+        self._seen: set[str] | None = None  # while tracking: the names looked up
+        self._ambiguous: dict[str, str] | None = None  # while tracking: ambiguous key -> the target as written
 
-    def _report_shared_names(self) -> None:
-        names: dict[str, list[Person]] = defaultdict(list)
-        for person in self.people:
-            for name in {name_key(person.name), *map(name_key, person.aliases)}:
-                names[name].append(person)
-        for key, persons in sorted(names.items()):
-            if len(persons) > 1:
-                self._reported.add(key)
-                first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))
-                folders = {name_key(p.path.rpartition("/")[0]) for p in persons}
-                nfc = [unicodedata.normalize("NFC", p.path) for p in persons]
+    # --- the lists, in path order ------------------------------------------------------------
 
-                def shown(person: Person, nfc: list[str] = nfc) -> str:  # paths that look the same: escaped
-                    same = nfc.count(unicodedata.normalize("NFC", person.path)) > 1
-                    return ascii(person.path) if same else person.path
+    def _listed(self, name: str, items: Mapping[str, T]) -> list[T]:
+        found = self._lists.get(name)
+        if found is None:
+            found = self._lists[name] = [items[path] for path in sorted(items)]
+        return found
 
-                advice = ("link with the folder, e.g. [[folder/Name]], to choose" if len(folders) == len(persons)
-                          else "their names differ only in case or accents within one folder, so no link can "
-                               "tell them apart: rename one")
-                self.problems.append(Problem(
-                    first.path, None,
-                    f"{len(persons)} people answer to the name {key!r}: "
-                    f"{', '.join(map(shown, [first, *others]))}; "
-                    f"links to it go to {first.path} ({advice})"))
+    @property
+    def notes(self) -> list[Note]:
+        return self._listed("notes", self._notes)
+
+    @property
+    def people(self) -> list[Person]:
+        return self._listed("people", self._person_of)
+
+    @property
+    def meetings(self) -> list[Meeting]:
+        return self._listed("meetings", self._meeting_of)
+
+    # --- changes (made by the engine) --------------------------------------------------------
+
+    def put_note(self, note: Note) -> None:
+        """Add ``note`` (or replace the note at its path)."""
+        self.drop_note(note.path)
+        self._notes[note.path] = note
+        self._by_path[name_key(note.path[:-3])] = note
+        self._by_title[name_key(note.title)][note.path] = note
+        self._lists.pop("notes", None)
+        self._resolved.clear()
+
+    def drop_note(self, path: str) -> None:
+        """Forget the note at ``path`` (and the person or meeting it was)."""
+        note = self._notes.pop(path, None)
+        if note is None:
+            return
+        self._by_path.pop(name_key(path[:-3]), None)
+        titled = self._by_title[name_key(note.title)]
+        titled.pop(path, None)
+        if not titled:
+            del self._by_title[name_key(note.title)]
+        self.drop_person(path)
+        self.set_meeting(path, None)
+        self._lists.pop("notes", None)
+        self._resolved.clear()
+
+    def put_person(self, person: Person) -> None:
+        self.drop_person(person.path)
+        self._person_of[person.path] = person
+        for alias in person.aliases:
+            self._by_alias[name_key(alias)][person.path] = person
+        self._lists.pop("people", None)
+        self._resolved.clear()
+
+    def drop_person(self, path: str) -> None:
+        person = self._person_of.pop(path, None)
+        if person is None:
+            return
+        for alias in person.aliases:
+            named = self._by_alias[name_key(alias)]
+            named.pop(path, None)
+            if not named:
+                del self._by_alias[name_key(alias)]
+        self._lists.pop("people", None)
+        self._resolved.clear()
+
+    def set_meeting(self, path: str, meeting: Meeting | None) -> None:
+        if meeting is not None:
+            self._meeting_of[path] = meeting
+        elif self._meeting_of.pop(path, None) is None:
+            return
+        self._lists.pop("meetings", None)
+
+    def meeting_of(self, note: Note) -> Meeting | None:
+        """The meeting ``note`` is, if it is one."""
+        return self._meeting_of.get(note.path)
+
+    def person_of(self, note: Note) -> Person | None:
+        """The person ``note`` describes, if it is a person note."""
+        return self._person_of.get(note.path)
+
+    def named(self, key: str) -> list[Person]:
+        """The people whose title or an alias is ``key`` (a :func:`~relnotes.links.name_key`), in path order."""
+        found = {path: self._person_of[path] for path in self._by_title.get(key, ()) if path in self._person_of}
+        found.update(self._by_alias.get(key, {}))
+        return [found[path] for path in sorted(found)]
+
+    @contextmanager
+    def tracking(self) -> Iterator[tuple[set[str], dict[str, str]]]:
+        """Record the names looked up (:meth:`resolve`, :meth:`person`, :meth:`person_at`) while
+        in this block, each as the key of its last part, and the ambiguous ones as written: what a
+        note's answers depend on besides the note."""
+        seen: set[str] = set()
+        ambiguous: dict[str, str] = {}
+        self._seen, self._ambiguous = seen, ambiguous
+        try:
+            yield seen, ambiguous
+        finally:
+            self._seen = self._ambiguous = None
+
+    # --- resolving links ---------------------------------------------------------------------
 
     def _candidates(self, key: str) -> list[Note]:
         if "/" in key:
@@ -612,9 +695,9 @@ class Vault:
             if exact:
                 return [exact]
             tail = key.rsplit("/", 1)[1]
-            return [n for n in self._by_title.get(tail, []) if name_key(n.path[:-3]).endswith("/" + key)]
-        notes = self._by_title.get(key, [])
-        return notes or [p.note for p in self._by_alias.get(key, [])]
+            return [n for n in self._by_title.get(tail, {}).values() if name_key(n.path[:-3]).endswith("/" + key)]
+        notes = list(self._by_title.get(key, {}).values())
+        return notes or [p.note for p in self._by_alias.get(key, {}).values()]
 
     def resolve(self, target: str, source: str = "") -> Note | None:
         """The note a link target points at, as Obsidian resolves it.
@@ -626,30 +709,40 @@ class Vault:
         """
         if target.startswith("."):
             target = _relative(target, source)
-        try:
-            return self._resolved[target]
-        except KeyError:
-            note = self._resolved[target] = self._resolve(target, source)
-            return note
+        found = self._resolved.get(target)
+        if found is None:
+            found = self._resolved[target] = self._resolve(target)
+        note, key, ambiguous = found
+        if self._seen is not None:
+            self._seen.add(key.rpartition("/")[2])
+            if ambiguous and self._ambiguous is not None:
+                self._ambiguous.setdefault(key, target)
+        return note
 
-    def _resolve(self, target: str, source: str) -> Note | None:
+    def _resolve(self, target: str) -> tuple[Note | None, str, bool]:
         key = name_key(target)
         if key.endswith(".md"):
             key = key[:-3]
         notes = self._candidates(key)
         if len(notes) <= 1:
-            return notes[0] if notes else None
-        notes = sorted(notes, key=lambda n: (n.kind != "person", len(n.path), n.path))
-        if key not in self._reported:
-            self._reported.add(key)
-            self.problems.append(Problem(
-                source, None, f"link [[{target}]] is ambiguous: {', '.join(n.path for n in notes)}; "
-                f"using {notes[0].path}"))
-        return notes[0]
+            return (notes[0] if notes else None), key, False
+        return min(notes, key=_preference), key, True
+
+    def ambiguity(self, key: str) -> list[Note]:
+        """The notes a link ``key`` could mean, the one it goes to first."""
+        return sorted(self._candidates(key), key=_preference)
 
     def person(self, target: str, source: str = "") -> Person | None:
         """The person a link target, title, alias or path points at, or None."""
         note = self.resolve(target, source)
+        return self._person_of.get(note.path) if note else None
+
+    def person_at(self, path: str) -> Person | None:
+        """The person whose note is at vault-relative ``path`` exactly (case and Unicode form aside)."""
+        key = name_key(path[:-3] if path.lower().endswith(".md") else path)
+        if self._seen is not None:
+            self._seen.add(key.rpartition("/")[2])
+        note = self._by_path.get(key)
         return self._person_of.get(note.path) if note else None
 
     def person_named(self, note: Note, key: str, name: str, line: int | None,
@@ -659,6 +752,8 @@ class Vault:
         if person is None:
             problems.append(note.problem(f"{key}: no person note for {name!r}", line=line))
         return person
+
+    # --- tasks -------------------------------------------------------------------------------
 
     def tasks(self, note: Note) -> tuple[Task, ...]:
         """The tasks of ``note``, as the vault's Tasks plugin settings (its global filter) have them."""
@@ -671,9 +766,8 @@ class Vault:
 
     def task_notes(self) -> Iterator[tuple[Note, Meeting | None]]:
         """The notes tasks are read from — every note — with their meeting (or None)."""
-        meetings = {m.note.path: m for m in self.meetings}
         for note in self.notes:
-            yield note, meetings.get(note.path)
+            yield note, self._meeting_of.get(note.path)
 
     def task_owner(self, task: Task, note: Note, meeting: Meeting | None) -> Person | None:
         """Whom a task is about: the person whose note it is in, else the first person it links,
@@ -684,6 +778,11 @@ class Vault:
         if person is None and meeting is not None and meeting.attendees:
             person = meeting.attendees[0]
         return person
+
+
+def _preference(note: Note) -> tuple:
+    """Among notes of one name, which a link goes to: people first, then the shortest path."""
+    return (note.kind != "person", len(note.path), note.path)
 
 
 def _relative(target: str, source: str) -> str:

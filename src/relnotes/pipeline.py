@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .cache import VaultCache, code_version, prune_memos
 from .config import CONFIG_PATH, Config, ConfigError, parse_config, read_config
-from .core import build_vault, evaluate
+from .core import Engine
 from .filekeys import FileKey, digest_keys, file_key
 from .files import within, write_outputs
 from .model import Problem, ScanResult, Vault
@@ -126,11 +126,13 @@ class Pipeline:
         self._config_key: object = None
         self._pm: RelnotesPluginManager | None = None
         self._pm_key: object = None
+        self._plugin_problems: list[Problem] = []
         self._load_problems: list[Problem] = []
         self._read_problems: list[Problem] = []
         self._key_parts: tuple[Listing, str, list[tuple[str, FileKey | None]]] | None = None
         self._own: set[str] = set()
         self._left: dict[Path, tuple[FileKey | None, bytes]] = {}  # each output's file and bytes, as last left
+        self.engine = Engine(self.root)  # what the last build derived, brought up to date by the next
 
     # --- config and plugins ---------------------------------------------------------------
 
@@ -175,7 +177,8 @@ class Pipeline:
                 self._pm = get_plugin_manager((*core.disable, *self.disable), autoload=self.autoload,
                                               strict=self.strict, local=core.local_plugins, vault=self.root,
                                               plugins=self.plugins)
-                self._pm_key = pm_key
+                self._pm_key, self._plugin_problems = pm_key, list(self._pm.problems)
+            self._pm.problems[:] = self._plugin_problems  # what loading the plugins found, not the last build
             config = parse_config(data, (table for _, table in self._pm.hooks.settings()))
             _outputs_inside(self.root, config)
         except ConfigError as exc:
@@ -244,17 +247,20 @@ class Pipeline:
         with gc_paused():
             self.read()
             self.cache.save()
-            return self._vault()
+            vault = self._vault()
+            vault.problems = self.engine.problems([*self.cache.problems, *self._read_problems], self.config)
+            return vault
 
     def _vault(self) -> Vault:
         """The notes as they are now made into a vault (through the classify and interactions hooks)."""
         self.pm.problems[:] = self._load_problems  # what loading found; each build reports its own anew
-        notes, found = self.cache.current()
-        return build_vault(self.root, notes, self.config, self.pm, [*self._read_problems, *found], self.cache.settings)
+        return self.engine.update(self.cache.notes, self.config, self.pm, self.cache.settings)
 
     def evaluate(self, today: dt.date, horizon: int = 30) -> ScanResult:
         """The core run over the notes as they are now: people, reminders, goal, outputs (not written)."""
-        result = evaluate(self._vault(), self.config, self.pm, today, horizon)
+        self._vault()
+        result = self.engine.evaluate(self.config, self.pm, today, horizon,
+                                      [*self.cache.problems, *self._read_problems])
         prune_memos()
         return result
 

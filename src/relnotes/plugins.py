@@ -40,11 +40,11 @@ if TYPE_CHECKING:
     import click
 
     from .config import Config
-    from .model import Note, ScanResult, Vault
+    from .model import Meeting, Note, Person, ScanResult, Vault
 
-__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "TRACE_ENV", "Hooks", "PluginError",
-           "PluginInfo", "PluginRefused", "RelnotesPluginManager", "get_plugin_manager", "local_sources",
-           "plugin_sources"]
+__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "TRACE_ENV", "WHOLE_VAULT_HOOKS", "Hooks",
+           "PluginError", "PluginInfo", "PluginRefused", "RelnotesPluginManager", "get_plugin_manager",
+           "local_sources", "plugin_sources"]
 
 log = logging.getLogger("relnotes.hooks")
 
@@ -66,6 +66,9 @@ DEFAULT_PLUGINS = (
     "relnotes.default_plugins.ics",
     "relnotes.default_plugins.summary",
 )
+
+# Hooks asked again on every change, whatever changed (the others are asked per note or person, see hookspecs).
+WHOLE_VAULT_HOOKS = ("relnotes_interactions", "relnotes_reminders", "relnotes_goal")
 
 # Hooks whose answer is a collection (every plugin's items count), as opposed to firstresult ones.
 COLLECTIONS = frozenset(name for name, spec in vars(hookspecs).items()
@@ -244,8 +247,23 @@ class Hooks:
     def classify_note(self, note: Note, config: Config) -> str | None:
         return self._first("relnotes_classify_note", str, note=note, config=config)
 
+    def note_interactions(self, note: Note, meeting: Meeting | None, vault: Vault, config: Config,
+                          problems: list[Problem]) -> list[tuple[str, Interaction]]:
+        return self._items("relnotes_note_interactions", Interaction, note=note, meeting=meeting, vault=vault,
+                           config=config, problems=problems)
+
     def interactions(self, vault: Vault, config: Config) -> list[tuple[str, Interaction]]:
         return self._items("relnotes_interactions", Interaction, vault=vault, config=config)
+
+    def note_reminders(self, note: Note, meeting: Meeting | None, vault: Vault, config: Config, today: dt.date,
+                       problems: list[Problem]) -> list[tuple[str, Reminder]]:
+        return self._items("relnotes_note_reminders", Reminder, note=note, meeting=meeting, vault=vault,
+                           config=config, today=today, problems=problems)
+
+    def person_reminders(self, person: Person, vault: Vault, config: Config, today: dt.date,
+                         problems: list[Problem]) -> list[tuple[str, Reminder]]:
+        return self._items("relnotes_person_reminders", Reminder, person=person, vault=vault, config=config,
+                           today=today, problems=problems)
 
     def reminders(self, vault: Vault, config: Config, today: dt.date) -> list[tuple[str, Reminder]]:
         return self._items("relnotes_reminders", Reminder, vault=vault, config=config, today=today)

@@ -4,7 +4,6 @@ the next occurrence of each, on or after today, as a yearly celebration."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterator
 
 from relnotes import (
@@ -15,7 +14,6 @@ from relnotes import (
     Reminder,
     Setting,
     Table,
-    Vault,
     anniversary_in,
     choice,
     hookimpl,
@@ -91,11 +89,6 @@ def _celebrations(person: Person, feb29: str, today: dt.date) -> Iterator[Remind
 
 
 @hookimpl
-def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
-    feb29 = config.table(SETTINGS.name).feb29
-    for person in vault.people:
-        if person.status in ("limit-contact", "archived"):
-            continue
-        # all from the person's note: worked out once per note, day and Feb 29 rule
-        yield from person.note.derived(("celebrations", today, feb29),
-                                       functools.partial(tuple, _celebrations(person, feb29, today)))
+def relnotes_person_reminders(person: Person, config: Config, today: dt.date) -> Iterator[Reminder]:
+    if person.status not in ("limit-contact", "archived"):
+        yield from _celebrations(person, config.table(SETTINGS.name).feb29, today)

@@ -2,8 +2,8 @@
 
 A meeting booked after today settles it until then: the follow-up is due a cadence after
 that meeting, as it will be once the meeting is held. Someone with no relationship type and
-no contact recorded (an author, a musician) is a reference, not a relationship: no follow-up,
-and one line says how many there are.
+no contact recorded (an author, a musician) is a reference, not a relationship: no follow-up
+(the scan's warnings say how many there are).
 """
 
 from __future__ import annotations
@@ -11,50 +11,40 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from relnotes import Config, Problem, Reminder, Vault, hookimpl, make_uid, name_key
+from relnotes import Config, Person, Reminder, hookimpl, make_uid, name_key
 
 
 @hookimpl
-def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
-    references = []
-    for person in vault.people:
-        if person.status != "active":
-            continue
-        cadences = person.cadences(config.cadence, today)
-        if not cadences:
-            if not person.roles and not person.cadence_set and not person.contacted(today):
-                references.append(person.name)
-            continue
-        last = person.last_contact_on(today)
-        booked = person.booked(today)
-        base = booked.date if booked else last[0] if last else today
-        cadence, origin = min(cadences, key=lambda pair: pair[0].after(base))  # the shortest wins
-        data: tuple[tuple[str, object], ...] = ()
-        if booked is not None:
-            due, why = cadence.after(base), f"meeting booked {base.isoformat()} ({booked.title or booked.source})"
-            data = (("booked", base.isoformat()), ("booked_source", booked.source))
-        elif last is None:
-            due, why = today, "no contact recorded yet"
-        else:
-            due, why = cadence.after(base), f"last contact {base.isoformat()} ({last[1]})"
-        why += f" · {cadence.describe()} ({origin})"
-        if person.snooze_until and person.snooze_until > due:
-            why += f" · snoozed until {person.snooze_until.isoformat()}"
-            due = person.snooze_until
-        yield Reminder(
-            kind="follow-up",
-            person=person.name,
-            date=due,
-            title=f"Get in touch with {person.name}",
-            source=person.path,
-            uid=make_uid("follow-up", name_key(person.name), base if booked or last else "never"),
-            detail=why,
-            person_path=person.path,
-            data=data,
-        )
-    if references:
-        shown = ", ".join(sorted(references, key=str.casefold)[:3]) + (", …" if len(references) > 3 else "")
-        vault.problems.append(Problem("", None, (
-            f"{len(references)} {'person has' if len(references) == 1 else 'people have'} no relationship type and "
-            f"no recorded contact, so no follow-ups ({shown}): give a note `role: peer` (or mentor, manager, "
-            "client, sponsor, contact, a [cadence] type of yours) or `cadence: 3m` to keep in touch")))
+def relnotes_person_reminders(person: Person, config: Config, today: dt.date) -> Iterator[Reminder]:
+    if person.status != "active":
+        return
+    cadences = person.cadences(config.cadence, today)
+    if not cadences:
+        return  # a reference (no type, no contact): the scan says how many there are
+    last = person.last_contact_on(today)
+    booked = person.booked(today)
+    base = booked.date if booked else last[0] if last else today
+    cadence, origin = min(cadences, key=lambda pair: pair[0].after(base))  # the shortest wins
+    data: tuple[tuple[str, object], ...] = ()
+    if booked is not None:
+        due, why = cadence.after(base), f"meeting booked {base.isoformat()} ({booked.title or booked.source})"
+        data = (("booked", base.isoformat()), ("booked_source", booked.source))
+    elif last is None:
+        due, why = today, "no contact recorded yet"
+    else:
+        due, why = cadence.after(base), f"last contact {base.isoformat()} ({last[1]})"
+    why += f" · {cadence.describe()} ({origin})"
+    if person.snooze_until and person.snooze_until > due:
+        why += f" · snoozed until {person.snooze_until.isoformat()}"
+        due = person.snooze_until
+    yield Reminder(
+        kind="follow-up",
+        person=person.name,
+        date=due,
+        title=f"Get in touch with {person.name}",
+        source=person.path,
+        uid=make_uid("follow-up", name_key(person.name), base if booked or last else "never"),
+        detail=why,
+        person_path=person.path,
+        data=data,
+    )

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from relnotes import Config, GoalStatus, Person, Vault, hookimpl, period_start
-
-
-def _contacted(person: Person, start: dt.date, end: dt.date) -> bool:
-    """Whether any of ``person.contacts(end)`` falls on or after ``start``."""
-    return (any(start <= i.date <= end for i in person.interactions)
-            or any(date and start <= date <= end for date in (person.last_contact, person.met)))
+from relnotes import Config, GoalStatus, Vault, hookimpl, period_start
 
 
 @hookimpl(trylast=True)
@@ -18,5 +12,6 @@ def relnotes_goal(vault: Vault, config: Config, today: dt.date) -> GoalStatus | 
     if config.goal is None:
         return None
     start = period_start(today, config.goal.per)
-    people = sorted((p.name for p in vault.people if _contacted(p, start, today)), key=str.casefold)
+    people = sorted((p.name for p in vault.people if (last := p.last_contact_on(today)) and last[0] >= start),
+                    key=str.casefold)
     return GoalStatus(config.goal.people, config.goal.per, len(people), start, tuple(people))

@@ -21,7 +21,7 @@ and compare it with icalendar's own output.
 
 from __future__ import annotations
 
-import dataclasses
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -35,6 +35,7 @@ from urllib.parse import quote
 from relnotes import (
     Config,
     ConfigError,
+    Memo,
     MonthDay,
     Output,
     Reminder,
@@ -189,22 +190,13 @@ def feed_uid(uid: str, tag: str, *parts: object) -> str:
     return "-".join([local, *map(str, parts), tag]) + at + domain
 
 
-_REMINDER_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Reminder)))
-
-
-def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
+def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None,
+               events: Memo | None = None) -> bytes:
     """A reminder's VEVENTs (one, or one a year for a Feb 29 celebration), as folded content lines
-    ending in CRLF. Memoised: a daemon's next build reuses the text of every unchanged reminder."""
-    events = memo("ics-events")
-    key = (_REMINDER_FIELDS(reminder), today, vault_name, trigger)  # everything the text is made of
-    try:
-        text = events.get(key)
-    except TypeError:  # a plugin's reminder holds a list or a dict in its data: not memoised
-        return _event_text(reminder, today, vault_name, trigger)
-    if text is None:
-        text = _event_text(reminder, today, vault_name, trigger)
-        events.put(key, text)
-    return text
+    ending in CRLF, UTF-8 encoded. Memoised by the reminder itself (reminders are immutable, and a
+    daemon keeps every unchanged one from build to build): the next build reuses the bytes."""
+    return (events or memo("ics-events")).of(
+        reminder, (today, vault_name, trigger), lambda: _event_text(reminder, today, vault_name, trigger).encode())
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
@@ -260,12 +252,20 @@ def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], c
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
-def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str | None) -> str:
-    """The one event that stands for the overdue items past ``max_overdue``, with a stable UID."""
+def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str | None) -> bytes:
+    """The one event that stands for the overdue items past ``max_overdue``, with a stable UID;
+    remembered while the items are the same (they can be thousands, in one long line to fold)."""
+    kept = memo("ics-more-overdue")
+    last = kept.get("last")
+    params = (today, tag, trigger, len(folded))
+    if last is not None and last[0] == params and all(a is b for a, b in zip(last[1], folded, strict=True)):
+        return last[2]
     summary = f"{len(folded)} more overdue"
     listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in folded)]
-    return vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, None,
-                  trigger, summary)
+    text = vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, None,
+                  trigger, summary).encode()
+    kept.put("last", (params, folded, text))
+    return text
 
 
 def trigger_of(alarm: dt.time | None, day: str) -> str | None:
@@ -303,14 +303,18 @@ def render(result: ScanResult, config: Config) -> bytes:
     ]
     today, vault_name = result.today, Path(result.root).resolve().name
     trigger = trigger_of(settings.alarm, settings.alarm_day)
-    overdue = [r for r in result.all_reminders if r.recurrence is None and r.date < today]
+    everything = result.all_reminders  # in date order: the overdue ones first
+    past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
+    overdue = [r for r in everything[:past] if r.recurrence is None]
     folded = overdue[settings.max_overdue:]  # the feed's order: most overdue first
-    hidden = {r.uid for r in folded}
-    events = [event_text(r, today, vault_name, trigger) for r in result.all_reminders if r.uid not in hidden]
+    hidden = {id(r) for r in folded}
+    kept = memo("ics-events")
+    events = [event_text(r, today, vault_name, trigger, kept) for r in everything[:past] if id(r) not in hidden]
+    events += [event_text(r, today, vault_name, trigger, kept) for r in everything[past:]]
     if folded:
         events.append(_more_overdue(folded, today, vault_tag(vault_name), trigger))
-    text = "".join(fold(line) + "\r\n" for line in header) + "".join(events) + "END:VCALENDAR\r\n"
-    return text.encode("utf-8")
+    head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
+    return b"".join([head, *events, b"END:VCALENDAR\r\n"])
 
 
 @hookimpl

@@ -23,13 +23,14 @@ from relnotes import (
     DateProblem,
     Incident,
     Interaction,
+    Meeting,
     Note,
     Person,
     Problem,
     Vault,
     field_key,
-    find_incidents,
     hookimpl,
+    incident_of,
     link_target,
     parse_date,
     prose,
@@ -75,9 +76,10 @@ def _log_heading(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"^#{{1,6}}[ \t][\W_]*+(?:{'|'.join(w for w in words if w)})[\W_]*$", re.M | re.I)
 
 
-def contact_log(note: Note, vault: Vault, names: tuple[str, ...]) -> Iterator[tuple[dt.date, int, str]]:
+def contact_log(note: Note, vault: Vault, names: tuple[str, ...],
+                problems: list[Problem]) -> Iterator[tuple[dt.date, int, str]]:
     """The dated items under the contact-log headings called ``names`` (``[people] contact_log``)
-    of ``note``: (date, line, text)."""
+    of ``note``: (date, line, text); an item whose date is no date is added to ``problems``."""
     if not _log_heading(names).search(note.body):
         return  # the quick answer for most notes: no such heading
     headings = {field_key(name) for name in names}
@@ -94,46 +96,38 @@ def contact_log(note: Note, vault: Vault, names: tuple[str, ...]) -> Iterator[tu
             date = _log_date(vault, note, item.group(1), item.group(2))
             line = first + section.count("\n", 0, item.start())
             if isinstance(date, str):
-                vault.problems.append(Problem(note.path, line, f"contact log: {date}; item ignored"))
+                problems.append(Problem(note.path, line, f"contact log: {date}; item ignored"))
             elif date is not None:
                 yield date, line, item.group(3).strip()
 
 
-def _incident_contacts(incidents: list[Incident]) -> Iterator[Interaction]:
-    """Contact on each dated incident's date with the people it is about (the line naming them)."""
-    for incident in incidents:
-        if incident.date is not None:
-            for named in incident.about:
-                if named.person is not None:
-                    yield Interaction(named.person.path, incident.date, incident.note.path, "incident",
-                                      incident.title, named.line)
+def _incident_contacts(incident: Incident) -> Iterator[Interaction]:
+    """Contact on a dated incident's date with the people it is about (the line naming them)."""
+    if incident.date is not None:
+        for named in incident.about:
+            if named.person is not None:
+                yield Interaction(named.person.path, incident.date, incident.note.path, "incident",
+                                  incident.title, named.line)
 
 
 @hookimpl
-def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]:
-    incidents, problems = find_incidents(vault, config.vocabulary)
-    vault.problems.extend(problems)
-    recorded = {incident.note.path for incident in incidents}
-    yield from _incident_contacts(incidents)
-    for meeting in vault.meetings:
-        if meeting.date is None or meeting.note.path in recorded:
-            continue
+def relnotes_note_interactions(note: Note, meeting: Meeting | None, vault: Vault, config: Config,
+                               problems: list[Problem]) -> Iterator[Interaction]:
+    incident = incident_of(note, vault, config.vocabulary, problems)
+    if incident is not None:
+        yield from _incident_contacts(incident)
+    elif meeting is not None and meeting.date is not None:
         title = meeting.title
         if meeting.attendees:
             for person in meeting.attendees:
-                yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", title)
+                yield Interaction(person.path, meeting.date, note.path, "meeting", title)
         elif config.dated_note_interactions:  # no attendees list: the people it links, as a dated note's
-            for person, line in _linked_people(meeting.note, vault):
-                yield Interaction(person.path, meeting.date, meeting.note.path, "meeting", title, line)
-    names = config.people.contact_log
-    if names:
-        for person in vault.people:
-            if "#" in person.note.body:
-                for date, line, text in contact_log(person.note, vault, names):
-                    yield Interaction(person.path, date, person.path, "contact log", text or "logged", line)
-    if not config.dated_note_interactions:
-        return
-    for note in vault.notes:
-        if note.date is not None and note.kind == "note" and note.path not in recorded:
             for person, line in _linked_people(note, vault):
-                yield Interaction(person.path, note.date, note.path, "note", note.title, line)
+                yield Interaction(person.path, meeting.date, note.path, "meeting", title, line)
+    names = config.people.contact_log
+    if names and note.kind == "person" and "#" in note.body:
+        for date, line, text in contact_log(note, vault, names, problems):
+            yield Interaction(note.path, date, note.path, "contact log", text or "logged", line)
+    if config.dated_note_interactions and incident is None and note.date is not None and note.kind == "note":
+        for person, line in _linked_people(note, vault):
+            yield Interaction(person.path, note.date, note.path, "note", note.title, line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from relnotes import Config, Reminder, Setting, Table, Vault, at_least, hookimpl, make_uid, name_key
+from relnotes import Config, Person, Reminder, Setting, Table, at_least, hookimpl, make_uid, name_key
 
 SETTINGS = Table("new_contact", (
     Setting("window_days", 30, at_least(0), "Someone met within this many days, with no contact since, gets a "
@@ -20,29 +20,26 @@ def relnotes_settings() -> list[Table]:
 
 
 @hookimpl
-def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
+def relnotes_person_reminders(person: Person, config: Config, today: dt.date) -> Iterator[Reminder]:
     settings = config.table(SETTINGS.name)
-    for person in vault.people:
-        met = person.met
-        if person.status != "active" or met is None or met > today:
-            continue
-        if (today - met).days > settings.window_days:
-            continue
-        # any contact recorded after the first meeting (a scheduled meeting too) means it was done
-        if any(i.date > met for i in person.interactions) or (person.last_contact and person.last_contact > met):
-            continue
-        due = met + dt.timedelta(days=settings.delay_days)
-        why = f"met {met.isoformat()}, no contact recorded since"
-        if person.snooze_until and person.snooze_until > due:
-            why += f" · snoozed until {person.snooze_until.isoformat()}"
-            due = person.snooze_until
-        yield Reminder(
-            kind="new-contact",
-            person=person.name,
-            date=due,
-            title=f"Send a follow-up to {person.name}",
-            source=person.path,
-            uid=make_uid("new-contact", name_key(person.name), met),
-            detail=why,
-            person_path=person.path,
-        )
+    met = person.met
+    if person.status != "active" or met is None or met > today or (today - met).days > settings.window_days:
+        return
+    # any contact recorded after the first meeting (a scheduled meeting too) means it was done
+    if any(i.date > met for i in person.interactions) or (person.last_contact and person.last_contact > met):
+        return
+    due = met + dt.timedelta(days=settings.delay_days)
+    why = f"met {met.isoformat()}, no contact recorded since"
+    if person.snooze_until and person.snooze_until > due:
+        why += f" · snoozed until {person.snooze_until.isoformat()}"
+        due = person.snooze_until
+    yield Reminder(
+        kind="new-contact",
+        person=person.name,
+        date=due,
+        title=f"Send a follow-up to {person.name}",
+        source=person.path,
+        uid=make_uid("new-contact", name_key(person.name), met),
+        detail=why,
+        person_path=person.path,
+    )

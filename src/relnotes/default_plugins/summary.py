@@ -10,7 +10,9 @@ back as input and never overwrites a note without that marker.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 import re
 from collections import Counter
 
@@ -29,6 +31,7 @@ from relnotes import (
     a_note_path,
     at_least,
     hookimpl,
+    memo,
     names,
     note_link,
     one_line,
@@ -38,6 +41,7 @@ from relnotes import (
 
 MEDIA_TYPE = "text/markdown; charset=utf-8"
 HEALTH_ROLES = ROLES
+_date = operator.attrgetter("date")
 SECTIONS = ("overdue", "this_week", "later", "booked", "celebrations", "goal", "health", "problems")
 
 
@@ -73,6 +77,11 @@ def _title(reminder: Reminder) -> str:
 
 
 def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
+    """A reminder's list item, remembered by the reminder (a daemon keeps every unchanged one)."""
+    return memo("summary-items").of(reminder, (today, late), lambda: _new_item(reminder, today, late))
+
+
+def _new_item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
     when = reminder.late_by(today) + f" (due {reminder.date.isoformat()})" if late else _day(reminder.date, today)
     line = f"- {_title(reminder)} — {when}"
     if reminder.source and reminder.source != reminder.person_path:
@@ -109,7 +118,9 @@ def _day(date: dt.date, today: dt.date) -> str:
 def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
     """Per relationship type (the built-in ones, then yours, then "other" for people of none):
     people on track, due within the week, overdue (by their follow-up)."""
-    roles = {p.path: tuple(map(_label, p.roles)) or (OTHER,) for p in result.vault.people}
+    people = result.vault.people
+    roles = memo("summary-roles").of(people, (), lambda: {p.path: tuple(map(_label, p.roles)) or (OTHER,)
+                                                           for p in people})
     found: dict[str, Counter[str]] = {}
     for reminder in result.all_reminders:
         if reminder.kind != "follow-up" or reminder.person_path not in roles:
@@ -163,11 +174,12 @@ def render(result: ScanResult, config: Config) -> bytes:
     window = settings.window_days if settings.window_days is not None else result.horizon
     week_end = today + dt.timedelta(days=settings.week_days - 1)
     window_end = today + dt.timedelta(days=window)
-    todo = [r for r in result.all_reminders if not r.celebration]
+    shown = result.all_reminders[:bisect.bisect_right(result.all_reminders, window_end, key=_date)]  # by date
+    todo = [r for r in shown if not r.celebration]
     overdue = [r for r in todo if r.date < today]
     this_week = [r for r in todo if today <= r.date <= week_end]
-    later = [r for r in todo if week_end < r.date <= window_end]
-    celebrate = [r for r in result.all_reminders if r.celebration and r.date <= window_end]
+    later = [r for r in todo if week_end < r.date]
+    celebrate = [r for r in shown if r.celebration]
     out = [
         "---",
         f"{GENERATED_KEY}: {GENERATOR}",
@@ -192,7 +204,8 @@ def render(result: ScanResult, config: Config) -> bytes:
             [line for r in this_week for line in _item(r, today, late=False)])
     section("later", f"Later in the next {window} days ({len(later)})",
             [line for r in later for line in _item(r, today, late=False)])
-    booked = sorted(((day, r) for r in todo if r.kind == "follow-up" and (day := _booked_on(r)) and day <= window_end),
+    booked = sorted(((day, r) for r in result.all_reminders
+                     if r.kind == "follow-up" and r.data and (day := _booked_on(r)) and day <= window_end),
                     key=lambda pair: (pair[0], pair[1].person or ""))
     section("booked", f"Booked ({len(booked)})", [_booked(r, day, today) for day, r in booked])
     section("celebrations", f"Celebrations ({len(celebrate)})",

@@ -5,34 +5,33 @@ meeting's first attendee."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 
-from relnotes import Config, Reminder, Vault, hookimpl, make_uid, name_key
+from relnotes import Meeting, Note, Problem, Reminder, Vault, hookimpl, make_uid, name_key
 
 
 @hookimpl
-def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> Iterator[Reminder]:
-    for note, meeting in vault.task_notes():
-        seen: Counter[str] = Counter()
-        for task in vault.tasks(note):
-            if task.problem:
-                vault.problems.append(note.problem(f"{task.problem}; task ignored", line=task.line))
-            if not task.open or task.when is None:
-                continue
-            person = vault.task_owner(task, note, meeting)
-            if person is not None and person.status == "archived":
-                continue
-            seen[task.text] += 1
-            yield Reminder(
-                kind="task",
-                person=person.name if person else None,
-                date=task.when,
-                title=task.text or "(empty task)",
-                source=note.path,
-                uid=make_uid("task", name_key(note.title), task.text, seen[task.text]),
-                detail=f"open task in “{note.title}”, line {task.line}" + ("" if task.due else ", scheduled"),
-                person_path=person.path if person else None,
-                data=(("line", task.line),),
-            )
+def relnotes_note_reminders(note: Note, meeting: Meeting | None, vault: Vault,
+                            problems: list[Problem]) -> Iterator[Reminder]:
+    seen: Counter[str] = Counter()
+    for task in vault.tasks(note):
+        if task.problem:
+            problems.append(note.problem(f"{task.problem}; task ignored", line=task.line))
+        if not task.open or task.when is None:
+            continue
+        person = vault.task_owner(task, note, meeting)
+        if person is not None and person.status == "archived":
+            continue
+        seen[task.text] += 1
+        yield Reminder(
+            kind="task",
+            person=person.name if person else None,
+            date=task.when,
+            title=task.text or "(empty task)",
+            source=note.path,
+            uid=make_uid("task", name_key(note.title), task.text, seen[task.text]),
+            detail=f"open task in “{note.title}”, line {task.line}" + ("" if task.due else ", scheduled"),
+            person_path=person.path if person else None,
+            data=(("line", task.line),),
+        )

@@ -28,8 +28,9 @@ def relnotes_settings() -> list[Table]:
 
 
 def dormant(people: list[Person], today: dt.date, dormant_days: int,
-            min_interactions: int) -> list[tuple[Person, list[tuple[dt.date, str]]]]:
-    """The dormant people with their contacts, in a stable order (by name).
+            min_interactions: int) -> list[tuple[Person, dt.date, int]]:
+    """The dormant people with their last contact and how many contacts they had, in a stable
+    order (by name).
 
     Only ``active`` people count: ``paused``, ``limit-contact`` and ``archived``
     ones asked (or were asked) to be left alone, and a ``snooze_until`` after
@@ -39,10 +40,14 @@ def dormant(people: list[Person], today: dt.date, dormant_days: int,
     for person in people:
         if person.status != "active" or (person.snooze_until and person.snooze_until > today):
             continue
-        contacts = person.contacts(today)
-        if len(contacts) >= min_interactions and (today - contacts[-1][0]).days > dormant_days:
-            found.append((person, contacts))
-    return sorted(found, key=lambda pair: (name_key(pair[0].name), pair[0].path))
+        last = person.last_contact_on(today)
+        if last is None or (today - last[0]).days <= dormant_days:
+            continue
+        count = sum(1 for i in person.interactions if i.date <= today) + sum(
+            1 for date in (person.last_contact, person.met) if date and date <= today)
+        if count >= min_interactions:
+            found.append((person, last[0], count))
+    return sorted(found, key=lambda found: (name_key(found[0].name), found[0].path))
 
 
 def this_week(candidates: list, monday: dt.date, per_week: int) -> list:
@@ -60,8 +65,7 @@ def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> list[Rem
     monday = today - dt.timedelta(days=today.weekday())
     candidates = dormant(vault.people, today, settings.dormant_days, settings.min_interactions)
     reminders = []
-    for person, contacts in this_week(candidates, monday, settings.per_week):
-        last = contacts[-1][0]
+    for person, last, count in this_week(candidates, monday, settings.per_week):
         days = (today - last).days
         reminders.append(Reminder(
             kind="reconnect",
@@ -70,7 +74,7 @@ def relnotes_reminders(vault: Vault, config: Config, today: dt.date) -> list[Rem
             title=f"Reconnect with {person.name}",
             source=person.path,
             uid=make_uid("reconnect", name_key(person.name), monday.isoformat()),
-            detail=f"last contact {last.isoformat()} ({days} days ago) · {len(contacts)} contacts before",
+            detail=f"last contact {last.isoformat()} ({days} days ago) · {count} contacts before",
             person_path=person.path,
         ))
     return reminders
