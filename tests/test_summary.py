@@ -71,6 +71,17 @@ def test_overdue_oldest_first_with_why_and_how_late(vault):
         "    - met 2026-11-20, no contact recorded since")
 
 
+def test_a_long_section_lists_the_most_urgent_and_counts_the_rest(make_vault):
+    vault = make_vault(NOTES, config="[summary]\nmax_items = 1\n")
+    found = sections(summary_of(vault))
+    assert found["Overdue (3)"] == (
+        "- Get in touch with [[People/Ann Lee|Ann Lee]] — 41 days late (due 2026-10-15)\n"
+        "    - last contact 2026-10-01 (last_contact) · every 2 weeks (manager default)\n"
+        "- … and 2 more (`relnotes scan` lists them all)")
+    assert found["Problems in your notes (2)"].endswith("\n- … and 1 more (`relnotes scan` lists them all)")
+    assert found["This week (1)"].count("\n- ") == 0 and "… and" not in found["This week (1)"]
+
+
 def test_this_week_later_and_celebrations(vault):
     found = sections(summary_of(vault))
     assert found["This week (1)"] == (

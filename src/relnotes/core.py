@@ -209,6 +209,8 @@ class Engine:
         self._references: dict[str, str] = {}  # people of no type and no contact: path -> name
         self._shared: dict[str, Problem] = {}  # name key -> "2 people answer to the name …"
         self._today: dt.date | None = None
+        self._classify: Callable[..., str | None] = lambda **_: None  # the hooks' callers, made for each build
+        self._note_interactions: Callable[..., list[tuple[str, Interaction]]] = lambda **_: []
 
     # --- keeping answers --------------------------------------------------------------------
 
@@ -251,30 +253,38 @@ class Engine:
     # --- step 1: structure ------------------------------------------------------------------
 
     def update(self, entries: Mapping[str, Entry], config: Config, pm: RelnotesPluginManager,
-               settings: VaultSettings | None = None) -> Vault:
+               settings: VaultSettings | None = None, changes: Iterable[str] | None = None) -> Vault:
         """Bring the vault up to date with ``entries`` (vault-relative path → the cache's entry;
-        a new entry object is a changed note): people, meetings, interactions. The rules are
+        a new entry object is a changed note): people, meetings, interactions. ``changes`` are
+        the paths whose entries may have changed since the last call (None: any). The rules are
         run by :meth:`evaluate`."""
         token = (repr(config), pm, settings)
         if token != self._token:
+            changes = None
             self._reset(token)
             self.vault.settings = settings
             names = [name for name, plugin in pm.list_name_plugin() if plugin is not None]
             self._ranks = {name: rank for rank, name in enumerate(reversed(names))}  # pluggy calls LIFO
         try:
-            self._update(entries, config, pm)
+            self._update(entries, config, pm, changes)
         except BaseException:
             self._reset(None)  # a failure halfway (strict mode, a stop): start afresh next time
             raise
         return self.vault
 
-    def _update(self, entries: Mapping[str, Entry], config: Config, pm: RelnotesPluginManager) -> None:
+    def _update(self, entries: Mapping[str, Entry], config: Config, pm: RelnotesPluginManager,
+                changes: Iterable[str] | None) -> None:
         vault, kept = self.vault, self._entries
-        changed = [rel for rel, entry in entries.items() if kept.get(rel) is not entry]
-        if changed or len(entries) != len(kept):
-            changed += [rel for rel in kept if rel not in entries]
+        if changes is None:
+            changed = [rel for rel, entry in entries.items() if kept.get(rel) is not entry]
+            if changed or len(entries) != len(kept):
+                changed += [rel for rel in kept if rel not in entries]
+        else:
+            changed = [rel for rel in changes if kept.get(rel) is not entries.get(rel)]
         marked: set[str] = set()  # names whose meaning may have changed
         dirty: set[str] = set()  # notes to ask about again
+        self._classify = pm.hooks.first_each("relnotes_classify_note", str)
+        self._note_interactions = pm.hooks.each("relnotes_note_interactions", Interaction)
         for rel in sorted(changed):
             entry = entries.get(rel)
             if entry is None:
@@ -320,7 +330,7 @@ class Engine:
             return False
         problems: list[Problem] = []
         reported = len(pm.problems)
-        kind = pm.hooks.classify_note(note, config)
+        kind = self._classify(note=note, config=config)
         note.kind = kind if kind in ("person", "meeting") else "note"
         person = Person.from_note(note, problems, config.vocabulary) if note.kind == "person" else None
         problems += pm.problems[reported:]
@@ -330,16 +340,21 @@ class Engine:
             marked |= names | _names(note, person)
         vault.put_note(note)
         if person is not None:
+            aliases: tuple[str, ...] = ()
             if old_person is not None:  # the same object, brought up to date: meetings and incidents hold it
+                aliases = old_person.aliases
                 for name in _PERSON_FIELDS:
                     setattr(old_person, name, getattr(person, name))
                 old_person.note, person = note, old_person
-            vault.put_person(person)
+            vault.put_person(person, aliases)
             self._stale_people.add(rel)
         elif old_person is not None:
+            vault.drop_person(rel)
             self._store(("person", rel), None)
             self._references.pop(rel, None)
             self._stale_people.discard(rel)
+        if note.kind != "meeting":
+            vault.set_meeting(rel, None)
         return True
 
     # --- step 2: contact --------------------------------------------------------------------
@@ -352,7 +367,8 @@ class Engine:
             meeting = _meeting(note, vault, config.vocabulary, problems) if note.kind == "meeting" else None
             vault.set_meeting(note.path, meeting)
             found = []
-            for plugin, item in pm.hooks.note_interactions(note, meeting, vault, config, problems):
+            for plugin, item in self._note_interactions(note=note, meeting=meeting, vault=vault, config=config,
+                                                        problems=problems):
                 person = vault.person(item.person, item.source)
                 if person is None:
                     problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
@@ -450,13 +466,16 @@ class Engine:
             self._today = today
             self._stale_notes = set(vault._notes)
             self._stale_people = set(vault._person_of)
+        note_reminders = pm.hooks.each("relnotes_note_reminders", Reminder)
+        person_reminders = pm.hooks.each("relnotes_person_reminders", Reminder)
         for rel in sorted(self._stale_notes & vault._notes.keys()):
             note = vault._notes[rel]
             meeting = vault.meeting_of(note)
 
             def of_note(found: list[Problem], note: Note = note, meeting: Meeting | None = meeting
                         ) -> list[tuple[str, Reminder]]:
-                return pm.hooks.note_reminders(note, meeting, vault, config, today, found)
+                return note_reminders(note=note, meeting=meeting, vault=vault, config=config, today=today,
+                                      problems=found)
 
             items, part = self._ask(pm, of_note)
             part.reminders = tuple(items)
@@ -465,7 +484,7 @@ class Engine:
             person = vault._person_of[path]
 
             def of_person(found: list[Problem], person: Person = person) -> list[tuple[str, Reminder]]:
-                return pm.hooks.person_reminders(person, vault, config, today, found)
+                return person_reminders(person=person, vault=vault, config=config, today=today, problems=found)
 
             items, part = self._ask(pm, of_person)
             part.reminders = tuple(items)

@@ -116,13 +116,26 @@ def generated(data: bytes, marker: bytes) -> bool:
     return False
 
 
-def _current(path: Path) -> bytes | None:
+_HEAD = 1 << 16  # what is read of a file to see whether it is relnotes' own (its first lines)
+
+
+def _head(path: Path) -> bytes | None:
+    """The start of the file at ``path`` (enough for :func:`generated`), or None when there is none."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read(_HEAD)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise OutputRefused(f"refusing to write {path}: it is a folder") from None
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (read only when its size says it may)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def write_output(path: Path, data: bytes, marker: bytes) -> bool:
@@ -130,9 +143,9 @@ def write_output(path: Path, data: bytes, marker: bytes) -> bool:
 
     Writes nothing when the file already holds exactly ``data``, so sync tools and
     file watchers see no churn. A symlink at ``path`` is written through (its target is
-    replaced). Whether the file there is relnotes' own is checked before the new text is
-    written out, and again right before the rename: a note put there in between is not
-    replaced.
+    replaced). Whether the file there is relnotes' own is checked (by its first lines) before
+    the new text is written out, and again right before the rename: a note put there in
+    between is not replaced.
 
     :returns: whether the file was written.
     :raises OutputRefused: when an existing file is not relnotes' (see :func:`generated`).
@@ -145,15 +158,15 @@ def write_output(path: Path, data: bytes, marker: bytes) -> bool:
             raise OutputRefused(f"refusing to overwrite {path}: relnotes did not generate it (its first lines "
                                 f"lack {marker.decode(errors='replace')!r}); move it or choose another path")
 
-    current = _current(path)
-    if current == data:
+    current = _head(path)
+    if current is not None and _holds(path, data):
         return False
     check(current)
     mode = path.stat().st_mode & 0o777 if current is not None else 0o644
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_beside(path, data, mode, True)
     try:
-        check(_current(path))
+        check(_head(path))
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -610,8 +610,8 @@ class Vault:
     # --- changes (made by the engine) --------------------------------------------------------
 
     def put_note(self, note: Note) -> None:
-        """Add ``note`` (or replace the note at its path)."""
-        self.drop_note(note.path)
+        """Add ``note``, or put it in the place of the note at its path (the person or meeting
+        that note was stays, for the engine to bring up to date)."""
         self._notes[note.path] = note
         self._by_path[name_key(note.path[:-3])] = note
         self._by_title[name_key(note.title)][note.path] = note
@@ -633,12 +633,17 @@ class Vault:
         self._lists.pop("notes", None)
         self._resolved.clear()
 
-    def put_person(self, person: Person) -> None:
-        self.drop_person(person.path)
-        self._person_of[person.path] = person
+    def put_person(self, person: Person, aliases: tuple[str, ...] = ()) -> None:
+        """Add ``person``, or index it again after it changed in place (``aliases``: those it had):
+        the list of people stays as it is then."""
+        for alias in aliases:
+            self._unalias(person.path, alias)
+        if self._person_of.get(person.path) is not person:
+            self.drop_person(person.path)
+            self._person_of[person.path] = person
+            self._lists.pop("people", None)
         for alias in person.aliases:
             self._by_alias[name_key(alias)][person.path] = person
-        self._lists.pop("people", None)
         self._resolved.clear()
 
     def drop_person(self, path: str) -> None:
@@ -646,12 +651,16 @@ class Vault:
         if person is None:
             return
         for alias in person.aliases:
-            named = self._by_alias[name_key(alias)]
+            self._unalias(path, alias)
+        self._lists.pop("people", None)
+        self._resolved.clear()
+
+    def _unalias(self, path: str, alias: str) -> None:
+        named = self._by_alias.get(name_key(alias))
+        if named is not None:
             named.pop(path, None)
             if not named:
                 del self._by_alias[name_key(alias)]
-        self._lists.pop("people", None)
-        self._resolved.clear()
 
     def set_meeting(self, path: str, meeting: Meeting | None) -> None:
         if meeting is not None:

@@ -254,7 +254,8 @@ class Pipeline:
     def _vault(self) -> Vault:
         """The notes as they are now made into a vault (through the classify and interactions hooks)."""
         self.pm.problems[:] = self._load_problems  # what loading found; each build reports its own anew
-        return self.engine.update(self.cache.notes, self.config, self.pm, self.cache.settings)
+        return self.engine.update(self.cache.notes, self.config, self.pm, self.cache.settings,
+                                  self.cache.take_changes())
 
     def evaluate(self, today: dt.date, horizon: int = 30) -> ScanResult:
         """The core run over the notes as they are now: people, reminders, goal, outputs (not written)."""

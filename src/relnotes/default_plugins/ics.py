@@ -35,7 +35,6 @@ from urllib.parse import quote
 from relnotes import (
     Config,
     ConfigError,
-    Memo,
     MonthDay,
     Output,
     Reminder,
@@ -60,6 +59,7 @@ MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 DESCRIPTION = "Follow-ups to make and days to celebrate from your notes"  # no comma: some apps show it escaped
 LEAP_DAY_YEARS = 10  # a Feb 29 celebration is an event in each of this many years, from this one
+LISTED = 100  # the "N more overdue" event lists this many of them (a description is no place for thousands)
 
 # the colour keywords of CSS Color Module Level 3, the names RFC 7986's COLOR takes
 CSS_COLOURS = frozenset((
@@ -190,13 +190,13 @@ def feed_uid(uid: str, tag: str, *parts: object) -> str:
     return "-".join([local, *map(str, parts), tag]) + at + domain
 
 
-def event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None,
-               events: Memo | None = None) -> bytes:
-    """A reminder's VEVENTs (one, or one a year for a Feb 29 celebration), as folded content lines
-    ending in CRLF, UTF-8 encoded. Memoised by the reminder itself (reminders are immutable, and a
-    daemon keeps every unchanged one from build to build): the next build reuses the bytes."""
-    return (events or memo("ics-events")).of(
-        reminder, (today, vault_name, trigger), lambda: _event_text(reminder, today, vault_name, trigger).encode())
+def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, trigger: str | None) -> list[bytes]:
+    """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration), as folded content
+    lines ending in CRLF, UTF-8 encoded, in pieces to join. Memoised by the reminders themselves
+    (they are immutable, and a daemon keeps every unchanged one from build to build): the next
+    build reuses the bytes."""
+    return memo("ics-events").joined(reminders, (today, vault_name, trigger),
+                                     lambda r: _event_text(r, today, vault_name, trigger).encode(), b"")
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
@@ -258,10 +258,12 @@ def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str
     kept = memo("ics-more-overdue")
     last = kept.get("last")
     params = (today, tag, trigger, len(folded))
-    if last is not None and last[0] == params and all(a is b for a, b in zip(last[1], folded, strict=True)):
+    if last is not None and last[0] == params and all(map(operator.is_, last[1], folded)):  # the same length
         return last[2]
     summary = f"{len(folded)} more overdue"
-    listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in folded)]
+    listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in folded[:LISTED])]
+    if len(folded) > LISTED:
+        listed.append(f"… and {len(folded) - LISTED} more (see the summary note or relnotes scan)")
     text = vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, None,
                   trigger, summary).encode()
     kept.put("last", (params, folded, text))
@@ -305,12 +307,16 @@ def render(result: ScanResult, config: Config) -> bytes:
     trigger = trigger_of(settings.alarm, settings.alarm_day)
     everything = result.all_reminders  # in date order: the overdue ones first
     past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
-    overdue = [r for r in everything[:past] if r.recurrence is None]
-    folded = overdue[settings.max_overdue:]  # the feed's order: most overdue first
-    hidden = {id(r) for r in folded}
-    kept = memo("ics-events")
-    events = [event_text(r, today, vault_name, trigger, kept) for r in everything[:past] if id(r) not in hidden]
-    events += [event_text(r, today, vault_name, trigger, kept) for r in everything[past:]]
+    # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
+    cut, count = 0, 0
+    while cut < past and count < settings.max_overdue:
+        count += everything[cut].recurrence is None
+        cut += 1
+    folded = [r for r in everything[cut:past] if r.recurrence is None]
+    shown = [*everything[:cut], *(r for r in everything[cut:past] if r.recurrence is not None)] if folded else (
+        everything[:past])
+    events = [*event_texts(shown, today, vault_name, trigger), *event_texts(everything[past:], today, vault_name,
+                                                                             trigger)]
     if folded:
         events.append(_more_overdue(folded, today, vault_tag(vault_name), trigger))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import operator
 import re
 from collections import Counter
@@ -24,6 +25,7 @@ from relnotes import (
     Config,
     ConfigError,
     Output,
+    Person,
     Reminder,
     ScanResult,
     Setting,
@@ -60,6 +62,8 @@ SETTINGS = Table("summary", (
     Setting("week_days", 7, at_least(1), "How many days “This week” covers, today included."),
     Setting("window_days", None, at_least(0), "How far “Later” and “Celebrations” look ahead; unset, the "
             "scan's horizon (30 days, or --horizon).", example="window_days = 60"),
+    Setting("max_items", 100, at_least(1, 1_000_000), "How many items each section lists, the most urgent "
+            "first; one line counts the rest (`relnotes scan` lists them all)."),
 ), "The summary note written into the vault.", output=True)
 
 
@@ -76,20 +80,19 @@ def _title(reminder: Reminder) -> str:
     return title
 
 
-def _item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
-    """A reminder's list item, remembered by the reminder (a daemon keeps every unchanged one)."""
-    return memo("summary-items").of(reminder, (today, late), lambda: _new_item(reminder, today, late))
+def _items(reminders: list[Reminder], today: dt.date, late: bool) -> list[str]:
+    """The reminders' list items, remembered by the reminders (a daemon keeps every unchanged one)."""
+    return memo("summary-items").joined(reminders, (today, late), lambda r: _item(r, today, late), "\n")
 
 
-def _new_item(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
+def _item(reminder: Reminder, today: dt.date, late: bool) -> str:
     when = reminder.late_by(today) + f" (due {reminder.date.isoformat()})" if late else _day(reminder.date, today)
     line = f"- {_title(reminder)} — {when}"
     if reminder.source and reminder.source != reminder.person_path:
         line += f" · {note_link(reminder.source)}"
-    lines = [line]
     if reminder.detail:
-        lines.append(f"    - {one_line(reminder.detail)}")
-    return lines
+        line += f"\n    - {one_line(reminder.detail)}"
+    return line
 
 
 def _booked_on(reminder: Reminder) -> dt.date | None:
@@ -118,21 +121,47 @@ def _day(date: dt.date, today: dt.date) -> str:
 def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
     """Per relationship type (the built-in ones, then yours, then "other" for people of none):
     people on track, due within the week, overdue (by their follow-up)."""
-    people = result.vault.people
-    roles = memo("summary-roles").of(people, (), lambda: {p.path: tuple(map(_label, p.roles)) or (OTHER,)
-                                                           for p in people})
+    vault = result.vault
+    everything = result.all_reminders  # in date order: overdue, due within the week, on track
+    soon, later = (bisect.bisect_left(everything, day, key=_date) for day in (today, week_end + dt.timedelta(days=1)))
+
+    def roles(run: tuple[Reminder, ...]) -> Counter[str]:
+        """The relationship types of the people a run of reminders are follow-ups with (a person's
+        types change only with their note, which makes their follow-up anew)."""
+        people = (vault.person_at(r.person_path) for r in run if r.kind == "follow-up" and r.person_path)
+        return Counter(role for person in people if person is not None for role in _labels(person.roles))
+
+    kept = memo("summary-health")
     found: dict[str, Counter[str]] = {}
-    for reminder in result.all_reminders:
-        if reminder.kind != "follow-up" or reminder.person_path not in roles:
-            continue
-        state = "overdue" if reminder.date < today else "due soon" if reminder.date <= week_end else "on track"
-        for role in roles[reminder.person_path]:
-            found.setdefault(role, Counter())[state] += 1
+    for state, part in (("overdue", everything[:soon]), ("due soon", everything[soon:later]),
+                        ("on track", everything[later:])):
+        for role, count in sum(kept.runs(part, (), roles), Counter()).items():
+            found.setdefault(role, Counter())[state] = count
     order = [*HEALTH_ROLES, *sorted(set(found) - {*HEALTH_ROLES, OTHER}), *([OTHER] if OTHER in found else [])]
     return {role: found.get(role, Counter()) for role in order}
 
 
+@functools.lru_cache(maxsize=256)
+def _labels(roles: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(_label, roles)) or (OTHER,)
+
+
 OTHER = "other"  # the row of people of no relationship type
+
+
+def _named(result: ScanResult, names: set[str]) -> list[Person]:
+    """The people called one of ``names``, in path order."""
+    people = result.vault.people
+    by_name = memo("summary-names").of(people, (), lambda: _by_name(people))
+    found = [person for name in names for person in by_name.get(name, ())]
+    return sorted(found, key=lambda person: person.path) if len(names) > 1 else found
+
+
+def _by_name(people: list[Person]) -> dict[str, list[Person]]:
+    found: dict[str, list[Person]] = {}
+    for person in people:
+        found.setdefault(person.name, []).append(person)
+    return found
 
 
 def _axis_label(role: str) -> str:
@@ -174,12 +203,12 @@ def render(result: ScanResult, config: Config) -> bytes:
     window = settings.window_days if settings.window_days is not None else result.horizon
     week_end = today + dt.timedelta(days=settings.week_days - 1)
     window_end = today + dt.timedelta(days=window)
-    shown = result.all_reminders[:bisect.bisect_right(result.all_reminders, window_end, key=_date)]  # by date
-    todo = [r for r in shown if not r.celebration]
-    overdue = [r for r in todo if r.date < today]
-    this_week = [r for r in todo if today <= r.date <= week_end]
-    later = [r for r in todo if week_end < r.date]
-    celebrate = [r for r in shown if r.celebration]
+    everything = result.all_reminders  # in date order
+    past, soon, shown = (bisect.bisect_left(everything, day, key=_date) for day in (
+        today, week_end + dt.timedelta(days=1), window_end + dt.timedelta(days=1)))
+    overdue, this_week, later = ([r for r in everything[start:end] if not r.celebration]
+                                 for start, end in ((0, past), (past, soon), (soon, shown)))
+    celebrate = [r for r in everything[:shown] if r.celebration]
     out = [
         "---",
         f"{GENERATED_KEY}: {GENERATOR}",
@@ -194,22 +223,27 @@ def render(result: ScanResult, config: Config) -> bytes:
         f"{len(later)} later · {len(celebrate)} to celebrate",
     ]
 
-    def section(name: str, heading: str, lines: list[str]) -> None:
+    def section(name: str, heading: str, lines: list[str], more: int = 0) -> None:
         if name in settings.sections:
             out.extend(["", f"## {heading}", "", *(lines or ["Nothing here."])])
+            if more:
+                out.append(f"- … and {more:,} more (`relnotes scan` lists them all)")
 
-    section("overdue", f"Overdue ({len(overdue)})",
-            [line for r in overdue for line in _item(r, today, late=True)])
-    section("this_week", f"This week ({len(this_week)})",
-            [line for r in this_week for line in _item(r, today, late=False)])
-    section("later", f"Later in the next {window} days ({len(later)})",
-            [line for r in later for line in _item(r, today, late=False)])
+    most = settings.max_items
+
+    def items(name: str, heading: str, reminders: list[Reminder], late: bool = False) -> None:
+        section(name, f"{heading} ({len(reminders)})", _items(reminders[:most], today, late),
+                max(0, len(reminders) - most))
+
+    items("overdue", "Overdue", overdue, late=True)
+    items("this_week", "This week", this_week)
+    items("later", f"Later in the next {window} days", later)
     booked = sorted(((day, r) for r in result.all_reminders
                      if r.kind == "follow-up" and r.data and (day := _booked_on(r)) and day <= window_end),
                     key=lambda pair: (pair[0], pair[1].person or ""))
-    section("booked", f"Booked ({len(booked)})", [_booked(r, day, today) for day, r in booked])
-    section("celebrations", f"Celebrations ({len(celebrate)})",
-            [line for r in celebrate for line in _item(r, today, late=False)])
+    section("booked", f"Booked ({len(booked)})", [_booked(r, day, today) for day, r in booked[:most]],
+            max(0, len(booked) - most))
+    items("celebrations", "Celebrations", celebrate)
     if result.goal:
         goal = result.goal
         contacted = set(goal.people)
@@ -217,16 +251,16 @@ def render(result: ScanResult, config: Config) -> bytes:
         section("goal", "Goal", [
             f"`{goal.bar(full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
             f"({percent}%, since {goal.period_start.isoformat()})",
-            *(["", ", ".join(note_link(p.path, p.name) for p in result.vault.people if p.name in contacted)]
-              if goal.people else []),
+            *(["", ", ".join(note_link(p.path, p.name) for p in _named(result, contacted))] if goal.people else []),
         ])
     section("health", "Network health", _health_section(_health(result, today, week_end)))
     problems = []
-    for problem in result.problems:
+    for problem in result.problems[:most]:
         where = note_link(problem.path) if problem.path.lower().endswith(".md") else f"`{problem.path or 'relnotes'}`"
         line = f", line {problem.line}" if problem.line else ""
         problems.append(f"- {where}{line}: {one_line(problem.message)}")
-    section("problems", f"Problems in your notes ({len(result.problems)})", problems)
+    section("problems", f"Problems in your notes ({len(result.problems)})", problems,
+            max(0, len(result.problems) - most))
     return ("\n".join(out) + "\n").encode("utf-8")
 
 

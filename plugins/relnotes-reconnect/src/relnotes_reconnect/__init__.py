@@ -9,7 +9,10 @@ anyone comes up twice.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
+import operator
 
 from relnotes import Config, Person, Reminder, Setting, Table, Vault, at_least, hookimpl, make_uid, name_key
 
@@ -43,11 +46,16 @@ def dormant(people: list[Person], today: dt.date, dormant_days: int,
         last = person.last_contact_on(today)
         if last is None or (today - last[0]).days <= dormant_days:
             continue
-        count = sum(1 for i in person.interactions if i.date <= today) + sum(
+        # the interactions are in date order: those up to today are a prefix
+        count = bisect.bisect_right(person.interactions, today, key=_date) + sum(
             1 for date in (person.last_contact, person.met) if date and date <= today)
         if count >= min_interactions:
             found.append((person, last[0], count))
-    return sorted(found, key=lambda found: (name_key(found[0].name), found[0].path))
+    return sorted(found, key=lambda found: (_name_key(found[0].name), found[0].path))
+
+
+_date = operator.attrgetter("date")
+_name_key = functools.lru_cache(maxsize=1 << 16)(name_key)  # asked for every dormant person on every build
 
 
 def this_week(candidates: list, monday: dt.date, per_week: int) -> list:
