@@ -156,6 +156,14 @@ class Editor:
 
     # --- operations ------------------------------------------------------------------------
 
+    def start(self, notes: int) -> None:
+        """A new vault: the base folders and ``notes`` random notes."""
+        for folder in BASE_FOLDERS[:-1]:
+            (self.root / folder).mkdir(parents=True)
+        for _ in range(notes):
+            rel = self.new_name(self.rng.choice(BASE_FOLDERS))
+            self.write(rel, self.content_for(rel))
+
     def write(self, rel: str, data: bytes) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,11 +230,7 @@ def test_the_daemon_survives_a_soak_and_matches_a_fresh_scan(tmp_path, caplog):
     vault = tmp_path / "live" / "Vault"
     rng = random.Random(1234)
     editor = Editor(vault, rng)
-    for folder in BASE_FOLDERS[:-1]:
-        (vault / folder).mkdir(parents=True)
-    for _ in range(15):
-        rel = editor.new_name(rng.choice(BASE_FOLDERS))
-        editor.write(rel, editor.content_for(rel))
+    editor.start(15)
 
     daemon = Daemon(vault, today=lambda: TODAY, tick=0.1, debounce=0.2)
     thread = threading.Thread(target=daemon.run, daemon=True)
@@ -360,11 +364,7 @@ def test_incremental_builds_equal_builds_from_scratch(tmp_path, monkeypatch, see
     vault = tmp_path / "Vault"
     rng = random.Random(seed)
     editor = Editor(vault, rng)
-    for folder in BASE_FOLDERS[:-1]:
-        (vault / folder).mkdir(parents=True)
-    for _ in range(12):
-        rel = editor.new_name(rng.choice(BASE_FOLDERS))
-        editor.write(rel, editor.content_for(rel))
+    editor.start(12)
     today = TODAY
     kept = Pipeline(vault, autoload=False)
     kept.scan(today)

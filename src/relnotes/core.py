@@ -425,9 +425,12 @@ class Engine:
 
     def _shared_names(self, marked: set[str]) -> None:
         """The warning about people who answer to one name, for the names marked."""
+        vault = self.vault
         for key in marked:
             self._shared.pop(key, None)
-            persons = self.vault.named(key)
+            if len(vault._by_title.get(key, ())) + len(vault._by_alias.get(key, ())) < 2:
+                continue  # the common case, quickly: one note of that name at most
+            persons = vault.named(key)
             if len(persons) < 2:
                 continue
             first, *others = sorted(persons, key=lambda p: (len(p.path), p.path))

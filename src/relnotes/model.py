@@ -249,6 +249,13 @@ class Person:
         return (any(i.date <= today for i in self.interactions)
                 or any(d is not None and d <= today for d in (self.last_contact, self.met)))
 
+    def snoozed(self, due: dt.date, why: str) -> tuple[dt.date, str]:
+        """A reminder's ``due`` date and ``why``, put off to ``snooze_until`` when that is later (and
+        saying so)."""
+        if self.snooze_until and self.snooze_until > due:
+            return self.snooze_until, f"{why} · snoozed until {self.snooze_until.isoformat()}"
+        return due, why
+
     def booked(self, today: dt.date) -> Interaction | None:
         """The first meeting booked after ``today``, if any."""
         return next((i for i in self.interactions if i.date > today and i.kind == "meeting"), None)

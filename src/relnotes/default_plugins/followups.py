@@ -33,10 +33,7 @@ def relnotes_person_reminders(person: Person, config: Config, today: dt.date) ->
         due, why = today, "no contact recorded yet"
     else:
         due, why = cadence.after(base), f"last contact {base.isoformat()} ({last[1]})"
-    why += f" · {cadence.describe()} ({origin})"
-    if person.snooze_until and person.snooze_until > due:
-        why += f" · snoozed until {person.snooze_until.isoformat()}"
-        due = person.snooze_until
+    due, why = person.snoozed(due, f"{why} · {cadence.describe()} ({origin})")
     yield Reminder(
         kind="follow-up",
         person=person.name,

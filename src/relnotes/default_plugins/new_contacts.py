@@ -29,10 +29,7 @@ def relnotes_person_reminders(person: Person, config: Config, today: dt.date) ->
     if any(i.date > met for i in person.interactions) or (person.last_contact and person.last_contact > met):
         return
     due = met + dt.timedelta(days=settings.delay_days)
-    why = f"met {met.isoformat()}, no contact recorded since"
-    if person.snooze_until and person.snooze_until > due:
-        why += f" · snoozed until {person.snooze_until.isoformat()}"
-        due = person.snooze_until
+    due, why = person.snoozed(due, f"met {met.isoformat()}, no contact recorded since")
     yield Reminder(
         kind="new-contact",
         person=person.name,
