@@ -42,7 +42,7 @@ S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R", str, bytes)
 
-_MAGIC = b"relnotes-cache-4\n"  # the number changes with the layout of what is stored
+_MAGIC = b"relnotes-cache-5\n"  # the number changes with the layout of what is stored
 _DIGEST = 32  # sha256 of the pickle, right after the magic line
 
 

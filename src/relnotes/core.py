@@ -33,7 +33,7 @@ import datetime as dt
 import operator
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -216,6 +216,8 @@ class Engine:
 
     def _store(self, pid: PartId, part: _Part | None) -> None:
         """Keep ``part`` as the answer under ``pid`` (None or empty: no answer), replacing the last."""
+        if part is None and pid not in self._parts:
+            return  # the common case, quickly: nothing kept, nothing to keep
         old = self._parts.pop(pid, None)
         if old is not None:
             for key in old.keys:
@@ -239,15 +241,25 @@ class Engine:
         if part.ambiguous:
             self._with_ambiguity.add(pid)
 
-    def _ask(self, pm: RelnotesPluginManager, ask: Callable[[list[Problem]], list[T]]) -> tuple[list[T], _Part]:
+    def _ask(self, pm: RelnotesPluginManager, ask: Callable[[list[Problem]], list[T]]
+             ) -> tuple[list[T], _Part | None]:
         """``ask(problems)`` with the names it looks up recorded, and the plugin failures it
-        causes kept with its answer (they are reported as long as the answer is kept)."""
+        causes kept with its answer (they are reported as long as the answer is kept); the part
+        is None when there is nothing to keep but the items."""
         problems: list[Problem] = []
         reported = len(pm.problems)
-        with self.vault.tracking() as (seen, ambiguous):
+        seen: set[str] = set()
+        ambiguous: dict[str, str] = {}
+        self.vault.track(seen, ambiguous)
+        try:
             items = ask(problems)
-        problems += pm.problems[reported:]
-        del pm.problems[reported:]
+        finally:
+            self.vault.track(None, None)
+        if len(pm.problems) > reported:
+            problems += pm.problems[reported:]
+            del pm.problems[reported:]
+        if not (seen or ambiguous or problems):
+            return items, None
         return items, _Part(frozenset(seen), ambiguous or None, problems or None)
 
     # --- step 1: structure ------------------------------------------------------------------
@@ -317,10 +329,9 @@ class Engine:
         change. :returns: whether the note is there to be asked about."""
         vault = self.vault
         old_note, old_person = vault._notes.get(rel), vault._person_of.get(rel)
-        names = _names(old_note, old_person)
         if note is None:
             if old_note is not None:
-                marked |= names
+                marked |= _names(old_note, old_person)
                 vault.drop_note(rel)
                 for step in ("kind", "contact", "reminders", "person"):
                     self._store((step, rel), None)
@@ -335,9 +346,9 @@ class Engine:
         person = Person.from_note(note, problems, config.vocabulary) if note.kind == "person" else None
         problems += pm.problems[reported:]
         del pm.problems[reported:]
-        self._store(("kind", rel), _Part(problems=problems or None))
+        self._store(("kind", rel), _Part(problems=problems) if problems else None)
         if old_note is None or old_note.kind != note.kind or _facts(old_person) != _facts(person):
-            marked |= names | _names(note, person)
+            marked |= _names(old_note, old_person) | _names(note, person)
         vault.put_note(note)
         if person is not None:
             aliases: tuple[str, ...] = ()
@@ -381,9 +392,11 @@ class Engine:
         self._store(("contact", note.path), part)
         self._contributed(note.path, [(person.path, item) for _, person, item in found])
 
-    def _contributed(self, source: str, items: Iterable[tuple[str, Interaction]]) -> None:
+    def _contributed(self, source: str, items: Sequence[tuple[str, Interaction]]) -> None:
         """Keep the interactions ``source`` (a note, or a whole-vault plugin) gave, by person; the
         people whose contact changed are stale."""
+        if not items and source not in self._sent:
+            return  # the common case, quickly: no contact then, none now
         by_person: dict[str, list[Interaction]] = {}
         for path, item in items:
             by_person.setdefault(path, []).append(item)
@@ -481,8 +494,7 @@ class Engine:
                                       problems=found)
 
             items, part = self._ask(pm, of_note)
-            part.reminders = tuple(items)
-            self._store(("reminders", rel), part)
+            self._store(("reminders", rel), _with_reminders(part, items))
         for path in sorted(self._stale_people & vault._person_of.keys()):
             person = vault._person_of[path]
 
@@ -490,8 +502,7 @@ class Engine:
                 return person_reminders(person=person, vault=vault, config=config, today=today, problems=found)
 
             items, part = self._ask(pm, of_person)
-            part.reminders = tuple(items)
-            self._store(("person", path), part)
+            self._store(("person", path), _with_reminders(part, items))
             if (person.status == "active" and not person.roles and not person.cadence_set
                     and not person.contacted(today)):
                 self._references[path] = person.name
@@ -547,6 +558,14 @@ class Engine:
                 f"no recorded contact, so no follow-ups ({shown}): give a note `role: peer` (or mentor, manager, "
                 "client, sponsor, contact, a [cadence] type of yours) or `cadence: 3m` to keep in touch")))
         return found
+
+
+def _with_reminders(part: _Part | None, items: list[tuple[str, Reminder]]) -> _Part | None:
+    """``part`` (what an answer looked up and warned of) with the reminders it gave."""
+    if items:
+        part = part or _Part()
+        part.reminders = tuple(items)
+    return part
 
 
 def _names(note: Note | None, person: Person | None) -> set[str]:

@@ -10,7 +10,6 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -106,9 +105,12 @@ class Note:
     def __repr__(self) -> str:
         return f"Note({self.path!r}, kind={self.kind!r})"
 
-    def __reduce__(self) -> tuple:  # pickled compactly (the cache); links are found again
-        return Note, (self.path, self.title, self.frontmatter, self.body, None, self.body_line, self.key_lines,
-                      self.date, self.daily, self.kind)
+    def __reduce__(self) -> tuple:
+        """Pickled compactly (the cache); links are found again. The body goes as UTF-8 bytes made
+        here: pickling the str would leave a UTF-8 copy of every non-ASCII body cached in it, for
+        as long as the note lives (100 MB in a vault of 100,000 notes)."""
+        return _restored, (self.path, self.title, self.frontmatter, self.body.encode("utf-8", "surrogatepass"),
+                           self.body_line, self.key_lines, self.date, self.daily, self.kind)
 
     def derived(self, key: str | tuple, compute: Callable[[], T]) -> T:
         """``compute()``, worked out once for this note and ``key``: a long-running ``relnotes
@@ -180,6 +182,13 @@ class Note:
 
     def problem(self, message: str, key: str | None = None, line: int | None = None) -> Problem:
         return Problem(self.path, line if line is not None else (self.line_of(key) if key else None), message)
+
+
+def _restored(path: str, title: str, frontmatter: dict, body: bytes, body_line: int, key_lines: dict[str, int],
+              date: dt.date | None, daily: bool, kind: str) -> Note:
+    """A note as :meth:`Note.__reduce__` pickled it."""
+    return Note(path, title, frontmatter, body.decode("utf-8", "surrogatepass"), None, body_line, key_lines, date,
+                daily, kind)
 
 
 ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
@@ -587,9 +596,8 @@ class Vault:
         self._by_path: dict[str, Note] = {}
         self._by_title: dict[str, dict[str, Note]] = defaultdict(dict)
         self._by_alias: dict[str, dict[str, Person]] = defaultdict(dict)
-        # link target -> (note, the key it is looked up by, whether several notes answer): a vault
-        # links the same names often
-        self._resolved: dict[str, tuple[Note | None, str, bool]] = {}
+        # link target -> what _resolve says of it: a vault links the same names often
+        self._resolved: dict[str, tuple[Note | None, str, str]] = {}
         self._lists: dict[str, list] = {}
         self._seen: set[str] | None = None  # while tracking: the names looked up
         self._ambiguous: dict[str, str] | None = None  # while tracking: ambiguous key -> the target as written
@@ -690,18 +698,11 @@ class Vault:
         found.update(self._by_alias.get(key, {}))
         return [found[path] for path in sorted(found)]
 
-    @contextmanager
-    def tracking(self) -> Iterator[tuple[set[str], dict[str, str]]]:
-        """Record the names looked up (:meth:`resolve`, :meth:`person`, :meth:`person_at`) while
-        in this block, each as the key of its last part, and the ambiguous ones as written: what a
-        note's answers depend on besides the note."""
-        seen: set[str] = set()
-        ambiguous: dict[str, str] = {}
+    def track(self, seen: set[str] | None, ambiguous: dict[str, str] | None) -> None:
+        """Record in ``seen`` the names looked up from now on (:meth:`resolve`, :meth:`person`,
+        :meth:`person_at`), each as the key of its last part, and in ``ambiguous`` those that
+        are ambiguous, as written (None, None: stop): what an answer depends on besides its note."""
         self._seen, self._ambiguous = seen, ambiguous
-        try:
-            yield seen, ambiguous
-        finally:
-            self._seen = self._ambiguous = None
 
     # --- resolving links ---------------------------------------------------------------------
 
@@ -728,21 +729,23 @@ class Vault:
         found = self._resolved.get(target)
         if found is None:
             found = self._resolved[target] = self._resolve(target)
-        note, key, ambiguous = found
+        note, tail, key = found
         if self._seen is not None:
-            self._seen.add(key.rpartition("/")[2])
-            if ambiguous and self._ambiguous is not None:
+            self._seen.add(tail)
+            if key and self._ambiguous is not None:
                 self._ambiguous.setdefault(key, target)
         return note
 
-    def _resolve(self, target: str) -> tuple[Note | None, str, bool]:
+    def _resolve(self, target: str) -> tuple[Note | None, str, str]:
+        """The note ``target`` means, the key of its last part, and its key when several notes
+        answer to it ("" when not)."""
         key = name_key(target)
         if key.endswith(".md"):
             key = key[:-3]
         notes = self._candidates(key)
         if len(notes) <= 1:
-            return (notes[0] if notes else None), key, False
-        return min(notes, key=_preference), key, True
+            return (notes[0] if notes else None), key.rpartition("/")[2], ""
+        return min(notes, key=_preference), key.rpartition("/")[2], key
 
     def ambiguity(self, key: str) -> list[Note]:
         """The notes a link ``key`` could mean, the one it goes to first."""

@@ -95,13 +95,11 @@ class PluginInfo:
 
 
 class Contribution(list[object]):
-    """What one plugin returned from a collection hook, as a list that remembers the plugin."""
+    """What one plugin returned from a collection hook, as a list that remembers the plugin (set
+    after it is made: list's own constructor is the quick one, and this is made for every note)."""
 
     __slots__ = ("plugin",)
-
-    def __init__(self, items: Iterable[object], plugin: str) -> None:
-        super().__init__(items)
-        self.plugin = plugin
+    plugin: str
 
 
 class RelnotesPluginManager(pluggy.PluginManager):
@@ -171,7 +169,8 @@ class RelnotesPluginManager(pluggy.PluginManager):
                         self.report(plugin, f"{hook} returned {type(result).__name__}, not a list; "
                                     "its contribution was skipped")
                         return None
-                    result = Contribution(result, plugin)  # read to the end here: a failure halfway gives nothing
+                    result = Contribution(result)  # read to the end here: a failure halfway gives nothing
+                    result.plugin = plugin
             except PluginError:
                 raise
             except Exception as exc:  # a plugin's bug must not stop the scan
@@ -263,9 +262,15 @@ class Hooks:
         if impls is None:
             return lambda **kwargs: self._items(hook, kind, **kwargs)
 
+        calls = [(impl.function, impl.argnames) for impl in impls]
+
         def call(**kwargs: object) -> list[tuple[str, T]]:
-            results = (impl.function(*[kwargs[name] for name in impl.argnames]) for impl in impls)
-            return self._checked(hook, kind, [result for result in results if result is not None])
+            results = []
+            for function, names in calls:
+                result = function(*[kwargs[name] for name in names])
+                if result:  # None, or nothing to check
+                    results.append(result)
+            return self._checked(hook, kind, results) if results else []
 
         return call
 
@@ -275,9 +280,11 @@ class Hooks:
         if impls is None:
             return lambda **kwargs: self._first(hook, kind, **kwargs)
 
+        calls = [(impl.function, impl.argnames) for impl in impls]
+
         def call(**kwargs: object) -> T | None:
-            for impl in impls:
-                answer = impl.function(*[kwargs[name] for name in impl.argnames])
+            for function, names in calls:
+                answer = function(*[kwargs[name] for name in names])
                 if answer is not None:
                     return self._answer(hook, kind, answer)
             return None

@@ -8,14 +8,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from relnotes import Meeting, Note, Problem, Reminder, Vault, hookimpl, make_uid, name_key
+from relnotes import Meeting, Note, Problem, Reminder, Task, Vault, hookimpl, make_uid, name_key
 
 
 @hookimpl
 def relnotes_note_reminders(note: Note, meeting: Meeting | None, vault: Vault,
-                            problems: list[Problem]) -> Iterator[Reminder]:
+                            problems: list[Problem]) -> Iterator[Reminder] | None:
+    tasks = vault.tasks(note)
+    return _reminders(note, meeting, vault, problems, tasks) if tasks else None  # most notes: no task
+
+
+def _reminders(note: Note, meeting: Meeting | None, vault: Vault, problems: list[Problem],
+               tasks: tuple[Task, ...]) -> Iterator[Reminder]:
     seen: Counter[str] = Counter()
-    for task in vault.tasks(note):
+    for task in tasks:
         if task.problem:
             problems.append(note.problem(f"{task.problem}; task ignored", line=task.line))
         if not task.open or task.when is None:
