@@ -153,6 +153,39 @@ def test_strict_mode_makes_a_failing_plugin_fatal(make_vault):
         pipeline.scan(dt.date(2026, 11, 25))
 
 
+def test_a_build_cut_short_by_a_failure_leaves_nothing_half_kept(make_vault):
+    """A strict daemon's build that a plugin stops halfway: the next one starts afresh and gives what a
+    scan from scratch gives (the engine kept none of the half-made answers)."""
+    from relnotes.pipeline import Pipeline
+
+    class Flaky:
+        broken = False
+
+        @hookimpl
+        def relnotes_note_interactions(self, note):
+            if self.broken and note.title == "2026-11-22":
+                raise RuntimeError("flaky boom")
+
+    flaky = Flaky()
+    vault = make_vault({**PEOPLE, "People/Bo.md": "---\ntype: person\nrole: peer\n---\n",
+                        "Daily/2026-11-21.md": "Nothing.\n", "Daily/2026-11-22.md": "Nothing.\n"})
+    pipeline = Pipeline(vault, autoload=False, strict=True, plugins=[flaky])
+    today = dt.date(2026, 11, 25)
+    pipeline.scan(today)
+    for name in ("2026-11-21", "2026-11-22"):  # the first is asked before the one that fails
+        (vault / f"Daily/{name}.md").write_text("Lunch with [[Bo]].\n")
+    flaky.broken = True
+    pipeline.refresh({"Daily/2026-11-21.md", "Daily/2026-11-22.md"})
+    with pytest.raises(PluginError, match="flaky boom"):
+        pipeline.evaluate(today)
+    flaky.broken = False
+    again = pipeline.evaluate(today)
+    fresh = Pipeline(vault, autoload=False, use_cache=False, plugins=[flaky]).scan(today)
+    assert [o.content for o in again.outputs] == [o.content for o in fresh.outputs]
+    (bo,) = [p for p in again.vault.people if p.name == "Bo"]
+    assert [i.source for i in bo.interactions] == ["Daily/2026-11-21.md", "Daily/2026-11-22.md"]
+
+
 def test_every_built_in_is_a_plugin_and_can_be_switched_off(make_vault, run_scan):
     pm = get_plugin_manager(autoload=False)
     assert sorted(name for name, _ in pm.list_name_plugin()) == sorted(m.rsplit(".", 1)[1] for m in DEFAULT_PLUGINS)
