@@ -303,7 +303,8 @@ class Engine:
                 del kept[rel]
             else:
                 kept[rel] = entry
-            self._store(("read", rel), _Part(problems=entry[2]) if entry is not None and entry[2] else None)
+            if (entry is not None and entry[2]) or ("read", rel) in self._parts:
+                self._store(("read", rel), _Part(problems=entry[2]) if entry is not None and entry[2] else None)
             note = entry[1] if entry is not None else None
             if self._structure(rel, note, config, pm, marked):
                 dirty.add(rel)
@@ -344,10 +345,14 @@ class Engine:
         kind = self._classify(note=note, config=config)
         note.kind = kind if kind in ("person", "meeting") else "note"
         person = Person.from_note(note, problems, config.vocabulary) if note.kind == "person" else None
-        problems += pm.problems[reported:]
-        del pm.problems[reported:]
-        self._store(("kind", rel), _Part(problems=problems) if problems else None)
-        if old_note is None or old_note.kind != note.kind or _facts(old_person) != _facts(person):
+        if len(pm.problems) > reported:
+            problems += pm.problems[reported:]
+            del pm.problems[reported:]
+        if problems or ("kind", rel) in self._parts:
+            self._store(("kind", rel), _Part(problems=problems) if problems else None)
+        if old_note is None:
+            marked |= _names(note, person)
+        elif old_note.kind != note.kind or _facts(old_person) != _facts(person):
             marked |= _names(old_note, old_person) | _names(note, person)
         vault.put_note(note)
         if person is not None:
@@ -364,7 +369,7 @@ class Engine:
             self._store(("person", rel), None)
             self._references.pop(rel, None)
             self._stale_people.discard(rel)
-        if note.kind != "meeting":
+        if note.kind != "meeting" and old_note is not None:
             vault.set_meeting(rel, None)
         return True
 
@@ -572,7 +577,9 @@ def _names(note: Note | None, person: Person | None) -> set[str]:
     """The names a note answers to: its title and, for a person, their aliases (as name keys)."""
     if note is None:
         return set()
-    return {name_key(note.title), *(name_key(alias) for alias in (person.aliases if person else ()))}
+    if person is None or not person.aliases:
+        return {name_key(note.title)}
+    return {name_key(note.title), *map(name_key, person.aliases)}
 
 
 def _facts(person: Person | None) -> tuple | None:
