@@ -249,10 +249,11 @@ class VaultCache:
 
     def read(self, files: list[tuple[str, str]], settings: VaultSettings,
              progress: Callable[[int], None] | None = None,
-             keys: Mapping[str, FileKey | None] | None = None) -> tuple[list[Note], list[Problem]]:
-        """The notes of ``files`` (as from :func:`~relnotes.walk.walk`): from the cache where the
-        file is unchanged and the Obsidian ``settings`` are the same, read again where not.
-        ``keys`` are the files' keys when already known (taken before the files are read)."""
+             keys: Mapping[str, FileKey | None] | None = None) -> None:
+        """Bring :attr:`notes` up to date with ``files`` (as from :func:`~relnotes.walk.walk`): from
+        the cache where the file is unchanged and the Obsidian ``settings`` are the same, read
+        again where not. ``keys`` are the files' keys when already known (taken before the files
+        are read)."""
         if settings != self.settings:
             self.settings, self.notes, self.changed, self.changes = settings, {}, True, None
         if keys is None:
@@ -269,13 +270,10 @@ class VaultCache:
                 entries[rel] = self.notes[rel]
             elif key is not None:
                 entries[rel] = (key, *fresh[rel])
-        problems = [p for rel, _ in files if rel in fresh and keys[rel] is None for p in fresh[rel][1]]
         self.changed = self.changed or bool(missing) or entries.keys() != self.notes.keys()
         if self.changes is not None:
             self.changes |= {rel for rel, _ in missing} | (self.notes.keys() - entries.keys())
         self.notes = entries
-        notes, found = self.current()
-        return notes, [*found, *problems]
 
     def refresh(self, files: list[tuple[str, str]], settings: VaultSettings) -> int:
         """Look again at just these files (named by file-system events): read the changed ones,
@@ -316,12 +314,6 @@ class VaultCache:
         (None: it cannot say, e.g. the first time; then any may have)."""
         changes, self.changes = self.changes, set()
         return changes
-
-    def current(self) -> tuple[list[Note], list[Problem]]:
-        """The cached notes in path order, and their problems (a damaged cache file's included)."""
-        entries = [self.notes[rel] for rel in sorted(self.notes)]
-        problems = [*self.problems, *(p for _, _, found in entries for p in found)]
-        return [note for _, note, _ in entries if note is not None], problems
 
     def save(self) -> None:
         """Write the cache (atomically) when anything changed; a failure only costs speed. Then

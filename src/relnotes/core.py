@@ -255,9 +255,7 @@ class Engine:
             items = ask(problems)
         finally:
             self.vault.track(None, None)
-        if len(pm.problems) > reported:
-            problems += pm.problems[reported:]
-            del pm.problems[reported:]
+        problems += _taken(pm, reported)
         if not (seen or ambiguous or problems):
             return items, None
         return items, _Part(frozenset(seen), ambiguous or None, problems or None)
@@ -303,8 +301,7 @@ class Engine:
                 del kept[rel]
             else:
                 kept[rel] = entry
-            if (entry is not None and entry[2]) or ("read", rel) in self._parts:
-                self._store(("read", rel), _Part(problems=entry[2]) if entry is not None and entry[2] else None)
+            self._store(("read", rel), _Part(problems=entry[2]) if entry is not None and entry[2] else None)
             note = entry[1] if entry is not None else None
             if self._structure(rel, note, config, pm, marked):
                 dirty.add(rel)
@@ -345,11 +342,8 @@ class Engine:
         kind = self._classify(note=note, config=config)
         note.kind = kind if kind in ("person", "meeting") else "note"
         person = Person.from_note(note, problems, config.vocabulary) if note.kind == "person" else None
-        if len(pm.problems) > reported:
-            problems += pm.problems[reported:]
-            del pm.problems[reported:]
-        if problems or ("kind", rel) in self._parts:
-            self._store(("kind", rel), _Part(problems=problems) if problems else None)
+        problems += _taken(pm, reported)
+        self._store(("kind", rel), _Part(problems=problems) if problems else None)
         if old_note is None:
             marked |= _names(note, person)
         elif old_note.kind != note.kind or _facts(old_person) != _facts(person):
@@ -379,23 +373,15 @@ class Engine:
         """Ask again what ``note`` is as a meeting and whom it records contact with."""
         vault = self.vault
 
-        def ask(problems: list[Problem]) -> list[tuple[str, Person, Interaction]]:
+        def ask(problems: list[Problem]) -> list[tuple[str, str, Interaction]]:
             meeting = _meeting(note, vault, config.vocabulary, problems) if note.kind == "meeting" else None
             vault.set_meeting(note.path, meeting)
-            found = []
-            for plugin, item in self._note_interactions(note=note, meeting=meeting, vault=vault, config=config,
-                                                        problems=problems):
-                person = vault.person(item.person, item.source)
-                if person is None:
-                    problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
-                                            f"(from plugin {plugin!r}); ignored"))
-                else:
-                    found.append((plugin, person, item))
-            return found
+            found = self._note_interactions(note=note, meeting=meeting, vault=vault, config=config, problems=problems)
+            return _with_people(vault, found, problems)
 
         found, part = self._ask(pm, ask)
         self._store(("contact", note.path), part)
-        self._contributed(note.path, [(person.path, item) for _, person, item in found])
+        self._contributed(note.path, [(path, item) for _, path, item in found])
 
     def _contributed(self, source: str, items: Sequence[tuple[str, Interaction]]) -> None:
         """Keep the interactions ``source`` (a note, or a whole-vault plugin) gave, by person; the
@@ -426,17 +412,12 @@ class Engine:
         vault = self.vault
         vault.problems = []
         reported = len(pm.problems)
-        by_plugin: dict[str, list[tuple[str, Interaction]]] = {}
+        found = pm.hooks.interactions(vault, config)
         problems = vault.problems
-        for plugin, item in pm.hooks.interactions(vault, config):
-            person = vault.person(item.person, item.source)
-            if person is None:
-                problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
-                                        f"(from plugin {plugin!r}); ignored"))
-            else:
-                by_plugin.setdefault(plugin, []).append((person.path, item))
-        problems += pm.problems[reported:]
-        del pm.problems[reported:]
+        by_plugin: dict[str, list[tuple[str, Interaction]]] = {}
+        for plugin, path, item in _with_people(vault, found, problems):
+            by_plugin.setdefault(plugin, []).append((path, item))
+        problems += _taken(pm, reported)
         self._store(("whole-vault", "relnotes_interactions"), _Part(problems=problems or None))
         for plugin in {*by_plugin, *(source[1:] for source in self._sent if source.startswith("\0"))}:
             self._contributed("\0" + plugin, by_plugin.get(plugin, ()))
@@ -519,8 +500,7 @@ class Engine:
         if pm.hooks.implementations("relnotes_reminders"):
             wide = tuple(pm.hooks.reminders(vault, config, today))
             self._store(("whole-vault", "relnotes_reminders"), _Part(
-                problems=[*vault.problems, *pm.problems[reported:]] or None, reminders=wide))
-            del pm.problems[reported:]
+                problems=[*vault.problems, *_taken(pm, reported)] or None, reminders=wide))
         self._reminders.settle()
         for plugin, uid in self._reminders.losers():
             pm.report(plugin, f"two reminders share the uid {uid!r}; the second was dropped")
@@ -563,6 +543,29 @@ class Engine:
                 f"no recorded contact, so no follow-ups ({shown}): give a note `role: peer` (or mentor, manager, "
                 "client, sponsor, contact, a [cadence] type of yours) or `cadence: 3m` to keep in touch")))
         return found
+
+
+def _taken(pm: RelnotesPluginManager, since: int) -> list[Problem]:
+    """The plugin failures reported since ``pm.problems`` had ``since`` of them, taken out: they
+    are kept with the answer that caused them."""
+    found = pm.problems[since:]
+    del pm.problems[since:]
+    return found
+
+
+def _with_people(vault: Vault, found: list[tuple[str, Interaction]],
+                 problems: list[Problem]) -> list[tuple[str, str, Interaction]]:
+    """(plugin, person's path, interaction) of each interaction whose person the vault has; the
+    others are reported in ``problems``."""
+    known = []
+    for plugin, item in found:
+        person = vault.person(item.person, item.source)
+        if person is None:
+            problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
+                                    f"(from plugin {plugin!r}); ignored"))
+        else:
+            known.append((plugin, person.path, item))
+    return known
 
 
 def _with_reminders(part: _Part | None, items: list[tuple[str, Reminder]]) -> _Part | None:

@@ -248,7 +248,7 @@ class Pipeline:
             self.read()
             self.cache.save()
             vault = self._vault()
-            vault.problems = self.engine.problems([*self.cache.problems, *self._read_problems], self.config)
+            vault.problems = self.engine.problems(self._reading_problems(), self.config)
             return vault
 
     def _vault(self) -> Vault:
@@ -257,11 +257,14 @@ class Pipeline:
         return self.engine.update(self.cache.notes, self.config, self.pm, self.cache.settings,
                                   self.cache.take_changes())
 
+    def _reading_problems(self) -> list[Problem]:
+        """What reading the vault found: the walk's and the settings' problems, a damaged cache."""
+        return [*self.cache.problems, *self._read_problems]
+
     def evaluate(self, today: dt.date, horizon: int = 30) -> ScanResult:
         """The core run over the notes as they are now: people, reminders, goal, outputs (not written)."""
         self._vault()
-        result = self.engine.evaluate(self.config, self.pm, today, horizon,
-                                      [*self.cache.problems, *self._read_problems])
+        result = self.engine.evaluate(self.config, self.pm, today, horizon, self._reading_problems())
         prune_memos()
         return result
 
