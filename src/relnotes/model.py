@@ -791,7 +791,7 @@ class Vault:
     def task_owner(self, task: Task, note: Note, meeting: Meeting | None) -> Person | None:
         """Whom a task is about: the person whose note it is in, else the first person it links,
         else the meeting's first attendee."""
-        person = self._person_of.get(note.path)
+        person = self.person_of(note)
         if person is None:
             person = next((p for p in (self.person(t, note.path) for t in task.people) if p), None)
         if person is None and meeting is not None and meeting.attendees:

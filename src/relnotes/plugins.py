@@ -258,11 +258,9 @@ class Hooks:
         Without a wrapper or a monitor among the implementations, it calls them itself, in
         pluggy's order: the same answers as pluggy's call, without its cost per call, which
         counts over 100,000 notes. Get a new one for each build (plugins may change between)."""
-        impls = self._direct(hook)
-        if impls is None:
+        calls = self._direct(hook)
+        if calls is None:
             return lambda **kwargs: self._items(hook, kind, **kwargs)
-
-        calls = [(impl.function, impl.argnames) for impl in impls]
 
         def call(**kwargs: object) -> list[tuple[str, T]]:
             results = []
@@ -276,11 +274,9 @@ class Hooks:
 
     def first_each(self, hook: str, kind: type[T]) -> Callable[..., T | None]:
         """As :meth:`each`, for a hook whose first answer wins."""
-        impls = self._direct(hook)
-        if impls is None:
+        calls = self._direct(hook)
+        if calls is None:
             return lambda **kwargs: self._first(hook, kind, **kwargs)
-
-        calls = [(impl.function, impl.argnames) for impl in impls]
 
         def call(**kwargs: object) -> T | None:
             for function, names in calls:
@@ -291,13 +287,13 @@ class Hooks:
 
         return call
 
-    def _direct(self, hook: str) -> list[pluggy.HookImpl] | None:
-        """``hook``'s implementations in pluggy's calling order, when calling them one by one is
-        what pluggy would do (no wrapper, no call monitoring); else None."""
+    def _direct(self, hook: str) -> list[tuple[Callable[..., Any], tuple[str, ...]]] | None:
+        """(function, argument names) of ``hook``'s implementations in pluggy's calling order, when
+        calling them one by one is what pluggy would do (no wrapper, no call monitoring); else None."""
         impls = getattr(self._pm.hook, hook).get_hookimpls()
         if self._pm.monitored or any(impl.wrapper or impl.hookwrapper for impl in impls):
             return None
-        return impls[::-1]
+        return [(impl.function, impl.argnames) for impl in reversed(impls)]
 
     def implementations(self, hook: str) -> tuple[tuple[str, object], ...]:
         """(plugin name, plugin) of each implementation of ``hook``: what its answers depend on."""

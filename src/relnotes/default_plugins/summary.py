@@ -150,11 +150,10 @@ OTHER = "other"  # the row of people of no relationship type
 
 
 def _named(result: ScanResult, names: set[str]) -> list[Person]:
-    """The people called one of ``names``, in path order."""
+    """The people called one of ``names``, in path order (a name is its note's: never changed in place)."""
     people = result.vault.people
     by_name = memo("summary-names").of(people, (), lambda: _by_name(people))
-    found = [person for name in names for person in by_name.get(name, ())]
-    return sorted(found, key=lambda person: person.path) if len(names) > 1 else found
+    return sorted((person for name in names for person in by_name.get(name, ())), key=lambda person: person.path)
 
 
 def _by_name(people: list[Person]) -> dict[str, list[Person]]:
