@@ -196,9 +196,8 @@ class VaultCache:
                     return None
             except OSError:
                 return None
-        with contextlib.suppress(OSError):  # in use (see _forget_old)
+        with contextlib.suppress(OSError):  # in use (see _forget_old); the notes' file is left as it is
             os.utime(self.answers_path)
-            os.utime(self.path)
         return report
 
     def remember(self, key: str, report: str, outputs: list[Output]) -> None:
@@ -333,14 +332,22 @@ KEEP_DAYS = 30
 
 def _forget_old(folder: Path, keep: set[Path]) -> None:
     """Delete the files in the cache's ``folder`` not used for :data:`KEEP_DAYS` days: the caches of
-    vaults long gone (a test run's, a moved vault's) and what a killed writer left."""
+    vaults long gone (a test run's, a moved vault's) and what a killed writer left. A vault's files
+    go together: one used recently keeps the others (a remembered answer is used without its notes)."""
     oldest = time.time() - KEEP_DAYS * 86400
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
+    entries: list[tuple[os.DirEntry, float]] = []
+    with contextlib.suppress(OSError), os.scandir(folder) as scan:
+        entries = [(entry, entry.stat().st_mtime) for entry in scan if entry.is_file(follow_symlinks=False)]
+    used = {_vault_of(entry.name) for entry, mtime in entries if mtime >= oldest}
+    for entry, mtime in entries:
+        if mtime < oldest and Path(entry.path) not in keep and _vault_of(entry.name) not in used:
             with contextlib.suppress(OSError):
-                if (entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < oldest
-                        and Path(entry.path) not in keep):
-                    os.unlink(entry.path)
+                os.unlink(entry.path)
+
+
+def _vault_of(name: str) -> str:
+    """The vault a file of the cache folder is about: ``<hash>.cache``, ``.<hash>.cache.<pid>.….tmp``."""
+    return name.lstrip(".").split(".", 1)[0]
 
 
 def _vault_file(root: Path, suffix: str) -> Path:
