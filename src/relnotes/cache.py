@@ -337,7 +337,10 @@ def _forget_old(folder: Path, keep: set[Path]) -> None:
     oldest = time.time() - KEEP_DAYS * 86400
     entries: list[tuple[os.DirEntry, float]] = []
     with contextlib.suppress(OSError), os.scandir(folder) as scan:
-        entries = [(entry, entry.stat().st_mtime) for entry in scan if entry.is_file(follow_symlinks=False)]
+        for entry in scan:
+            with contextlib.suppress(OSError):  # (gone meanwhile: another relnotes' temporary file)
+                if entry.is_file(follow_symlinks=False):
+                    entries.append((entry, entry.stat().st_mtime))
     used = {_vault_of(entry.name) for entry, mtime in entries if mtime >= oldest}
     for entry, mtime in entries:
         if mtime < oldest and Path(entry.path) not in keep and _vault_of(entry.name) not in used:
