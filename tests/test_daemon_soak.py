@@ -11,11 +11,13 @@ byte, after every step."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
+from relnotes.actions import append_line, done_line, snoozed_line, talked_line
 from relnotes.daemon import Daemon
+from relnotes.files import OutputRefused
 from relnotes.pipeline import Pipeline
 from relnotes.report import to_json
 
@@ -337,11 +341,36 @@ def files(root: Path) -> dict[str, tuple[int, int, int]]:
 def answers(pipeline: Pipeline, today: dt.date, result=None) -> dict:
     result = result or pipeline.evaluate(today)
     return {"outputs": {o.name: o.content for o in result.outputs},
-            "report": json.dumps(to_json(result, pipeline.root), sort_keys=True, indent=1)}
+            "report": json.dumps(to_json(result, pipeline.root), sort_keys=True, indent=1),
+            "reminders": result.all_reminders}
 
 
-def step(editor: Editor, rng: random.Random, vault: Path) -> str:
-    """One random change: mostly the soak's operations on notes, sometimes an alias, the config."""
+def act(editor: Editor, rng: random.Random, vault: Path, reminders: list) -> None:
+    """A line in the action log, as `relnotes log`/`snooze`/`done` add them, or one the user edited."""
+    log = vault / "relnotes log.md"
+    day, until = editor.day(60), editor.day(90)
+    kind = rng.choice(["talked", "snoozed", "reminder", "done", "edit"])
+    lines = log.read_text(encoding="utf-8", errors="replace").split("\n") if log.exists() else []
+    if kind == "edit" and len(lines) > 3:  # the user changes a line's date, or breaks it
+        at = rng.randrange(3, len(lines))  # below its marker: relnotes would refuse a log without it
+        lines[at] = re.sub(r"\d{4}-\d{2}-\d{2}", day.isoformat(), lines[at], count=1) if rng.random() < 0.8 else (
+            "- 2026-02-30 talked with nobody")
+        editor.write("relnotes log.md", "\n".join(lines).encode())
+        return
+    if kind in ("reminder", "done") and reminders:
+        reminder = rng.choice(reminders)
+        line = (done_line(day, reminder) if kind == "done" else snoozed_line(day, until, reminder=reminder))
+    elif kind == "snoozed":
+        line = snoozed_line(day, until, link=editor.link())
+    else:
+        line = talked_line(day, editor.link(), rng.choice(["", "call", "coffee", "meeting"]), "")
+    with contextlib.suppress(OutputRefused):  # the soak's edits made the log a note of the user's
+        append_line(vault, log, line)
+
+
+def step(editor: Editor, rng: random.Random, vault: Path, reminders: list = ()) -> str:
+    """One random change: mostly the soak's operations on notes, sometimes an alias, the config,
+    the action log."""
     choice = rng.random()
     if choice < 0.06:
         text = rng.choice(CONFIGS)
@@ -355,6 +384,9 @@ def step(editor: Editor, rng: random.Random, vault: Path) -> str:
             "---\ntype: person\nrole: mentor\n---\n")
         editor.write(rel, text.encode())
         return "alias"
+    if choice < 0.24:
+        act(editor, rng, vault, list(reminders))
+        return "action"
     return editor.op()
 
 
@@ -370,9 +402,10 @@ def test_incremental_builds_equal_builds_from_scratch(tmp_path, monkeypatch, see
     kept.scan(today)
     before = files(vault)
     kinds: dict[str, int] = {}
+    reminders: list = []
     for number in range(STEPS):
         for _ in range(rng.randint(1, 4)):
-            kind = step(editor, rng, vault)
+            kind = step(editor, rng, vault, reminders)
             kinds[kind] = kinds.get(kind, 0) + 1
         if rng.random() < 0.1:
             today += dt.timedelta(days=rng.choice([1, 1, 6, 40]))
@@ -396,4 +429,5 @@ def test_incremental_builds_equal_builds_from_scratch(tmp_path, monkeypatch, see
             for output, content in fresh_answers["outputs"].items():
                 assert got["outputs"].get(output) == content, f"step {number} ({kinds}): {name}: " + _diff(
                     got["outputs"].get(output, b""), content)
-    assert {"create", "modify", "rename", "delete", "alias", "config", "new day"} <= kinds.keys(), kinds
+        reminders = fresh_answers["reminders"]
+    assert {"create", "modify", "rename", "delete", "alias", "config", "new day", "action"} <= kinds.keys(), kinds

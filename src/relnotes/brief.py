@@ -265,8 +265,8 @@ def _facts(person: Person, config: Config, today: dt.date) -> Facts:
         "status": person.status,
         "aliases": list(person.aliases),
     }
-    if person.snooze_until:
-        facts["snooze_until"] = person.snooze_until.isoformat()
+    if person.snoozed_until:
+        facts["snooze_until"] = person.snoozed_until.isoformat()
     return facts
 
 

@@ -11,8 +11,10 @@ import errno
 import json
 import logging
 import os
+import re
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -366,14 +368,16 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
     pipeline = app.pipeline(vault, configure=lambda config: config.override("ics", enabled=True).override(
         "summary", enabled=False))  # a broken config is an error now, not a log line later
 
+    latest: list[Any] = [None]
+
     def build() -> tuple[bytes, bool]:
         pipeline.reload()
-        result = pipeline.scan(_today(today))
+        latest[0] = result = pipeline.scan(_today(today))
         return _feed(result), bool(result.vault.notes)
 
     _require_feed(pipeline, _today(today))
     source = FeedSource(build, lambda: (_today(today), fingerprint(vault)))
-    server = _feed_server(vault, host, port, source)
+    server = _feed_server(vault, host, port, source, lambda: latest[0], lambda: pipeline.config, source.refresh)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     click.echo(f"Serving the calendar feed of {vault}\n{_feed_urls(server)}\n"
                "Subscribe to one of these URLs in your calendar app; keep them secret "
@@ -410,17 +414,142 @@ def _feed(result: Any) -> bytes:
     return bytes(feed.content)
 
 
+def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", value):
+        raise click.BadParameter("expected http://HOST[:PORT] or https://HOST[/PATH] (no query, no user name)")
+    return value
+
+
 @cli.command()
 @click.argument("vault", type=_VAULT)
-@click.option("--rotate", is_flag=True, help="Make a new token: existing subscriptions stop working.")
-def token(vault: Path, rotate: bool) -> None:
-    """Print the secret token in VAULT's feed URL (kept outside the vault, readable only by you)."""
+@click.option("--rotate", is_flag=True,
+              help="Make a new token: existing subscriptions stop working and every paired phone is unpaired.")
+@click.option("--pair", is_flag=True, help="Print a one-time link (and code) that pairs a phone to act on reminders.")
+@click.option("--unpair", is_flag=True, help="Unpair every phone at once.")
+@click.option("--url", callback=_url,
+              help="The address your phone reaches relnotes' server at (e.g. https://laptop.tailnet.ts.net): the "
+                   "calendar events link to their reminder pages there. An empty string forgets it.")
+def token(vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None) -> None:
+    """Print the secret token in VAULT's feed URL (kept outside the vault, readable only by you);
+    pair or unpair a phone."""
+    from .devices import CODE_MINUTES, clear, new_code, pages_url, set_pages_url
     from .server import TokenError, feed_path, token_for
 
     try:
-        click.echo(feed_path(token_for(vault, rotate=rotate)))
+        secret = token_for(vault, rotate=rotate)
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
+    if rotate or unpair:
+        count = clear(vault)
+        if count:
+            click.echo(f"Unpaired {count} device{'s' if count != 1 else ''}.", err=True)
+    if url is not None:
+        set_pages_url(vault, url or None)
+        click.echo(f"The calendar feed links to reminder pages at {url}." if url else
+                   "The calendar feed no longer links to reminder pages.", err=True)
+    if pair:
+        code = new_code(vault, secret)
+        base = pages_url(vault)
+        click.echo(f"Open this link on your phone within {CODE_MINUTES} minutes, then tap Pair:\n"
+                   f"  {base or 'http://HOST:8137'}/pair/{code}\n"
+                   f"(or open {base or 'http://HOST:8137'}/pair and type {code}). It works once.")
+        if not base:
+            click.echo("Where HOST:8137 is where your phone reaches `relnotes serve` (or `watch --serve`); "
+                       "`relnotes token VAULT --url URL` records it, and the calendar's events then link to "
+                       "their pages.", err=True)
+        return
+    if not unpair and url is None:
+        click.echo(feed_path(secret))
+
+
+def _acting(app: App, vault: Path, today: dt.datetime | None) -> tuple[Any, Any]:
+    """A scan of ``vault`` for acting on it (nothing written), and its config."""
+    from .pipeline import VaultError
+
+    _one_shot()
+    pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
+    try:
+        return pipeline.scan(_today(today)), pipeline.config
+    except VaultError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _act(take: Callable[[], Any]) -> None:
+    """Take an action, and say what was added where (or why nothing was)."""
+    from .act import ActionRefused
+    from .files import OutputRefused
+
+    try:
+        written = take()
+    except (ActionRefused, OutputRefused) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot add to the log: {exc.strerror or exc}") from None
+    click.echo(f"Added to {written.path}:\n  {written.line}")
+
+
+_ACT_TODAY = click.option("--today", type=_DATE, help="The day it is (YYYY-MM-DD). Default: the local date.")
+
+
+@cli.command("log")
+@click.argument("vault", type=_VAULT)
+@click.argument("name")
+@click.option("--on", "on", type=_DATE, help="The day you were in touch (YYYY-MM-DD). Default: today.")
+@click.option("--via", default="", help="How: call, email, message, coffee, meeting, event, … (up to four words).")
+@click.option("--note", default="", help="A few words on what it was about.")
+@_ACT_TODAY
+@click.pass_obj
+def log_command(app: App, vault: Path, name: str, on: dt.datetime | None, via: str, note: str,
+                today: dt.datetime | None) -> None:
+    """Record that you were in touch with NAME (a title or alias, any case): a line in the action log."""
+    from .act import talked
+
+    result, config = _acting(app, vault, today)
+    _act(lambda: talked(result, config, name, on.date() if on else result.today, via, note))
+
+
+@cli.command()
+@click.argument("vault", type=_VAULT)
+@click.argument("target", metavar="NAME|UID")
+@click.option("--until", type=_DATE, help="The day it comes back (YYYY-MM-DD).")
+@click.option("--for", "for_", metavar="DURATION", help="How long to put it off: 3d, 2w, 1m …")
+@_ACT_TODAY
+@click.pass_obj
+def snooze(app: App, vault: Path, target: str, until: dt.datetime | None, for_: str | None,
+           today: dt.datetime | None) -> None:
+    """Put off NAME's follow-ups, or the one reminder UID, until a later day."""
+    from .act import snooze as snooze_action
+    from .dates import DateProblem, parse_cadence
+
+    if (until is None) == (for_ is None):
+        raise click.UsageError("give one of --until DATE and --for DURATION")
+    day = _today(today)
+    if for_ is not None:
+        try:
+            cadence = parse_cadence(for_)
+        except DateProblem as exc:
+            raise click.BadParameter(str(exc), param_hint="--for") from None
+        if cadence is None:
+            raise click.BadParameter("expected a duration such as 3d, 2w or 1m", param_hint="--for")
+        back = cadence.after(day)
+    else:
+        assert until is not None
+        back = until.date()
+    result, config = _acting(app, vault, today)
+    _act(lambda: snooze_action(result, config, target, back))
+
+
+@cli.command()
+@click.argument("vault", type=_VAULT)
+@click.argument("uid")
+@_ACT_TODAY
+@click.pass_obj
+def done(app: App, vault: Path, uid: str, today: dt.datetime | None) -> None:
+    """Close the reminder UID (from `relnotes scan --json`, the summary or its calendar event)."""
+    from .act import done as done_action
+
+    result, config = _acting(app, vault, today)
+    _act(lambda: done_action(result, config, uid))
 
 
 @cli.command()
@@ -488,13 +617,17 @@ class _Stopped(BaseException):
     plugin's or the pipeline's may swallow it)."""
 
 
-def _feed_server(vault: Path, host: str, port: int, source: Any) -> Any:
-    """The feed's server, answering at the vault's token as it is now (a rotation counts at once);
-    a warning on stderr when it listens beyond this machine."""
+def _feed_server(vault: Path, host: str, port: int, source: Any, latest: Callable[[], Any],
+                 config: Callable[[], Config], acted: Callable[[], None]) -> Any:
+    """The feed's server, answering at the vault's token as it is now (a rotation counts at once),
+    with the phone pages of the ``latest`` scan; a warning on stderr when it listens beyond this
+    machine."""
+    from .phone import Pages
     from .server import FeedServer, TokenError, token_source
 
     try:
-        server = FeedServer((host, port), source, token_source(vault))
+        token = token_source(vault)
+        server = FeedServer((host, port), source, token, Pages(vault, token, latest, config, acted))
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -527,8 +660,13 @@ def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
             raise RuntimeError("no feed built yet")
         return _feed(result), bool(result.vault.notes)
 
+    def acted() -> None:  # the daemon sees the log change: wait (a little) for the build that shows it
+        builds, until = daemon.builds, time.monotonic() + 5
+        while daemon.builds == builds and time.monotonic() < until:
+            time.sleep(0.02)
+
     source = FeedSource(latest, lambda: daemon.builds)
-    server = _feed_server(vault, host, port, source)
+    server = _feed_server(vault, host, port, source, lambda: daemon.result, lambda: daemon.pipeline.config, acted)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, daemon=True).start()
     click.echo(f"Serving the calendar feed\n{_feed_urls(server)}")
     sys.stdout.flush()

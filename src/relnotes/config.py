@@ -309,6 +309,14 @@ CORE_TABLES = (
     ), "How often to be in touch, per relationship type, when a person note has no `cadence:`. Write 14d, 2w, "
        '3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none". Any other key defines '
        'a relationship type of your own: `mentee = "4w"`, `friend = "1m"`.', extra=_cadence),
+    Table("log", (
+        Setting("path", "relnotes log.md", a_note_path,
+                "The note `relnotes log`, `snooze` and `done` (and the phone pages' buttons) add a line to, relative "
+                "to the vault. relnotes creates it with its marker and then only appends; it must lie in the vault."),
+        Setting("daily_note", False, typed(bool),
+                "Add those lines to today's daily note (the Daily notes or Periodic Notes folder and format) "
+                "instead; they are read back from daily notes as from the log."),
+    ), "The action log: what you did about a reminder, one line each, read back on every scan."),
     Table("plugins", (
         Setting("disable", [], names, "Plugins not to run, by name (see `relnotes plugins`)."),
         Setting("local", [], _plugin_files,
@@ -361,6 +369,10 @@ class Config:
     goal: GoalConfig | None = None
     disable: tuple[str, ...] = ()  # plugins not to run
     local_plugins: tuple[str, ...] = ()  # .relnotes/plugins/NAME.py files the user opted in to
+    log_path: str = field(default_factory=_core("log", "path"))  # the action log note, vault-relative
+    log_daily: bool = field(default_factory=_core("log", "daily_note"))  # actions go to today's daily note
+    # where the phone pages are served (`relnotes token --url`): the user's setting, never the vault's
+    pages_url: str | None = None
     tables: dict[str, Section] = field(default_factory=dict)  # the plugins' tables, by name
     outputs: tuple[str, ...] = ()  # the names of the output tables among them
     warnings: tuple[str, ...] = ()  # tables no enabled plugin declares
@@ -447,6 +459,8 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
                   cadence=cast("dict[str, Cadence | None]", core_table("cadence")),
                   disable=cast("tuple[str, ...]", plugins["disable"]),
                   local_plugins=cast("tuple[str, ...]", plugins["local"]),
+                  log_path=cast(str, core_table("log")["path"]),
+                  log_daily=cast(bool, core_table("log")["daily_note"]),
                   tables=found, outputs=tuple(name for name, table in declared.items() if table.output),
                   warnings=tuple(warnings))
 

@@ -37,8 +37,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .actions import Action, read_actions
 from .config import Config
-from .dates import DateProblem, parse_date
+from .dates import DateProblem, MonthDay, anniversary_in, parse_date
 from .fields import Vocabulary, single
 from .filekeys import FileKey
 from .links import name_key, people_in
@@ -53,7 +54,7 @@ Entry = tuple[FileKey, Note | None, list[Problem]]  # a note file as the cache h
 PartId = tuple[str, str]  # (step, note path): what one answer is kept under
 
 _PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person)
-                       if f.name not in ("note", "interactions") and not f.name.startswith("_"))
+                       if f.name not in ("note", "interactions", "logged_snooze") and not f.name.startswith("_"))
 
 
 def _meeting(note: Note, vault: Vault, words: Vocabulary, problems: list[Problem]) -> Meeting:
@@ -125,11 +126,18 @@ class _Reminders:
 
     def __init__(self) -> None:
         self.claims: dict[str, dict[tuple, tuple[str, Reminder]]] = {}
-        self.winners: dict[str, tuple[tuple, Reminder]] = {}  # uid -> the winning claim's key, and its reminder
+        # uid -> the winning claim's key, and its reminder as the action log leaves it (None: done)
+        self.winners: dict[str, tuple[tuple, Reminder | None]] = {}
         self.order: list[tuple[tuple, Reminder]] = []  # (sort key, reminder) of the winners, sorted
         self.listed: list[Reminder] = []  # the same reminders, alone
         self.contested: set[str] = set()
+        self.acted: Mapping[str, tuple[Action, ...]] = {}  # uid -> the action log's snoozes and dones of it
         self._touched: set[str] = set()
+
+    def touch(self, uid: str) -> None:
+        """Have the next :meth:`settle` work out ``uid``'s winner again (its actions changed)."""
+        if uid in self.claims:
+            self._touched.add(uid)
 
     def withdraw(self, pid: PartId, reminders: Iterable[tuple[str, Reminder]], ranks: Mapping[str, int]) -> None:
         for index, (plugin, reminder) in enumerate(reminders):
@@ -148,7 +156,7 @@ class _Reminders:
         bulk = len(touched) > 64 and len(touched) > len(self.order) // 8  # then sorting anew is quicker
         for uid in touched:
             before = self.winners.pop(uid, None)
-            if before is not None and not bulk:
+            if before is not None and before[1] is not None and not bulk:
                 at = bisect.bisect_left(self.order, (_sort_key(before[1]),))
                 del self.order[at], self.listed[at]
             claims = self.claims.get(uid)
@@ -157,19 +165,22 @@ class _Reminders:
                 self.contested.discard(uid)
                 continue
             best = min(claims)
-            reminder = claims[best][1]
+            reminder: Reminder | None = claims[best][1]
+            if uid in self.acted:
+                reminder = _acted(claims[best][1], self.acted[uid])
             self.winners[uid] = (best, reminder)
             if len(claims) > 1:
                 self.contested.add(uid)
             else:
                 self.contested.discard(uid)
-            if not bulk:
+            if reminder is not None and not bulk:
                 entry = (_sort_key(reminder), reminder)
                 at = bisect.bisect_left(self.order, entry)
                 self.order.insert(at, entry)
                 self.listed.insert(at, reminder)
         if bulk:
-            self.order = sorted((_sort_key(reminder), reminder) for _, reminder in self.winners.values())
+            self.order = sorted((_sort_key(reminder), reminder) for _, reminder in self.winners.values()
+                                if reminder is not None)
             self.listed = [reminder for _, reminder in self.order]
 
     def losers(self) -> Iterable[tuple[str, str]]:
@@ -178,6 +189,30 @@ class _Reminders:
             claims = self.claims[uid]
             for key in sorted(claims)[1:]:
                 yield claims[key][0], uid
+
+
+def _acted(reminder: Reminder, actions: Iterable[Action]) -> Reminder | None:
+    """``reminder`` as the action log leaves it (its actions in order): a snooze puts it off to
+    its date, a done closes it — a yearly one until its next occurrence after the one done."""
+    for action in actions:
+        if action.kind == "done":
+            series = reminder.recurrence
+            if series is None:
+                return None
+            done = action.due or reminder.date
+            if reminder.date <= done:
+                after = anniversary_in(MonthDay(series.month, series.day), done.year + 1, series.leap_day)
+                reminder = dataclasses.replace(reminder, date=after,
+                                               detail=_more(reminder.detail, f"done for {done.isoformat()}"))
+        elif action.until is not None and action.until > reminder.date:
+            reminder = dataclasses.replace(
+                reminder, date=action.until, data=(*reminder.data, ("snoozed_until", action.until.isoformat())),
+                detail=_more(reminder.detail, f"snoozed until {action.until.isoformat()}"))
+    return reminder
+
+
+def _more(detail: str, said: str) -> str:
+    return f"{detail} · {said}" if detail else said
 
 
 class Engine:
@@ -209,6 +244,11 @@ class Engine:
         self._references: dict[str, str] = {}  # people of no type and no contact: path -> name
         self._shared: dict[str, Problem] = {}  # name key -> "2 people answer to the name …"
         self._today: dt.date | None = None
+        self._logged: dict[str, list[Action]] = {}  # the action log and, with [log] daily_note, daily notes
+        self._snoozes: dict[str, list[tuple[Action, str]]] = {}  # person -> the log's snoozes, with their note
+        self._acts: dict[str, list[Action]] = {}  # uid -> the log's snoozes and dones of that one reminder
+        self._applied: dict[str, tuple[Action, ...]] = {}  # uid -> its actions as of the day of the last build
+        self._logs_changed = False
         self._classify: Callable[..., str | None] = lambda **_: None  # the hooks' callers, made for each build
         self._note_interactions: Callable[..., list[tuple[str, Interaction]]] = lambda **_: []
 
@@ -305,6 +345,8 @@ class Engine:
             note = entry[1] if entry is not None else None
             if self._structure(rel, note, config, pm, marked):
                 dirty.add(rel)
+        if self._read_logs(changed, config) or (marked and self._logged):
+            self._resolve_logs()
         for key in marked:
             for step, path in self._backlinks.get(key, ()):
                 (dirty if step in ("contact", "reminders") else self._stale_people).add(path)
@@ -366,6 +408,77 @@ class Engine:
         if note.kind != "meeting" and old_note is not None:
             vault.set_meeting(rel, None)
         return True
+
+    # --- the action log ---------------------------------------------------------------------
+
+    def _read_logs(self, changed: Iterable[str], config: Config) -> bool:
+        """Read the actions of the changed notes that are logs: the ``[log]`` note and, with
+        ``daily_note``, daily notes. :returns: whether any log changed."""
+        notes, found = self.vault._notes, False
+        for rel in changed:
+            note = notes.get(rel)
+            if note is not None and (rel == config.log_path or (config.log_daily and note.daily)):
+                actions, problems = read_actions(note.body, note.body_line)
+                self._logged[rel] = actions
+                self._store(("log", rel), _Part(problems=[note.problem(why, line=line) for line, why in problems])
+                            if problems else None)
+                found = True
+            elif rel in self._logged:
+                del self._logged[rel]
+                self._store(("log", rel), None)
+                found = True
+        return found
+
+    def _resolve_logs(self) -> None:
+        """Turn the logs' actions into contact, snoozes per person and actions per reminder, their
+        names resolved as links are (again after a change of what a name means)."""
+        vault = self.vault
+        problems: list[Problem] = []
+        snoozes: dict[str, list[tuple[Action, str]]] = {}
+        acts: dict[str, list[Action]] = {}
+        for source in sorted(self._logged):
+            contact: list[tuple[str, Interaction]] = []
+            title = vault._notes[source].title
+            for action in self._logged[source]:
+                if action.uid is not None:
+                    acts.setdefault(action.uid, []).append(action)
+                    continue
+                for name in action.people:
+                    person = vault.person(name, source)
+                    if person is None:
+                        problems.append(Problem(source, action.line, f"{action.kind} {name!r}: no person of that "
+                                                "name (or alias) in the vault; ignored"))
+                    elif action.kind == "talked":
+                        contact.append((person.path, Interaction(name, action.date, source, action.via or "talked",
+                                                                 action.note or title, action.line)))
+                    else:
+                        snoozes.setdefault(person.path, []).append((action, source))
+            self._contributed("\x01" + source, contact)
+        for source in {s[1:] for s in self._sent if s.startswith("\x01")} - self._logged.keys():
+            self._contributed("\x01" + source, ())
+        self._store(("log", ""), _Part(problems=problems) if problems else None)
+        self._snoozes, self._acts = snoozes, acts
+        self._logs_changed = True  # what counts depends on the day: :meth:`_apply_logs` works it out
+
+    def _apply_logs(self, today: dt.date) -> None:
+        """The log's actions as of ``today`` (those dated after it have not happened yet): each
+        person's latest snooze, and the reminders whose actions changed touched for
+        :meth:`_Reminders.settle`."""
+        for path, person in self.vault._person_of.items():
+            snoozes = [(action.date, action.line, source, action.until)
+                       for action, source in self._snoozes.get(path, ()) if action.date <= today]
+            latest = max(snoozes, default=None)
+            logged = (latest[3], f"{latest[2]}, line {latest[1]}") if latest and latest[3] else None
+            if person.logged_snooze != logged:
+                person.logged_snooze = logged
+                self._stale_people.add(path)
+        applied = {uid: tuple(a for a in sorted(acts, key=lambda a: (a.date, a.line)) if a.date <= today)
+                   for uid, acts in self._acts.items()}
+        applied = {uid: acts for uid, acts in applied.items() if acts}
+        for uid in applied.keys() ^ self._applied.keys() | {u for u in applied if applied[u] != self._applied.get(u)}:
+            self._reminders.touch(uid)
+        self._applied = applied
+        self._reminders.acted = applied
 
     # --- step 2: contact --------------------------------------------------------------------
 
@@ -465,9 +578,12 @@ class Engine:
                   scan_problems: list[Problem]) -> ScanResult:
         vault = self.vault
         if today != self._today:
-            self._today = today
+            self._today, self._logs_changed = today, True
             self._stale_notes = set(vault._notes)
             self._stale_people = set(vault._person_of)
+        if self._logs_changed:
+            self._logs_changed = False
+            self._apply_logs(today)
         note_reminders = pm.hooks.each("relnotes_note_reminders", Reminder)
         person_reminders = pm.hooks.each("relnotes_person_reminders", Reminder)
         for rel in sorted(self._stale_notes & vault._notes.keys()):

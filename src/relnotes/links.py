@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 from .text import one_line
 
 __all__ = ["WIKILINK", "Link", "find_links", "frontmatter_links", "link_target", "link_targets", "name_key",
-           "note_link", "people_in", "prose"]
+           "note_link", "people_in", "prose", "wikilink_safe"]
 
 # [[target]], [[target|shown]], [[target#Heading]], ![[embed]]; no brackets or newlines inside.
 WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
@@ -186,6 +186,11 @@ _UNSAFE_IN_WIKILINK = re.compile(r"[\[\]|#^\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINK_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]"})
 
 
+def wikilink_safe(text: str) -> bool:
+    """Whether ``text`` can stand inside ``[[…]]`` as it is (no brackets, ``|``, ``#``, ``^``, control characters)."""
+    return not _UNSAFE_IN_WIKILINK.search(text)
+
+
 @functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's people and sources
 def note_link(path: str, shown: str | None = None) -> str:
     """A link to a vault note for a generated note: a wikilink by path, or a Markdown link
@@ -193,6 +198,6 @@ def note_link(path: str, shown: str | None = None) -> str:
     text escaped, its path percent-encoded, so nothing in a name ends the link or the line."""
     target = path[:-3] if path.lower().endswith(".md") else path
     shown = one_line(shown or PurePosixPath(target).name)
-    if _UNSAFE_IN_WIKILINK.search(target) or _UNSAFE_IN_WIKILINK.search(shown):
+    if not (wikilink_safe(target) and wikilink_safe(shown)):
         return f"[{shown.translate(_LINK_TEXT_ESCAPES)}]({quote(path)})"
     return f"[[{target}|{shown}]]"

@@ -139,10 +139,14 @@ class Note:
     @property
     def contact_links(self) -> tuple[Link, ...]:
         """The links that are contact with whom they name: those of :attr:`links`, less those in
-        embeds, code and query blocks, comments, and tasks not done (an intention is not contact).
-        Worked out once."""
+        embeds, code and query blocks, comments, tasks not done (an intention is not contact) and
+        the action log's snoozes and dones. Worked out once."""
         def find() -> tuple[Link, ...]:
             intentions = {t.line for t in self.tasks if t.status not in DONE}
+            if "snoozed" in self.body or "done" in self.body:
+                from .actions import read_actions
+
+                intentions |= {a.line for a in read_actions(self.body, self.body_line)[0] if a.kind != "talked"}
             body = [link for link in find_links(prose(self.body), self.body_line, embeds=False)
                     if link.line not in intentions]
             return (*frontmatter_links(self.frontmatter, self.key_lines), *body)
@@ -234,6 +238,8 @@ class Person:
     status: str = "active"
     snooze_until: dt.date | None = None
     interactions: list[Interaction] = field(default_factory=list)  # sorted by date
+    # a snooze from the action log (relnotes snooze), as of the day of the build: (until, where)
+    logged_snooze: tuple[dt.date, str] | None = field(default=None, init=False, repr=False)
     _last: tuple | None = field(default=None, init=False, repr=False)  # last_contact_on's answer, and its inputs
 
     @property
@@ -258,11 +264,19 @@ class Person:
         return (any(i.date <= today for i in self.interactions)
                 or any(d is not None and d <= today for d in (self.last_contact, self.met)))
 
+    @property
+    def snoozed_until(self) -> dt.date | None:
+        """The later of ``snooze_until`` and the action log's snooze, if any."""
+        logged = self.logged_snooze[0] if self.logged_snooze else None
+        return max((d for d in (self.snooze_until, logged) if d), default=None)
+
     def snoozed(self, due: dt.date, why: str) -> tuple[dt.date, str]:
-        """A reminder's ``due`` date and ``why``, put off to ``snooze_until`` when that is later (and
-        saying so)."""
-        if self.snooze_until and self.snooze_until > due:
-            return self.snooze_until, f"{why} · snoozed until {self.snooze_until.isoformat()}"
+        """A reminder's ``due`` date and ``why``, put off to ``snooze_until`` (or the action log's
+        snooze) when that is later, and saying so."""
+        until = self.snoozed_until
+        if until and until > due:
+            where = f" ({self.logged_snooze[1]})" if self.logged_snooze and self.logged_snooze[0] == until else ""
+            return until, f"{why} · snoozed until {until.isoformat()}{where}"
         return due, why
 
     def booked(self, today: dt.date) -> Interaction | None:

@@ -86,6 +86,12 @@ class VaultSettings:
                 return date
         return None
 
+    def daily_path(self, day: dt.date) -> str:
+        """The vault-relative path of ``day``'s daily note, as the first of :attr:`daily_notes` names it."""
+        folder, fmt = self.daily_notes[0]
+        name = format_moment(day, fmt)
+        return f"{folder}/{name}.md" if folder else f"{name}.md"
+
     def excludes(self, rel_path: str) -> bool:
         """Whether the note at vault-relative POSIX ``rel_path`` (``"Archive/x.md"``) is left out:
         it is in a template folder, or Obsidian's "Excluded files" match it.
@@ -337,3 +343,24 @@ def _moment_parser(fmt: str) -> Callable[[str], dt.date | None]:
 
     _moment_cache[fmt] = parse
     return parse
+
+
+_WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def format_moment(day: dt.date, fmt: str) -> str:
+    """``day`` written in the moment.js format ``fmt``, as Obsidian names a daily note (English names)."""
+    weekday = _WEEKDAYS[day.isoweekday() % 7]
+    month = _MONTHS[day.month - 1]
+    values = {
+        "YYYY": f"{day.year:04d}", "YY": f"{day.year % 100:02d}", "MMMM": month.capitalize(),
+        "MMM": month[:3].capitalize(), "MM": f"{day.month:02d}", "M": str(day.month), "Do": _ordinal(day.day),
+        "DD": f"{day.day:02d}", "D": str(day.day), "dddd": weekday.capitalize(), "ddd": weekday[:3].capitalize(),
+        "dd": weekday[:2].capitalize(), "d": str(day.isoweekday() % 7),
+    }
+    return "".join(token[1:-1] if token.startswith("[") else values.get(token, token)
+                   for token in _MOMENT_TOKENS.findall(fmt))

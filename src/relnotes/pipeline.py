@@ -20,11 +20,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .cache import VaultCache, code_version, prune_memos
 from .config import CONFIG_PATH, Config, ConfigError, parse_config, read_config
 from .core import Engine
+from .devices import pages_url, phones_file
 from .filekeys import FileKey, digest_keys, file_key
 from .files import within, write_outputs
 from .model import Problem, ScanResult, Vault
@@ -166,7 +167,7 @@ class Pipeline:
         :raises ~relnotes.config.ConfigError: when the config file is unusable (what was
             loaded before stays in place).
         """
-        key = file_key(self.root / CONFIG_PATH)
+        key = (file_key(self.root / CONFIG_PATH), file_key(phones_file(self.root)))
         if self._config is not None and key == self._config_key and self._plugins_key(self._config) == self._pm_key:
             return False
         data = read_config(self.root)
@@ -181,9 +182,11 @@ class Pipeline:
             self._pm.problems[:] = self._plugin_problems  # what loading the plugins found, not the last build
             config = parse_config(data, (table for _, table in self._pm.hooks.settings()))
             _outputs_inside(self.root, config)
+            _log_inside(self.root, config)
         except ConfigError as exc:
             raise ConfigError(f"{self.root / CONFIG_PATH}: {exc}") from None
         self._load_problems = [*self._pm.problems, *(Problem(CONFIG_PATH, None, w) for w in config.warnings)]
+        config = replace(config, pages_url=pages_url(self.root))  # the user's choice, not the vault's
         self._config = self.configure(config) if self.configure else config
         self._config_key = key
         paths = self._config.output_paths(self.root, True).values()
@@ -340,18 +343,19 @@ class Pipeline:
         """A digest of everything a scan's answer depends on, found without loading a plugin: the
         notes and the files in ``VAULT/.relnotes/`` (each file's path, size, modification and
         change time and inode: the config, and data that plugins keep there), the Obsidian
-        settings, the working and home folders (output paths may be relative or use ``~``), the
-        code of relnotes and of the plugins it would run, the installed packages and Python, the
-        day, and the ``options`` of the command (which must include whatever its ``configure``
-        changes). The files earlier scans wrote are left out: whoever uses the key checks that
-        they are as written (a note of the user's in the summary's place is not); ``own`` are
-        those files (absolute paths), by default those the remembered answers record."""
+        settings, the phone pages' address (``relnotes token --url``), the working and home
+        folders (output paths may be relative or use ``~``), the code of relnotes and of the
+        plugins it would run, the installed packages and Python, the day, and the ``options`` of
+        the command (which must include whatever its ``configure`` changes). The files earlier
+        scans wrote are left out: whoever uses the key checks that they are as written (a note of
+        the user's in the summary's place is not); ``own`` are those files (absolute paths), by
+        default those the remembered answers record."""
         left_out = {vault_relative(self.root, path) for path in (self.cache.written() if own is None else own)}
         if self._key_parts is None or self._key_parts[0] is not listing:  # worked out once per listing
             core = parse_config(read_config(self.root))  # which plugins would run
             fixed = repr((
                 code_version(), str(self.root.resolve()), os.getcwd(), os.path.expanduser("~"),  # paths may use ~
-                listing.settings, self.plugins, self.disable,
+                listing.settings, self.plugins, self.disable, pages_url(self.root),  # the feed links to the pages
                 plugin_sources((*core.disable, *self.disable), autoload=self.autoload, local=core.local_plugins,
                                vault=self.root), _installed(),
                 [(p.path, p.line, p.message) for p in listing.problems]))
@@ -376,6 +380,17 @@ def _outputs_inside(root: Path, config: Config) -> None:
                               f"({os.path.realpath(path)}); a "
                               "vault's own config cannot make relnotes write elsewhere: give the path on the "
                               "command line instead (e.g. --ics PATH, --summary PATH)")
+
+
+def _log_inside(root: Path, config: Config) -> None:
+    """Refuse an action log that is not a note path in the vault: relnotes appends to it.
+
+    :raises ~relnotes.config.ConfigError: naming the setting.
+    """
+    path = PurePosixPath(config.log_path)
+    if path.is_absolute() or ".." in path.parts or not within(root, root / path):
+        raise ConfigError(f"log.path: {config.log_path!r} is not a note in the vault; give a path relative to "
+                          "the vault, e.g. \"relnotes log.md\"")
 
 
 def _files_below(folder: Path) -> list[str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .filekeys import file_key
 from .files import write_atomic
+from .phone import MAX_FORM, Pages
 from .userdirs import config_dir
 
 __all__ = ["Feed", "FeedServer", "FeedSource", "TokenError", "feed_path", "token_for", "token_source"]
@@ -249,9 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
         log.warning("%s %s", self.client_address[0], self._redact(format % args))
 
     def _authorised(self) -> bool:
-        # an absolute-form target (``http://host/path``, which proxies send; RFC 9112 §3.2.2) counts
-        # by its path: whatever name reached the server, there is one feed
-        path = _AUTHORITY.sub("", self.path, count=1).split("?", 1)[0]
+        path = self._target().split("?", 1)[0]
         return hmac.compare_digest(path.encode(), feed_path(self.server.token).encode())
 
     def _send(self, status: HTTPStatus, body: bytes = b"", headers: dict | None = None) -> None:
@@ -279,13 +278,28 @@ class _Handler(BaseHTTPRequestHandler):
                 return False
         return False
 
+    def _target(self) -> str:
+        """The request's path and query; an absolute-form target (``http://host/path``, which proxies
+        send; RFC 9112 §3.2.2) counts by its path: whatever name reached the server, there is one feed."""
+        return _AUTHORITY.sub("", self.path, count=1)
+
+    def _page(self, form: bytes = b"") -> bool:
+        """Answer with a phone page if the request is for one. :returns: whether it was."""
+        pages = self.server.pages
+        response = pages.handle(self.command, self._target(), self.headers, form) if pages else None
+        if response is None:
+            return False
+        self._send(response.status, response.body, dict(response.headers))
+        return True
+
     def do_GET(self) -> None:
         if self.headers.get("Content-Length", "0").strip() not in ("", "0") or "Transfer-Encoding" in self.headers:
             # a body on GET or HEAD is never read: the connection ends with this response, so the
             # body cannot be taken for a next request (behind a proxy, a poisoned response queue)
             self.close_connection = True
         if not self._authorised():
-            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", {"Content-Type": "text/plain; charset=utf-8"})
+            if not self._page():
+                self._send(HTTPStatus.NOT_FOUND, b"Not found\n", {"Content-Type": "text/plain; charset=utf-8"})
             return
         feed = self.server.source.current()
         if feed is None:
@@ -314,14 +328,34 @@ class _Handler(BaseHTTPRequestHandler):
         # the request's body is never read, so the connection ends here: a body must not be
         # taken for the next request
         self.close_connection = True
+        allowed = "GET, HEAD, POST" if self.server.pages else "GET, HEAD"
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Method not allowed\n",
-                   {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8", "Connection": "close"})
+                   {"Allow": allowed, "Content-Type": "text/plain; charset=utf-8", "Connection": "close"})
 
-    do_PUT = do_POST = do_DELETE = do_PATCH = do_OPTIONS = do_PROPFIND = _method_not_allowed
+    def do_POST(self) -> None:
+        """A phone page's form: read whole (a small body, with its length given), then answered."""
+        if self.server.pages is None or "Transfer-Encoding" in self.headers:
+            self._method_not_allowed()
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_FORM:
+            self.close_connection = True
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_FORM else HTTPStatus.LENGTH_REQUIRED,
+                       b"A form of up to 4 KB, with its Content-Length\n",
+                       {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"})
+            return
+        form = self.rfile.read(length)
+        if not self._page(form):
+            self._method_not_allowed()
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_PROPFIND = _method_not_allowed
 
 
 class FeedServer(ThreadingHTTPServer):
-    """An HTTP server for one feed at ``/TOKEN/relnotes.ics``.
+    """An HTTP server for one feed at ``/TOKEN/relnotes.ics``, and the phone ``pages`` if given.
 
     ``address`` is (host, port): an IPv4 or IPv6 address, ``0.0.0.0`` or ``::`` for every address
     (``::`` takes IPv4 connections too), or a name, which listens on its first address.
@@ -331,8 +365,9 @@ class FeedServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64  # calendar clients and proxies may connect in bursts
 
-    def __init__(self, address: tuple[str, int], source: FeedSource, token: str | Callable[[], str]) -> None:
-        self.source = source
+    def __init__(self, address: tuple[str, int], source: FeedSource, token: str | Callable[[], str],
+                 pages: Pages | None = None) -> None:
+        self.source, self.pages = source, pages
         self._token = token if callable(token) else (lambda: token)
         host, port = address
         # the family of the host's (first) address: AF_INET6 for "::1", "::" or a name that is IPv6 first

@@ -190,21 +190,32 @@ def feed_uid(uid: str, tag: str, *parts: object) -> str:
     return "-".join([local, *map(str, parts), tag]) + at + domain
 
 
-def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, trigger: str | None) -> list[bytes]:
+def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, trigger: str | None,
+                pages: str | None = None) -> list[bytes]:
     """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration), as folded content
-    lines ending in CRLF, UTF-8 encoded, in pieces to join. Memoised by the reminders themselves
-    (they are immutable, and a daemon keeps every unchanged one from build to build): the next
-    build reuses the bytes."""
-    return memo("ics-events").joined(reminders, (today, vault_name, trigger),
-                                     lambda r: _event_text(r, today, vault_name, trigger).encode(), b"")
+    lines ending in CRLF, UTF-8 encoded, in pieces to join; with ``pages`` (the phone pages'
+    address), each links to its reminder's page. Memoised by the reminders themselves (they are
+    immutable, and a daemon keeps every unchanged one from build to build): the next build
+    reuses the bytes."""
+    return memo("ics-events").joined(reminders, (today, vault_name, trigger, pages),
+                                     lambda r: _event_text(r, today, vault_name, trigger, pages).encode(), b"")
 
 
-def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None) -> str:
+def page_url(pages: str, uid: str) -> str:
+    """The address of a reminder's phone page."""
+    return f"{pages}/r/{quote(uid, safe='@')}"
+
+
+def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None,
+                pages: str | None) -> str:
     tag = vault_tag(vault_name)
     description = [reminder.detail] if reminder.detail else []
     url = obsidian_url(vault_name, reminder.source) if reminder.source else None
     if url:
         description.append(f"Open in Obsidian: {url}")
+    if pages:  # the event's URL is then its page: where a tap can say "talked", "snooze" or "done"
+        url = page_url(pages, reminder.uid)
+        description.append(f"Talked, snooze or done: {url}")
     series = reminder.recurrence
     if series is None:
         summary = reminder.title
@@ -252,19 +263,22 @@ def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], c
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
-def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str | None) -> bytes:
+def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str | None, pages: str | None) -> bytes:
     """The one event that stands for the overdue items past ``max_overdue``, with a stable UID;
     remembered while the items are the same (they can be thousands, in one long line to fold)."""
     kept = memo("ics-more-overdue")
     last = kept.get("last")
-    params = (today, tag, trigger, len(folded))
+    params = (today, tag, trigger, len(folded), pages)
     if last is not None and last[0] == params and all(map(operator.is_, last[1], folded)):  # the same length
         return last[2]
     summary = f"{len(folded)} more overdue"
     listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in folded[:LISTED])]
     if len(folded) > LISTED:
         listed.append(f"… and {len(folded) - LISTED} more (see the summary note or relnotes scan)")
-    text = vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, None,
+    agenda = f"{pages}/agenda" if pages else None
+    if agenda:
+        listed.append(f"All of them, with their buttons: {agenda}")
+    text = vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, agenda,
                   trigger, summary).encode()
     kept.put("last", (params, folded, text))
     return text
@@ -315,10 +329,11 @@ def render(result: ScanResult, config: Config) -> bytes:
     folded = [r for r in everything[cut:past] if r.recurrence is None]
     shown = [*everything[:cut], *(r for r in everything[cut:past] if r.recurrence is not None)] if folded else (
         everything[:past])
-    events = [*event_texts(shown, today, vault_name, trigger), *event_texts(everything[past:], today, vault_name,
-                                                                             trigger)]
+    pages = config.pages_url
+    events = [*event_texts(shown, today, vault_name, trigger, pages),
+              *event_texts(everything[past:], today, vault_name, trigger, pages)]
     if folded:
-        events.append(_more_overdue(folded, today, vault_tag(vault_name), trigger))
+        events.append(_more_overdue(folded, today, vault_tag(vault_name), trigger, pages))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
     return b"".join([head, *events, b"END:VCALENDAR\r\n"])
 

@@ -1,0 +1,199 @@
+"""The action log: what the user did about a reminder, one line each, in a note of the vault.
+
+``relnotes log``, ``snooze`` and ``done`` (and the buttons of the phone pages) append a line
+to the log note; the next scan reads the lines back:
+
+- ``- 2026-11-25 talked with [[Priya Raman]] · call · "promo case"`` is contact on that day;
+- ``- 2026-11-25 snoozed [[Wei Chen]] until 2026-12-09`` puts off that person's follow-ups;
+- ``- 2026-11-25 snoozed: Send the deck · [[Wei Chen]] until 2026-12-09 %%task-…@relnotes%%``
+  puts off the one reminder with that uid;
+- ``- 2026-11-25 done: Follow up after “Acme check-in” · [[Aisha Khan]] %%meeting-…@relnotes 2026-11-24%%``
+  closes that reminder (a yearly one: the occurrence of that date).
+
+The log is plain Markdown the user may read and correct: a line relnotes cannot read is a
+warning with its line number. relnotes creates it with its marker (``relnotes: action-log``
+in the frontmatter) and from then on only appends to it, one whole line per write, under a
+lock, so that the command line, the daemon and the server can append at once.
+
+Parsing and writing lines is pure; :func:`append_line` is the one effect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .files import OutputRefused, generated, within, write_new
+from .links import WIKILINK, link_target
+from .model import Reminder
+from .text import one_line
+
+__all__ = ["LOG_MARKER", "Action", "append_line", "done_line", "log_header", "read_actions", "snoozed_line",
+           "talked_line"]
+
+LOG_MARKER = b"relnotes: action-log"
+
+_ENTRY = re.compile(r"[-*+]\s+(\d{4}-\d{1,2}-\d{1,2})\s+(\S.*?)\s*")  # a list item that starts with a date
+_TAIL = re.compile(r"(.*?)\s*%%\s*(\S+@relnotes)(?:\s+(\d{4}-\d{2}-\d{2}))?\s*%%")
+_TALKED = re.compile(r'talked with\s+(.+?)(?:\s+·\s+([^"·]+?))?(?:\s+·\s+"(.*)")?')
+_UNTIL = re.compile(r"(.*?)\s+until\s+(\d{4}-\d{1,2}-\d{1,2})")
+_VERB = re.compile(r"(talked|snoozed|done)\b")
+VIA = re.compile(r"[^\W\d_][\w-]*(?: [\w-]+){0,3}")  # a channel: call, email, video call, …
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One line of the log, read.
+
+    ``kind`` is ``"talked"`` (with ``people``, ``via`` and ``note``), ``"snoozed"`` (``people``, or
+    one reminder's ``uid``; ``until``) or ``"done"`` (``uid``, and ``due``: the date of the
+    reminder when it was done). ``line`` is the line's number in the file.
+    """
+
+    kind: str
+    date: dt.date
+    line: int
+    people: tuple[str, ...] = ()
+    via: str = ""
+    note: str = ""
+    until: dt.date | None = None
+    uid: str | None = None
+    due: dt.date | None = None
+
+
+def _day(text: str) -> dt.date:
+    year, month, day = (int(part) for part in text.split("-"))
+    return dt.date(year, month, day)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """The people a line names: its wikilinks' targets, or the plain name written without one."""
+    links = tuple(link_target(inner) for inner in WIKILINK.findall(text))
+    if links:
+        return links
+    plain = text.strip(" ·,")
+    return (plain,) if plain else ()
+
+
+def read_actions(text: str, first_line: int = 1) -> tuple[list[Action], list[tuple[int, str]]]:
+    """The actions in ``text`` (a note's body, whose first line is line ``first_line`` of the
+    file), and (line, why) for each list item that starts with a date and a verb of the log
+    (talked, snoozed, done) but cannot be read. Other lines — headings, prose, the user's own
+    list items — are not actions and are left alone."""
+    found: list[Action] = []
+    problems: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.split("\n"), first_line):
+        entry = _ENTRY.fullmatch(raw.strip())
+        if entry is None or not _VERB.match(entry.group(2)):
+            continue
+        try:
+            action = _action(_day(entry.group(1)), entry.group(2), number)
+        except ValueError as exc:
+            problems.append((number, f"cannot read this action ({exc}); ignored"))
+            continue
+        found.append(action)
+    return found, problems
+
+
+def _action(date: dt.date, rest: str, line: int) -> Action:
+    if rest.startswith("talked"):
+        talked = _TALKED.fullmatch(rest)
+        people = _names(talked.group(1)) if talked else ()
+        if not talked or not people:
+            raise ValueError('expected "talked with [[Name]] · how · \\"note\\""')
+        return Action("talked", date, line, people, (talked.group(2) or "").strip(), talked.group(3) or "")
+    tail = _TAIL.fullmatch(rest)
+    body, uid, due = (tail.group(1), tail.group(2), tail.group(3)) if tail else (rest, None, None)
+    if rest.startswith("snoozed"):
+        until = _UNTIL.fullmatch(body)
+        if until is None:
+            raise ValueError('expected "snoozed [[Name]] until YYYY-MM-DD"')
+        people = () if uid else _names(until.group(1).removeprefix("snoozed").lstrip(":"))
+        if not uid and not people:
+            raise ValueError("snoozed whom? expected a [[Name]] or a reminder's %%uid%%")
+        return Action("snoozed", date, line, people, until=_day(until.group(2)), uid=uid)
+    if uid is None:
+        raise ValueError("a done line ends with its reminder's %%uid%%")
+    return Action("done", date, line, uid=uid, due=_day(due) if due else None)
+
+
+# --- writing lines ---------------------------------------------------------------------------
+
+def _clean(text: str) -> str:
+    """Text for a log line: one line, without the characters that end its parts."""
+    return one_line(text).replace("%%", "%").replace('"', "'").replace(" · ", " - ").strip()
+
+
+def talked_line(day: dt.date, link: str, via: str = "", note: str = "") -> str:
+    """The line for contact with the person ``link`` (a wikilink) on ``day``."""
+    parts = [f"- {day.isoformat()} talked with {link}", *([_clean(via)] if via else []),
+             *([f'"{_clean(note)}"'] if note else [])]
+    return " · ".join(parts)
+
+
+def _about(reminder: Reminder, link: str | None) -> str:
+    return _clean(reminder.title).replace("[[", "[").replace("]]", "]") + (f" · {link}" if link else "")
+
+
+def snoozed_line(day: dt.date, until: dt.date, link: str | None = None, reminder: Reminder | None = None) -> str:
+    """The line that puts off a person's follow-ups (``link``), or one ``reminder``, to ``until``."""
+    if reminder is None:
+        return f"- {day.isoformat()} snoozed {link} until {until.isoformat()}"
+    return f"- {day.isoformat()} snoozed: {_about(reminder, link)} until {until.isoformat()} %%{reminder.uid}%%"
+
+
+def done_line(day: dt.date, reminder: Reminder, link: str | None = None) -> str:
+    """The line that closes ``reminder`` (as it is due now: a yearly one's occurrence)."""
+    return f"- {day.isoformat()} done: {_about(reminder, link)} %%{reminder.uid} {reminder.date.isoformat()}%%"
+
+
+def log_header(title: str) -> str:
+    """The start of a new log note: its marker, and a word on what it is."""
+    return (f"---\n{LOG_MARKER.decode()}\n---\n# {one_line(title)}\n\n"
+            "What you did about relnotes' reminders, one line each, newest last: `relnotes log`, `snooze` "
+            "and `done` (and the buttons of the phone pages) add them. relnotes reads them back on every "
+            "scan. You may correct a line, keeping its shape, or delete one; relnotes only ever adds lines "
+            "at the end.\n\n")
+
+
+# --- appending -------------------------------------------------------------------------------
+
+def append_line(root: Path, path: Path, line: str, *, own: bool = True, title: str = "relnotes log") -> None:
+    """Append ``line`` to the note at ``path`` in the vault ``root``, as one whole line.
+
+    With ``own`` (the log note) the note is created with its header when missing, and one
+    that lacks the marker in its first lines is refused; without (the user's daily note, when
+    the config says so) the line is added to whatever is there. Writers take turns through an
+    exclusive lock on the file; the line, with a newline before it when the file does not end
+    with one, goes out in one write and is flushed to disk before the lock is released.
+
+    :raises OutputRefused: when ``path`` is outside the vault, or is not relnotes' log.
+    """
+    if not within(root, path):
+        raise OutputRefused(f"refusing to write {path}: it is outside the vault")
+    if own:
+        write_new(path, log_header(title).encode())
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if own and not generated(os.pread(fd, 1 << 16, 0), LOG_MARKER):
+            raise OutputRefused(f"refusing to write {path}: it is not relnotes' log (its first lines lack "
+                                f"{LOG_MARKER.decode()!r}); move it or set [log] path to another note")
+        size = os.fstat(fd).st_size
+        newline = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+        data = (("\n" if newline else "") + one_line(line) + "\n").encode()
+        while data:
+            written = os.write(fd, data)
+            if written <= 0:
+                raise OSError(errno.EIO, f"cannot write {path}")
+            data = data[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # releases the lock
