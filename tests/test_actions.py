@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -120,10 +121,10 @@ def test_snooze_a_person_or_one_reminder(vault):
     assert run(vault, "snooze", task["uid"][:12], "--until", "2026-12-20").exit_code == 0
     assert log_lines(vault)[-1] == (f"- 2026-11-25 snoozed: Send the runbook to Aisha Khan · [[Aisha Khan]] "
                                     f"until 2026-12-20 %%{task['uid']}%%")
-    moved = [r for r in scan(vault)["reminders"] if r["uid"] == task["uid"]][0]
+    moved = next(r for r in scan(vault)["reminders"] if r["uid"] == task["uid"])
     assert moved["date"] == "2026-12-20" and moved["data"]["snoozed_until"] == "2026-12-20"
     # the day before the snooze was written it has not happened yet
-    assert [r for r in scan(vault, "2026-11-24")["reminders"] if r["uid"] == task["uid"]][0]["date"] == "2026-11-28"
+    assert next(r for r in scan(vault, "2026-11-24")["reminders"] if r["uid"] == task["uid"])["date"] == "2026-11-28"
     assert run(vault, "snooze", "Wei Chen", "--until", "2026-11-25").exit_code == 1
     assert run(vault, "snooze", "Wei Chen").exit_code == 2
 
@@ -135,7 +136,7 @@ def test_done_closes_a_reminder_a_yearly_one_until_next_year_and_refuses_tasks(v
     birthday = reminders(vault, "birthday")[0]
     assert birthday["date"] == "2026-12-03"
     assert run(vault, "done", birthday["uid"]).exit_code == 0
-    after = [r for r in scan(vault, horizon=800)["reminders"] if r["uid"] == birthday["uid"]][0]
+    after = next(r for r in scan(vault, horizon=800)["reminders"] if r["uid"] == birthday["uid"])
     assert after["date"] == "2027-12-03" and "done for 2026-12-03" in after["detail"]
     lines = len(log_lines(vault))
     task = run(vault, "done", reminders(vault, "task")[0]["uid"])
@@ -185,7 +186,7 @@ def test_into_the_daily_note_when_the_config_says_so(make_vault):
     assert run(vault, "snooze", "Priya Raman", "--for", "1m").exit_code == 0
     assert not (vault / LOG).exists()
     assert reminders(vault, "follow-up", "Priya Raman")[0]["date"] == "2026-12-25"
-    assert [r for r in scan(vault, horizon=800)["reminders"] if r["person"] == "Wei Chen"][0]["date"] == "2027-02-23"
+    assert next(r for r in scan(vault, horizon=800)["reminders"] if r["person"] == "Wei Chen")["date"] == "2027-02-23"
 
 
 WRITER = """
@@ -215,7 +216,7 @@ def test_a_running_daemon_shows_an_action_in_its_outputs(vault):
     daemon = Daemon(vault, today=lambda: dt.date.fromisoformat(TODAY), debounce=0.1)
     daemon.start_watching()
     daemon.rebuild("start")
-    thread = __import__("threading").Thread(target=daemon.run, daemon=True)
+    thread = threading.Thread(target=daemon.run, daemon=True)
     thread.start()
     try:
         feed = vault / ".relnotes/relnotes.ics"
@@ -229,3 +230,11 @@ def test_a_running_daemon_shows_an_action_in_its_outputs(vault):
         daemon.stop()
         thread.join(10)
         daemon.stop_watching()
+
+
+def test_a_daily_notes_folder_outside_the_vault_gets_no_line(make_vault, tmp_path):
+    vault = make_vault({**NOTES, ".obsidian/daily-notes.json": '{"folder": "../../elsewhere"}'},
+                       config="[log]\ndaily_note = true\n")
+    result = run(vault, "log", "Wei Chen")
+    assert result.exit_code == 1 and "outside the vault" in result.output
+    assert not list(tmp_path.rglob("elsewhere"))

@@ -22,6 +22,7 @@ from icalendar import Calendar
 from relnotes import ConfigError, MonthDay, Pipeline, anniversary_in
 from relnotes.cli import cli
 from relnotes.default_plugins.ics import vault_tag
+from relnotes.testing import needs
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vault"
 
@@ -480,17 +481,6 @@ def test_the_colour_names_are_css3s():
 
 
 # --- libical and calcurse: every engine agrees on every event ----------------------------------------
-
-def needs(what, available):
-    """A check with a system package (scripts/system-deps.sh installs them): in CI a missing one fails
-    the test; elsewhere the test is skipped, saying why."""
-    if available:
-        return
-    reason = f"{what} is not installed: run scripts/system-deps.sh"
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # libical's GObject bindings are the system Python's, not the venv's
 LIBICAL = r"""

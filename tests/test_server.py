@@ -79,7 +79,7 @@ def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):
     assert head_headers["Content-Length"] == headers["Content-Length"]
 
 
-@pytest.mark.parametrize("path", ["/", "/relnotes.ics", "/{token}x/relnotes.ics", "/{short}/relnotes.ics",
+@pytest.mark.parametrize("path", ["/relnotes.ics", "/{token}x/relnotes.ics", "/{short}/relnotes.ics",
                                   "/{token}/../relnotes.ics", "/{token}/other.ics", "/{token}/relnotes.ics/x",
                                   "/x/{token}/relnotes.ics", "http://x/{token}x/relnotes.ics",
                                   "http://x/x/{token}/relnotes.ics", "ftp://x/{token}/relnotes.ics",
@@ -87,6 +87,11 @@ def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):
 def test_wrong_token_or_path_is_404(served, path):
     status, _, body = served.request(path=path.format(token=served.token, short=served.token[:-1]))
     assert status == 404 and b"BEGIN:VCALENDAR" not in body
+
+
+def test_the_root_leads_to_the_phone_pages_not_the_feed(served):
+    status, headers, body = served.request(path="/")
+    assert status == 303 and headers["Location"] == "agenda" and b"BEGIN:VCALENDAR" not in body
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])

@@ -381,7 +381,8 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     click.echo(f"Serving the calendar feed of {vault}\n{_feed_urls(server)}\n"
                "Subscribe to one of these URLs in your calendar app; keep them secret "
-               "(`relnotes token VAULT --rotate` makes a new one, at once).")
+               "(`relnotes token VAULT --rotate` makes a new one, at once).\n"
+               f"{_pages_hint(server)}")
     sys.stdout.flush()
     try:
         server.serve_forever(poll_interval=0.25)
@@ -415,7 +416,7 @@ def _feed(result: Any) -> bytes:
 
 
 def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", value):
+    if value and not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", value):
         raise click.BadParameter("expected http://HOST[:PORT] or https://HOST[/PATH] (no query, no user name)")
     return value
 
@@ -650,6 +651,11 @@ def _feed_urls(server: Any) -> str:
     return f"  {hidden}\n  (`relnotes token VAULT` prints the secret path: the URL is not written to logs)"
 
 
+def _pages_hint(server: Any) -> str:
+    """Where the phone pages are, and how to pair a phone."""
+    return f"Phone pages: {server.base_url()}/agenda (pair a phone once with `relnotes token VAULT --pair`)"
+
+
 def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
     """Serve the daemon's latest feed from a background thread."""
     from .server import FeedSource
@@ -668,7 +674,7 @@ def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
     source = FeedSource(latest, lambda: daemon.builds)
     server = _feed_server(vault, host, port, source, lambda: daemon.result, lambda: daemon.pipeline.config, acted)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, daemon=True).start()
-    click.echo(f"Serving the calendar feed\n{_feed_urls(server)}")
+    click.echo(f"Serving the calendar feed\n{_feed_urls(server)}\n{_pages_hint(server)}")
     sys.stdout.flush()
     return server
 

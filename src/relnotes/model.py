@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
 from .fields import Fields, Found, Vocabulary, field_key, single
 from .links import Link, find_links, frontmatter_links, name_key, prose
-from .markdown import DONE, Task, find_tasks
+from .markdown import DONE, Task, find_tasks, not_contact_lines
 
 if TYPE_CHECKING:
     from .obsidian import VaultSettings
@@ -142,11 +142,8 @@ class Note:
         embeds, code and query blocks, comments, tasks not done (an intention is not contact) and
         the action log's snoozes and dones. Worked out once."""
         def find() -> tuple[Link, ...]:
-            intentions = {t.line for t in self.tasks if t.status not in DONE}
-            if "snoozed" in self.body or "done" in self.body:
-                from .actions import read_actions
-
-                intentions |= {a.line for a in read_actions(self.body, self.body_line)[0] if a.kind != "talked"}
+            intentions = {t.line for t in self.tasks if t.status not in DONE} | not_contact_lines(
+                self.body, self.body_line)
             body = [link for link in find_links(prose(self.body), self.body_line, embeds=False)
                     if link.line not in intentions]
             return (*frontmatter_links(self.frontmatter, self.key_lines), *body)

@@ -92,7 +92,7 @@ def _buttons(reminder: Reminder, form: str, back: str) -> str:
 def _card(result: ScanResult, reminder: Reminder, form: str) -> list[str]:
     today = result.today
     who = f" · {_text(reminder.person)}" if reminder.person else ""
-    out = ['<div class="card">', f'<h3><a href="r/{quote(reminder.uid, safe="")}">{_text(reminder.title)}</a></h3>',
+    out = ['<div class="card">', f'<h3><a href="r/{quote(reminder.uid, safe="@")}">{_text(reminder.title)}</a></h3>',
            f'<p class="meta">{_when(reminder, today)}{who} · {_text(reminder.kind.replace("-", " "))}</p>']
     if reminder.detail:
         out.append(f'<p class="why">{_text(reminder.detail)}</p>')
@@ -119,7 +119,7 @@ def agenda_page(result: ScanResult, form: str, message: str | None = None) -> by
     today, week = result.today, result.today + dt.timedelta(days=7)
     todo = [r for r in result.all_reminders if r.date <= today]
     soon = [r for r in result.all_reminders if today < r.date <= week]
-    body = [f"<h1>Agenda · {today.strftime('%A')} {today.isoformat()}</h1>",
+    body = ["<h1>Agenda</h1>", f'<p class="meta">{today.strftime("%A")} {today.isoformat()}</p>',
             *_section(result, "Today", todo, form), *_section(result, "This week", soon, form)]
     return _page("Agenda", body, message)
 
@@ -142,7 +142,7 @@ def reminder_page(result: ScanResult, reminder: Reminder, form: str, message: st
     why = why_not_done(reminder) if reminder.kind == "task" else None
     if why:
         body.append(f'<p class="note">{_text(why)}</p>')
-    body.append(_buttons(reminder, form, f"r/{quote(reminder.uid, safe='')}"))
+    body.append(_buttons(reminder, form, f"r/{quote(reminder.uid, safe='@')}"))
     return _page(reminder.title, body, message)
 
 

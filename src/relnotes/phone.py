@@ -49,7 +49,7 @@ _HEADERS = {
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # (with no-referrer, a browser sends its forms with "Origin: null")
 }
 _NOT_PAIRED = ["This browser is not paired, so it cannot see or act on your reminders.",
                "On your computer, run `relnotes token VAULT --pair` and open the link it prints here."]
@@ -182,7 +182,7 @@ class Pages:
         if not hmac.compare_digest(fields.get("form", ""), self._form_token(secret)):
             return _page(HTTPStatus.FORBIDDEN, message_page("Refused", ["This form was not made for this device."]))
         action, uid, back = fields.get("action", ""), fields.get("uid", ""), fields.get("back", "agenda")
-        if back != "agenda" and back != f"r/{quote(uid, safe='')}":
+        if back != "agenda" and back != f"r/{quote(uid, safe='@')}":
             back = "agenda"
         result = self._latest()
         if result is None:

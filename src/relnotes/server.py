@@ -328,9 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
         # the request's body is never read, so the connection ends here: a body must not be
         # taken for the next request
         self.close_connection = True
-        allowed = "GET, HEAD, POST" if self.server.pages else "GET, HEAD"
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Method not allowed\n",
-                   {"Allow": allowed, "Content-Type": "text/plain; charset=utf-8", "Connection": "close"})
+                   {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8", "Connection": "close"})
 
     def do_POST(self) -> None:
         """A phone page's form: read whole (a small body, with its length given), then answered."""
@@ -398,11 +397,15 @@ class FeedServer(ThreadingHTTPServer):
         """Whether only this machine can connect (the server listens on a loopback address)."""
         return self.address.is_loopback
 
-    def url(self, scheme: str = "http") -> str:
-        """The feed's URL; at this machine's name when the server listens on every address."""
+    def base_url(self, scheme: str = "http") -> str:
+        """Where the server is reached; at this machine's name when it listens on every address."""
         address, port = self.address, self.server_address[1]
         if address.is_unspecified:  # 0.0.0.0 or ::, where no client can connect
             host = socket.gethostname()
         else:
             host = f"[{address}]" if address.version == 6 else str(address)
-        return f"{scheme}://{host}:{port}{feed_path(self.token)}"
+        return f"{scheme}://{host}:{port}"
+
+    def url(self, scheme: str = "http") -> str:
+        """The feed's URL."""
+        return self.base_url(scheme) + feed_path(self.token)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -26,7 +27,7 @@ import pytest
 
 from .model import ScanResult
 
-__all__ = ["make_vault", "run_scan", "scan_vault", "wait_for", "write_vault"]
+__all__ = ["make_vault", "needs", "run_scan", "scan_vault", "wait_for", "write_vault"]
 
 
 def write_vault(root: Path, notes: Mapping[str, str | bytes], config: str | None = None,
@@ -60,6 +61,17 @@ def scan_vault(vault: Path, today: dt.date | str, horizon: int = 30, plugins: It
     if isinstance(today, str):
         today = dt.date.fromisoformat(today)
     return Pipeline(vault, autoload=False, plugins=plugins, disable=disable, use_cache=False).scan(today, horizon)
+
+
+def needs(what: str, available: object, how: str = "run scripts/system-deps.sh") -> None:
+    """A test's check for a system package: when it is not ``available``, the test fails in CI
+    (``CI=true``, where the test command installs it) and is skipped elsewhere, saying ``how`` to get it."""
+    if available:
+        return
+    reason = f"{what} is not installed: {how}"
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
