@@ -66,6 +66,7 @@ def test_the_lines_read_back_and_an_unreadable_one_is_named_by_its_line():
         - 2026-02-30 talked with [[Wei Chen]]
         - 2026-11-25 done: no uid here
         - 2026-11-25 snoozed [[Wei Chen]] for a while
+        - 9999-12-03 done: a birthday in the far future %%birthday-0123456789abcdef0123@relnotes 9999-12-03%%
         """)
     actions, problems = read_actions(text, first_line=5)
     assert [(a.kind, a.line, a.people, a.via, a.note, a.until, a.uid, a.due) for a in actions] == [
@@ -75,8 +76,8 @@ def test_the_lines_read_back_and_an_unreadable_one_is_named_by_its_line():
         ("snoozed", 9, (), "", "", dt.date(2026, 12, 1), "task-0123456789abcdef0123@relnotes", None),
         ("talked", 10, ("Wei Chen", "PR"), "", "", None, None, None),
     ]
-    assert [line for line, _ in problems] == [12, 13, 14]
-    assert "day is out of range" in problems[0][1] and "%%uid%%" in problems[1][1] and "until" in problems[2][1]
+    assert [line for line, _ in problems] == [12, 13, 14, 15]
+    assert "2026-02-30 is not a real date" in problems[0][1] and "%%uid%%" in problems[1][1] and "until" in problems[2][1]
 
 
 def test_log_records_contact_that_moves_the_follow_up_and_shows_in_brief(vault):

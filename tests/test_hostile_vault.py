@@ -121,6 +121,8 @@ EXPECTED = {
     # found by review: a time of day that is none, control characters, sync conflict copies
     "People/met-impossible-time.md": (4, "met: '2026-11-24T25:61:00Z' is not a real date and time; ignored"),
     "task-control-characters.md": (1, "task due date: '2026-02-30' is not a real date"),
+    # the action log: lines that cannot be read, names of no one, a year out of range
+    "relnotes log.md": (6, "talked 'Nobody Here': no person of that name"),
     **dict.fromkeys(("People/Ann Good (conflicted copy 2026-11-20).md",
                      "People/Ann Good.sync-conflict-20261120-101010-ABCDEFG.md", "People/Bob Good (1).md"),
                     (None, "3 sync conflict copies are not read as notes")),

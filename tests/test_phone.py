@@ -174,6 +174,8 @@ def test_each_button_adds_its_line_and_the_feed_shows_it(served):
     assert by_uid[follow_up]["buttons"] == ["talked", "snooze-week", "snooze-month"]  # no "done": contact settles it
     assert by_uid[meeting]["buttons"] == ["talked", "snooze-week", "snooze-month", "done"]
     assert "done" not in by_uid[task]["buttons"] and kinds
+    birthday = next(u for u in by_uid if u.startswith("birthday-"))
+    assert by_uid[birthday]["buttons"] == ["talked", "done"]  # a yearly series in the calendar: no snooze
 
     before = feed_events(served)
 

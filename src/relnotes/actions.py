@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dates import MAX_YEAR, MIN_YEAR
 from .files import OutputRefused, generated, within, write_new
 from .links import WIKILINK, link_target
 from .model import Reminder
@@ -68,7 +69,12 @@ class Action:
 
 def _day(text: str) -> dt.date:
     year, month, day = (int(part) for part in text.split("-"))
-    return dt.date(year, month, day)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{text}: a year outside {MIN_YEAR}–{MAX_YEAR}")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text} is not a real date") from None
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar, cast
 
 from .dates import Cadence, DateProblem, parse_cadence
@@ -459,7 +459,7 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
                   cadence=cast("dict[str, Cadence | None]", core_table("cadence")),
                   disable=cast("tuple[str, ...]", plugins["disable"]),
                   local_plugins=cast("tuple[str, ...]", plugins["local"]),
-                  log_path=cast(str, core_table("log")["path"]),
+                  log_path=PurePosixPath(cast(str, core_table("log")["path"])).as_posix(),  # as note paths are
                   log_daily=cast(bool, core_table("log")["daily_note"]),
                   tables=found, outputs=tuple(name for name, table in declared.items() if table.output),
                   warnings=tuple(warnings))

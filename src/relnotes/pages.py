@@ -75,10 +75,12 @@ def _when(reminder: Reminder, today: dt.date) -> str:
 
 def _buttons(reminder: Reminder, form: str, back: str) -> str:
     """The reminder's buttons: those that apply to it (no "Talked" without a person; no "Done"
-    where relnotes cannot close it: a task, a stay-in-touch follow-up)."""
+    where relnotes cannot close it: a task, a stay-in-touch follow-up; no snooze for a yearly
+    celebration, which the calendar shows as a series)."""
     shown = [name for name in ACTIONS
              if not (name == "talked" and not reminder.person_path)
-             and not (name == "done" and why_not_done(reminder))]
+             and not (name == "done" and why_not_done(reminder))
+             and not (name.startswith("snooze") and reminder.recurrence is not None)]
     fields = (f'<input type="hidden" name="uid" value="{html.escape(reminder.uid)}">'
               f'<input type="hidden" name="form" value="{html.escape(form)}">'
               f'<input type="hidden" name="back" value="{html.escape(back)}">')
