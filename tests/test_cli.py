@@ -248,7 +248,7 @@ def test_progress_on_a_terminal_only_and_never_on_stdout(example):
     stdout, terminal = _run_on_a_terminal(["scan", example, "--today", "2026-11-25", "--no-cache"], delay=0.001)
     assert "Reading notes [" in terminal or "Working out reminders" in terminal
     last = terminal.rstrip(" \r").rsplit("\r", 1)[-1]
-    assert last.strip() == "Working out reminders and outputs for 98 notes…"  # progress reached every note
+    assert last.strip() == "Working out reminders and outputs for 99 notes…"  # progress reached every note
     assert terminal.endswith("\r")  # the line is cleared at the end
     assert "\r" not in stdout and stdout.startswith("relnotes · examples/vault")
     stdout, terminal = _run_on_a_terminal(["scan", example, "--json", "--no-cache"], delay=0.001)
