@@ -270,3 +270,29 @@ def test_the_feed_links_each_event_to_its_page_once_the_address_is_set(make_vaul
     assert b"phone.example" not in (vault / ".relnotes/relnotes.ics").read_bytes()
     # nothing of it is in the vault: the address and the devices live in the user's config folder
     assert not any(b"phone.example" in p.read_bytes() for p in vault.rglob("*") if p.is_file())
+
+
+def test_watch_serve_shows_a_tap_in_the_feed_it_serves(make_vault, tmp_path):
+    vault = make_vault(NOTES)
+    with open(tmp_path / "watch.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "relnotes", "watch", str(vault), "--serve", "--port", "0",
+                                 "--today", "2026-11-25"], stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        url = next(line.strip() for line in proc.stdout if line.strip().startswith("http://"))
+        host, port = url.split("/")[2].rsplit(":", 1)
+        server = type("Server", (), {"host": host, "port": int(port)})()
+        secret = subprocess.run([sys.executable, "-m", "relnotes", "token", str(vault)], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        phone = Phone(server)
+        phone.pair(pairing_code(vault))
+        form = next(f for f in forms_of(phone.get("/agenda")[2]).forms if f["fields"]["uid"].startswith("follow-"))
+        assert phone.post("/act", {**form["fields"], "action": "talked"})[0] == 303
+        # the answer came after the daemon's rebuild: the page and the feed show it at once
+        assert b"Get in touch with Wei Chen" not in phone.get("/agenda")[2]
+        status, _, body = phone.request("GET", secret)
+        events = {str(e["SUMMARY"]): e["DTSTART"].dt.isoformat() for e in Calendar.from_ical(body).walk("VEVENT")}
+        assert status == 200 and events["Get in touch with Wei Chen"] == "2027-02-23"
+        assert (vault / "relnotes.md").read_text(encoding="utf-8").count("Wei Chen") == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

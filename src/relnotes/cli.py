@@ -666,12 +666,14 @@ def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
             raise RuntimeError("no feed built yet")
         return _feed(result), bool(result.vault.notes)
 
+    source = FeedSource(latest, lambda: daemon.builds)
+
     def acted() -> None:  # the daemon sees the log change: wait (a little) for the build that shows it
         builds, until = daemon.builds, time.monotonic() + 5
         while daemon.builds == builds and time.monotonic() < until:
             time.sleep(0.02)
+        source.refresh()
 
-    source = FeedSource(latest, lambda: daemon.builds)
     server = _feed_server(vault, host, port, source, lambda: daemon.result, lambda: daemon.pipeline.config, acted)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, daemon=True).start()
     click.echo(f"Serving the calendar feed\n{_feed_urls(server)}\n{_pages_hint(server)}")
