@@ -239,3 +239,57 @@ def test_a_daily_notes_folder_outside_the_vault_gets_no_line(make_vault, tmp_pat
     result = run(vault, "log", "Wei Chen")
     assert result.exit_code == 1 and "outside the vault" in result.output
     assert not list(tmp_path.rglob("elsewhere"))
+
+
+def test_lines_read_whole_links_first_and_in_linear_time():
+    actions, problems = read_actions('- 2026-11-25 talked with [[Lee · dentist]] · call · "a · b"\n'
+                                     '- 2026-11-25 talked with Lee Smith · video call\n'
+                                     '- 2026-11-25 talked with [[A]], [[B]] and [[C|Cy]] · "only a note"\n')
+    assert [(a.people, a.via, a.note) for a in actions] == [
+        (("Lee · dentist",), "call", "a · b"), (("Lee Smith",), "video call", ""), (("A", "B", "C"), "", "only a note")]
+    assert problems == []
+    long = "- 2026-11-25 snoozed [[Ann]]" + " " * 100_000 + "x"
+    tricky = [f"- 2026-11-25 snoozed [[Ann]]{' ' * 4000}x", f"- 2026-11-25 talked with {'[[A' * 1300}",
+              f"- 2026-11-25 done: {'%' * 4000}", f"- 2026-11-25 talked with [[A]] {' · ' * 1300}"]
+    actions, problems = read_actions("\n".join([long, *tricky * 500]))  # quadratic parsing took minutes here
+    assert problems[0] == (1, "an action of more than 4096 characters; ignored")
+    assert len(problems) == 1501 and {a.people for a in actions} == {("[[A" * 1300,)}  # a name, of no one
+
+
+def test_a_line_that_merely_starts_like_an_action_is_still_contact(make_vault):
+    vault = make_vault({**NOTES, "Daily/2026-11-20.md": "- 2026-11-20 done the design review with [[Wei Chen]]\n"})
+    brief = json.loads(run(vault, "brief", "Wei Chen", "--format", "json").stdout)
+    assert brief["last_contact"]["date"] == "2026-11-20"
+    assert not [w for w in scan(vault)["warnings"] if "action" in w["message"]]
+
+
+def test_a_later_shorter_snooze_of_one_reminder_shortens_it(vault):
+    meeting = reminders(vault, "meeting-follow-up")[0]["uid"]
+    assert run(vault, "snooze", meeting, "--for", "1m").exit_code == 0
+    assert run(vault, "snooze", meeting, "--for", "1w").exit_code == 0
+    assert next(r for r in reminders(vault) if r["uid"] == meeting)["date"] == "2026-12-02"
+
+
+def test_the_start_of_a_uid_is_one_when_no_person_has_that_name(vault):
+    task = reminders(vault, "task")[0]["uid"]
+    assert run(vault, "snooze", task[:10], "--for", "1w").exit_code == 0  # "task-8547b": too short for a uid alone
+    assert log_lines(vault)[-1].endswith(f"%%{task}%%")
+    assert "no person called 'nobody-at-all'" in run(vault, "snooze", "nobody-at-all", "--for", "1w").output
+
+
+def test_a_log_where_scans_read_no_notes_is_refused(make_vault):
+    for path in (".hidden/log.md", "Templates/log.md"):
+        vault = make_vault({**NOTES, ".obsidian/templates.json": '{"folder": "Templates"}'},
+                           config=f'[log]\npath = "{path}"\n')
+        result = run(vault, "log", "Wei Chen")
+        assert result.exit_code == 1 and "where relnotes reads no notes" in result.output, result.output
+        assert not (vault / path).exists()
+
+
+def test_in_daily_note_mode_a_talked_line_is_one_contact_with_how(make_vault):
+    vault = make_vault({**NOTES, ".obsidian/daily-notes.json": '{"folder": "Daily"}'},
+                       config="[log]\ndaily_note = true\n")
+    assert run(vault, "log", "Wei Chen", "--via", "call", "--note", "budget").exit_code == 0
+    brief = json.loads(run(vault, "brief", "Wei Chen", "--format", "json").stdout)
+    assert [(e["date"], e["kind"]) for e in brief["timeline"] if e["date"] == TODAY] == [(TODAY, "call")]
+    assert brief["last_contact"]["how"] == "call: budget"

@@ -296,3 +296,40 @@ def test_watch_serve_shows_a_tap_in_the_feed_it_serves(make_vault, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_pages_follow_the_vault_without_the_feed_being_fetched(served):
+    phone = Phone(served)
+    phone.pair(pairing_code(served.vault))
+    assert b"Call the dentist" not in phone.get("/agenda")[2]
+    (served.vault / "Daily").mkdir()
+    (served.vault / "Daily/2026-11-24.md").write_text("- [ ] Call the dentist 📅 2026-11-25\n", encoding="utf-8")
+    time.sleep(1.1)  # the server looks at the vault at most once a second
+    assert b"Call the dentist" in phone.get("/agenda")[2]
+
+
+def test_another_sites_cookie_on_this_host_leaves_the_phone_paired(served):
+    phone = Phone(served)
+    phone.pair(pairing_code(served.vault))
+    ours = phone.cookie
+    for others in ('prefs={"theme":"dark"}', "session=abc def", "a=b"):
+        phone.cookie = f"{others}; {ours}"
+        assert phone.get("/agenda")[0] == 200, others
+
+
+def test_the_log_holds_no_pairing_code_and_no_terminal_escapes(served):
+    code = pairing_code(served.vault)
+    phone = Phone(served)
+    assert phone.get(f"/pair/{code}")[0] == 200
+    status, _, body = phone.post("/act", {"uid": "x"}, **{"Sec-Fetch-Site": "\x1b[2J\x1b]0;owned\x07x"})
+    assert status == 403 and b"\x1b" not in body
+    phone.pair(code)
+    log = served.log()
+    assert code not in log and "/pair/<code>" in log
+    assert "\x1b" not in log and "\x07" not in log and "\\x1b[2J" in log
+
+
+def test_rotating_and_pairing_at_once_prints_the_new_path(served):
+    out = subprocess.run([sys.executable, "-m", "relnotes", "token", str(served.vault), "--rotate", "--pair"],
+                         capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^/[\w-]{40,}/relnotes\.ics$", out, re.M) and "/pair/" in out

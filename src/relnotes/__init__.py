@@ -27,6 +27,7 @@ _EXPORTS = {
                      "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "make_uid",
                      "progress_bar"), "model"),
     **dict.fromkeys(("one_line",), "text"),
+    **dict.fromkeys(("Action", "read_actions"), "actions"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
@@ -51,6 +52,7 @@ __all__ = [
     "NOTE_MARKER",
     "ROLES",
     "STATUSES",
+    "Action",
     "App",
     "Cadence",
     "Config",
@@ -110,6 +112,7 @@ __all__ = [
     "period_start",
     "progress_bar",
     "prose",
+    "read_actions",
     "single",
     "time_of_day",
     "type_key",
@@ -130,6 +133,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from .actions import Action, read_actions
     from .cache import Memo, memo
     from .cli import App
     from .config import (

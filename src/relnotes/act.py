@@ -104,7 +104,16 @@ def snooze(result: ScanResult, config: Config, target: str | Reminder, until: dt
         raise ActionRefused(f"{until.isoformat()} is not after today ({today.isoformat()}): snooze until a later day")
     vault = result.vault
     if isinstance(target, str) and not looks_like_uid(target):
-        person = _person(vault, target)
+        try:
+            person = _person(vault, target)
+        except ActionRefused:
+            try:  # the start of a uid, perhaps (task-c23a4…)
+                target = find_reminder(result, target)
+            except ActionRefused:
+                pass
+            else:
+                return snooze(result, config, target, until)
+            raise
         return _append(result, config, today, snoozed_line(today, until, link=_link(vault, person)))
     reminder = target if isinstance(target, Reminder) else find_reminder(result, target)
     if reminder.kind in ("follow-up", "new-contact") and reminder.person_path:

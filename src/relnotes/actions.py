@@ -27,23 +27,26 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .dates import MAX_YEAR, MIN_YEAR
-from .files import OutputRefused, generated, within, write_new
 from .links import WIKILINK, link_target
-from .model import Reminder
 from .text import one_line
 
-__all__ = ["LOG_MARKER", "Action", "append_line", "done_line", "log_header", "read_actions", "snoozed_line",
-           "talked_line"]
+if TYPE_CHECKING:
+    from .model import Reminder
+
+__all__ = ["LOG_MARKER", "Action", "append_line", "done_line", "log_header", "not_contact_lines", "read_actions",
+           "snoozed_line", "talked_line"]
 
 LOG_MARKER = b"relnotes: action-log"
 
-_ENTRY = re.compile(r"[-*+]\s+(\d{4}-\d{1,2}-\d{1,2})\s+(\S.*?)\s*")  # a list item that starts with a date
-_TAIL = re.compile(r"(.*?)\s*%%\s*(\S+@relnotes)(?:\s+(\d{4}-\d{2}-\d{2}))?\s*%%")
-_TALKED = re.compile(r'talked with\s+(.+?)(?:\s+·\s+([^"·]+?))?(?:\s+·\s+"(.*)")?')
-_UNTIL = re.compile(r"(.*?)\s+until\s+(\d{4}-\d{1,2}-\d{1,2})")
-_VERB = re.compile(r"(talked|snoozed|done)\b")
+MAX_LINE = 4096  # characters: a longer list item is no line relnotes wrote, and is not read
+_ENTRY = re.compile(r"[-*+][ \t]+(\d{4}-\d{1,2}-\d{1,2})[ \t]+(talked|snoozed|done)\b")  # a line's start
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_UID = re.compile(r"\S+@relnotes")
+_LINKS = re.compile(r"(?:[ \t]*(?:,|and)?[ \t]*\[\[[^\[\]\n]+\]\])+")  # [[A]], [[B]] and [[C]]
+_SEPARATOR = " · "
 VIA = re.compile(r"[^\W\d_][\w-]*(?: [\w-]+){0,3}")  # a channel: call, email, video call, …
 
 
@@ -82,7 +85,7 @@ def _names(text: str) -> tuple[str, ...]:
     links = tuple(link_target(inner) for inner in WIKILINK.findall(text))
     if links:
         return links
-    plain = text.strip(" ·,")
+    plain = text.strip(" ·,:")
     return (plain,) if plain else ()
 
 
@@ -90,15 +93,21 @@ def read_actions(text: str, first_line: int = 1) -> tuple[list[Action], list[tup
     """The actions in ``text`` (a note's body, whose first line is line ``first_line`` of the
     file), and (line, why) for each list item that starts with a date and a verb of the log
     (talked, snoozed, done) but cannot be read. Other lines — headings, prose, the user's own
-    list items — are not actions and are left alone."""
+    list items — are not actions and are left alone. Linear in the length of the text."""
     found: list[Action] = []
     problems: list[tuple[int, str]] = []
+    if "talked" not in text and "snoozed" not in text and "done" not in text:
+        return found, problems  # most notes, at once
     for number, raw in enumerate(text.split("\n"), first_line):
-        entry = _ENTRY.fullmatch(raw.strip())
-        if entry is None or not _VERB.match(entry.group(2)):
+        line = raw.strip()
+        entry = _ENTRY.match(line)
+        if entry is None:
+            continue
+        if len(line) > MAX_LINE:
+            problems.append((number, f"an action of more than {MAX_LINE} characters; ignored"))
             continue
         try:
-            action = _action(_day(entry.group(1)), entry.group(2), number)
+            action = _action(_day(entry.group(1)), entry.group(2), line[entry.end():].strip(), number)
         except ValueError as exc:
             problems.append((number, f"cannot read this action ({exc}); ignored"))
             continue
@@ -106,26 +115,59 @@ def read_actions(text: str, first_line: int = 1) -> tuple[list[Action], list[tup
     return found, problems
 
 
-def _action(date: dt.date, rest: str, line: int) -> Action:
-    if rest.startswith("talked"):
-        talked = _TALKED.fullmatch(rest)
-        people = _names(talked.group(1)) if talked else ()
-        if not talked or not people:
-            raise ValueError('expected "talked with [[Name]] · how · \\"note\\""')
-        return Action("talked", date, line, people, (talked.group(2) or "").strip(), talked.group(3) or "")
-    tail = _TAIL.fullmatch(rest)
-    body, uid, due = (tail.group(1), tail.group(2), tail.group(3)) if tail else (rest, None, None)
-    if rest.startswith("snoozed"):
-        until = _UNTIL.fullmatch(body)
-        if until is None:
+def not_contact_lines(text: str, first_line: int = 1) -> set[int]:
+    """The lines of ``text`` that are snoozes or dones of the action log: they link people, but
+    are no contact with them (a daily note holds them, with ``[log] daily_note``)."""
+    if "snoozed" not in text and "done" not in text:
+        return set()
+    return {action.line for action in read_actions(text, first_line)[0] if action.kind != "talked"}
+
+
+def _action(date: dt.date, verb: str, rest: str, line: int) -> Action:
+    if verb == "talked":
+        return _talked(date, rest, line)
+    body, uid, due = rest, None, None
+    if rest.endswith("%%"):  # the machine's part: %%uid%% or %%uid YYYY-MM-DD%%
+        start = rest.rfind("%%", 0, len(rest) - 2)
+        words = rest[start + 2:-2].split() if start >= 0 else []
+        if words and _UID.fullmatch(words[0]) and len(words) <= 2 and all(map(_DATE.fullmatch, words[1:])):
+            body, uid, due = rest[:start].rstrip(), words[0], words[1] if len(words) == 2 else None
+    if verb == "snoozed":
+        who, found, until = body.rpartition(" until ")
+        if not found or not _DATE.fullmatch(until.strip()):
             raise ValueError('expected "snoozed [[Name]] until YYYY-MM-DD"')
-        people = () if uid else _names(until.group(1).removeprefix("snoozed").lstrip(":"))
+        people = () if uid else _names(who.lstrip(":"))
         if not uid and not people:
             raise ValueError("snoozed whom? expected a [[Name]] or a reminder's %%uid%%")
-        return Action("snoozed", date, line, people, until=_day(until.group(2)), uid=uid)
+        return Action("snoozed", date, line, people, until=_day(until.strip()), uid=uid)
     if uid is None:
         raise ValueError("a done line ends with its reminder's %%uid%%")
     return Action("done", date, line, uid=uid, due=_day(due) if due else None)
+
+
+def _talked(date: dt.date, rest: str, line: int) -> Action:
+    """``with [[Name]] · how · "note"``: whole links first (a name may hold " · "), then the parts."""
+    shape = 'expected "talked with [[Name]] · how · \\"note\\""'
+    if not rest.startswith("with "):
+        raise ValueError(shape)
+    rest = rest[len("with "):].strip()
+    links = _LINKS.match(rest)
+    if links:
+        who, tail = links.group(), rest[links.end():].strip()
+        if tail and not tail.startswith("·"):
+            raise ValueError(shape)
+        tail = tail[1:].strip()
+    else:
+        who, _, tail = rest.partition(_SEPARATOR)
+    people = _names(who)
+    if not people:
+        raise ValueError(shape)
+    via, _, note = ("", "", tail) if tail.startswith('"') else tail.partition(_SEPARATOR)
+    via, note = via.strip(), note.strip()
+    if note and not note.startswith('"'):
+        raise ValueError(shape)
+    note = note[1:-1] if len(note) > 1 and note.endswith('"') else note[1:]
+    return Action("talked", date, line, people, via, note)
 
 
 # --- writing lines ---------------------------------------------------------------------------
@@ -180,6 +222,8 @@ def append_line(root: Path, path: Path, line: str, *, own: bool = True, title: s
 
     :raises OutputRefused: when ``path`` is outside the vault, or is not relnotes' log.
     """
+    from .files import OutputRefused, generated, within, write_new  # (files needs the model, which needs this)
+
     if not within(root, path):
         raise OutputRefused(f"refusing to write {path}: it is outside the vault")
     if own:

@@ -377,7 +377,11 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
 
     _require_feed(pipeline, _today(today))
     source = FeedSource(build, lambda: (_today(today), fingerprint(vault)))
-    server = _feed_server(vault, host, port, source, lambda: latest[0], lambda: pipeline.config, source.refresh)
+    def current() -> Any:  # the scan as the vault is now (checked at most once a second), for the pages
+        source.current()
+        return latest[0]
+
+    server = _feed_server(vault, host, port, source, current, lambda: pipeline.config, source.refresh)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     click.echo(f"Serving the calendar feed of {vault}\n{_feed_urls(server)}\n"
                "Subscribe to one of these URLs in your calendar app; keep them secret "
@@ -448,6 +452,8 @@ def token(vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None) 
         set_pages_url(vault, url or None)
         click.echo(f"The calendar feed links to reminder pages at {url}." if url else
                    "The calendar feed no longer links to reminder pages.", err=True)
+    if rotate or not (pair or unpair or url is not None):
+        click.echo(feed_path(secret))
     if pair:
         code = new_code(vault, secret)
         base = pages_url(vault)
@@ -458,9 +464,6 @@ def token(vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None) 
             click.echo("Where HOST:8137 is where your phone reaches `relnotes serve` (or `watch --serve`); "
                        "`relnotes token VAULT --url URL` records it, and the calendar's events then link to "
                        "their pages.", err=True)
-        return
-    if not unpair and url is None:
-        click.echo(feed_path(secret))
 
 
 def _acting(app: App, vault: Path, today: dt.datetime | None) -> tuple[Any, Any]:

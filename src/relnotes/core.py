@@ -191,23 +191,26 @@ class _Reminders:
                 yield claims[key][0], uid
 
 
-def _acted(reminder: Reminder, actions: Iterable[Action]) -> Reminder | None:
-    """``reminder`` as the action log leaves it (its actions in order): a snooze puts it off to
-    its date, a done closes it — a yearly one until its next occurrence after the one done."""
+def _acted(reminder: Reminder, actions: Sequence[Action]) -> Reminder | None:
+    """``reminder`` as the action log leaves it (``actions`` in order): a done closes it — a yearly
+    one until its next occurrence after the one done —, and the latest snooze puts it off to its
+    date (a later, shorter snooze shortens it)."""
     for action in actions:
-        if action.kind == "done":
-            series = reminder.recurrence
-            if series is None:
-                return None
-            done = action.due or reminder.date
-            if reminder.date <= done:
-                after = anniversary_in(MonthDay(series.month, series.day), done.year + 1, series.leap_day)
-                reminder = dataclasses.replace(reminder, date=after,
-                                               detail=_more(reminder.detail, f"done for {done.isoformat()}"))
-        elif action.until is not None and action.until > reminder.date:
-            reminder = dataclasses.replace(
-                reminder, date=action.until, data=(*reminder.data, ("snoozed_until", action.until.isoformat())),
-                detail=_more(reminder.detail, f"snoozed until {action.until.isoformat()}"))
+        if action.kind != "done":
+            continue
+        series = reminder.recurrence
+        if series is None:
+            return None
+        done = action.due or reminder.date
+        if reminder.date <= done:
+            after = anniversary_in(MonthDay(series.month, series.day), done.year + 1, series.leap_day)
+            reminder = dataclasses.replace(reminder, date=after,
+                                           detail=_more(reminder.detail, f"done for {done.isoformat()}"))
+    until = next((a.until for a in reversed(actions) if a.kind == "snoozed"), None)
+    if until is not None and until > reminder.date:
+        reminder = dataclasses.replace(
+            reminder, date=until, data=(*reminder.data, ("snoozed_until", until.isoformat())),
+            detail=_more(reminder.detail, f"snoozed until {until.isoformat()}"))
     return reminder
 
 
@@ -420,6 +423,8 @@ class Engine:
             if note is not None and (rel == config.log_path or (config.log_daily and note.daily)):
                 actions, problems = read_actions(note.body, note.body_line)
                 self._logged[rel] = actions
+                if rel != config.log_path:  # a daily note: a line that cannot be read is the user's own
+                    problems = []
                 self._store(("log", rel), _Part(problems=[note.problem(why, line=line) for line, why in problems])
                             if problems else None)
                 found = True

@@ -11,7 +11,7 @@ from .dates import DateProblem, parse_date
 from .fields import BRACKET_FIELD
 from .links import WIKILINK, link_target, link_targets
 
-__all__ = ["CLOSED", "DONE", "Task", "find_tasks", "not_contact_lines"]
+__all__ = ["CLOSED", "DONE", "Task", "find_tasks"]
 
 # A task item is a list item of its own line, its marker followed by a space or a tab as in
 # Markdown; its checkbox is searched for first, much faster than trying every line.
@@ -124,15 +124,3 @@ def find_tasks(body: str, first_line: int = 1, global_filter: str = "",
         people = tuple(link_targets(rest))
         tasks.append(Task(cleaned, status, due, line, people, problem, scheduled))
     return tuple(tasks)
-
-
-_NOT_CONTACT = re.compile(r"^[ \t]*[-*+][ \t]+\d{4}-\d{1,2}-\d{1,2}[ \t]+(?:snoozed|done)\b", re.MULTILINE)
-
-
-def not_contact_lines(text: str, first_line: int = 1) -> set[int]:
-    """The lines of ``text`` that are snoozes or dones of the action log (:mod:`relnotes.actions`):
-    they name people, but are no contact with them (a daily note holds them, with ``[log]
-    daily_note``)."""
-    if "snoozed" not in text and "done" not in text:
-        return set()
-    return {first_line + text.count("\n", 0, m.start()) for m in _NOT_CONTACT.finditer(text)}

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .actions import not_contact_lines
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
 from .fields import Fields, Found, Vocabulary, field_key, single
 from .links import Link, find_links, frontmatter_links, name_key, prose
-from .markdown import DONE, Task, find_tasks, not_contact_lines
+from .markdown import DONE, Task, find_tasks
 
 if TYPE_CHECKING:
     from .obsidian import VaultSettings

@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from http import HTTPStatus
-from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -115,7 +114,7 @@ class Pages:
         """Why a POST is refused as coming from elsewhere than these pages (None: it is not)."""
         site = headers.get("Sec-Fetch-Site")
         if site is not None and site not in ("same-origin", "none"):
-            return f"a request from another site ({site})"
+            return f"a request from another site ({_shown(site)})"
         origin = headers.get("Origin")
         if origin is not None:
             ours = {headers.get("Host", "").lower()}
@@ -123,18 +122,15 @@ class Pages:
             if base:
                 ours.add(urlsplit(base).netloc.lower())
             if urlsplit(origin).netloc.lower() not in ours:
-                return f"a request from another origin ({origin})"
+                return f"a request from another origin ({_shown(origin)})"
         return None
 
     def _device(self, headers: Headers) -> str | None:
         """The device secret of a paired browser's cookie, or None."""
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get("Cookie", ""))
-        except CookieError:
-            return None
-        morsel = cookie.get(devices.COOKIE)
-        secret = morsel.value if morsel else None
+        # each cookie on its own: another site on this host (cookies know no ports) may set one that
+        # a strict parser stops at
+        secret = next((value.strip() for name, _, value in (part.partition("=") for part in
+                       ";".join(_all(headers, "Cookie")).split(";")) if name.strip() == devices.COOKIE), None)
         return secret if devices.device_of(self.root, secret, self._token()) else None
 
     def _form_token(self, secret: str) -> str:
@@ -168,7 +164,7 @@ class Pages:
         if secret is None:
             return _page(HTTPStatus.FORBIDDEN, pair_page(
                 "", "That code is wrong, used or expired: run `relnotes token VAULT --pair` for a new one."))
-        log.info("paired a device (%s)", agent[:60])
+        log.info("paired a device (%s)", _shown(agent[:60]))
         base = self._config().pages_url or ""
         secure = "; Secure" if base.startswith("https://") else ""
         cookie = f"{devices.COOKIE}={secret}; Path=/; Max-Age=34560000; HttpOnly; SameSite=Strict{secure}"
@@ -198,6 +194,19 @@ class Pages:
         log.info("added a line to %s", written.path)
         self._acted()
         return _see(f"{back}?did={action}")
+
+
+def _shown(value: str) -> str:
+    """A header's value as a log line or a page may show it: control characters escaped, cut short."""
+    return ascii(value[:200])[1:-1]
+
+
+def _all(headers: Headers, name: str) -> list[str]:
+    """Every value of the header ``name`` (a browser may send Cookie more than once over HTTP/1.1 proxies)."""
+    if isinstance(headers, Message):
+        return headers.get_all(name, [])
+    value = headers.get(name)
+    return [value] if value is not None else []
 
 
 def _reminder(result: ScanResult, uid: str) -> Reminder | None:

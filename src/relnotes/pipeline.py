@@ -383,7 +383,8 @@ def _outputs_inside(root: Path, config: Config) -> None:
 
 
 def _log_inside(root: Path, config: Config) -> None:
-    """Refuse an action log that is not a note path in the vault: relnotes appends to it.
+    """Refuse an action log that is not a note of the vault that scans read: relnotes appends to
+    it, and reads it back (a hidden folder, a template folder, Obsidian's "Excluded files" are not).
 
     :raises ~relnotes.config.ConfigError: naming the setting.
     """
@@ -391,6 +392,10 @@ def _log_inside(root: Path, config: Config) -> None:
     if path.is_absolute() or ".." in path.parts or not within(root, root / path):
         raise ConfigError(f"log.path: {config.log_path!r} is not a note in the vault; give a path relative to "
                           "the vault, e.g. \"relnotes log.md\"")
+    if any(part.startswith(".") for part in path.parts) or read_settings(root)[0].excludes(path.as_posix()):
+        raise ConfigError(f"log.path: {config.log_path!r} lies where relnotes reads no notes (a hidden or "
+                          "template folder, or Obsidian's excluded files), so its lines would never count; "
+                          "choose another place")
 
 
 def _files_below(folder: Path) -> list[str]:

@@ -192,6 +192,7 @@ class FeedSource:
 # --- HTTP ---------------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_PAIRING = re.compile(r"/pair/[^\s?\"]+")  # a pairing link's one-time code: no log holds it
 _AUTHORITY = re.compile(r"\Ahttps?://[^/?#]*", re.IGNORECASE)  # the start of an absolute-form request target
 _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
 
@@ -236,9 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     def _redact(self, text: str) -> str:
-        """``text`` with the token hidden and control characters escaped: a log never holds the
-        secret, and a request path cannot write to the terminal that shows the log."""
-        return _printable(text.replace(self.server.token, "<token>"))
+        """``text`` with the token and pairing codes hidden and control characters escaped: a log
+        never holds a secret, and a request path cannot write to the terminal that shows the log."""
+        return _printable(_PAIRING.sub("/pair/<code>", text.replace(self.server.token, "<token>")))
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
         code = code.value if isinstance(code, HTTPStatus) else code

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 
 from relnotes import (
     Config,
@@ -34,13 +34,17 @@ from relnotes import (
     link_target,
     parse_date,
     prose,
+    read_actions,
 )
 
 
-def _linked_people(note: Note, vault: Vault) -> list[tuple[Person, int | None]]:
-    """The people ``note`` is in contact with, each with the line of its first such link."""
+def _linked_people(note: Note, vault: Vault, skip: Set[int] = frozenset()) -> list[tuple[Person, int | None]]:
+    """The people ``note`` is in contact with, each with the line of its first such link (the
+    lines ``skip`` left out)."""
     seen: dict[str, tuple[Person, int | None]] = {}
     for link in note.contact_links:
+        if link.line in skip:
+            continue
         person = vault.person(link.target, note.path)
         if person is not None and person.path not in seen and person.note is not note:
             seen[person.path] = (person, link.line)
@@ -129,5 +133,8 @@ def relnotes_note_interactions(note: Note, meeting: Meeting | None, vault: Vault
         for date, line, text in contact_log(note, vault, names, problems):
             yield Interaction(note.path, date, note.path, "contact log", text or "logged", line)
     if config.dated_note_interactions and incident is None and note.date is not None and note.kind == "note":
-        for person, line in _linked_people(note, vault):
+        # with [log] daily_note, the action log's "talked with" lines are read as such, with how
+        logged = ({a.line for a in read_actions(note.body, note.body_line)[0] if a.kind == "talked"}
+                  if config.log_daily and note.daily else frozenset())
+        for person, line in _linked_people(note, vault, logged):
             yield Interaction(person.path, note.date, note.path, "note", note.title, line)
