@@ -66,7 +66,11 @@ class Editor:
 
     def link(self) -> str:
         name = self.rng.choice(NAMES)
-        return self.rng.choice([f"[[{name}]]", f"[[{name}|them]]", f"[[People/{name}]]", f"[[{name}#Notes]]"])
+        return self.rng.choice([f"[[{name}]]", f"[[{name}|them]]", f"[[People/{name}]]", f"[[{name}#Notes]]",
+                                f"[[{self.email()}]]"])
+
+    def email(self) -> str:
+        return f"{self.rng.choice(NAMES).lower()}@{self.rng.choice(['acme', 'home'])}.example"
 
     def tasks(self) -> list[str]:
         lines = []
@@ -97,6 +101,8 @@ class Editor:
             fields.append(f"status: {r.choice(['active', 'paused', 'limit-contact', 'archived', 'odd'])}")
         if r.random() < 0.2:
             fields.append(f"aliases: [{r.choice(NAMES)} A]")
+        if r.random() < 0.3:  # an identity key, found as an alias is (shared by two now and then)
+            fields.append(f"email: {self.email()}")
         return "---\n" + "\n".join(fields) + "\n---\n" + "\n".join(["# Notes", self.link(), *self.tasks()]) + "\n"
 
     def meeting(self) -> str:

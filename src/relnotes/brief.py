@@ -19,7 +19,7 @@ from .config import Config
 from .fields import Vocabulary, field_key
 from .incidents import ABOUT, INCIDENT, WITNESS, Incident, Named, find_incidents
 from .links import WIKILINK, find_links, link_target, name_key, note_link
-from .model import Note, Person, ScanResult, Vault
+from .model import Note, Person, ScanResult, Vault, email_key, linkedin_key, phone_key
 from .notes import GENERATED_KEY, GENERATOR
 from .text import one_line
 
@@ -100,10 +100,12 @@ class Brief:
 
 
 def find_person(vault: Vault, name: str) -> Person:
-    """The one person whose title, alias or path is ``name`` (any case, any Unicode form)."""
+    """The one person whose title, alias, path or identity key (an email, a phone, a LinkedIn
+    profile) is ``name`` (any case, any Unicode form)."""
     key = name_key(link_target(name))
+    keys = {key, *(k for k in (email_key(name), phone_key(name), linkedin_key(name)) if k)}  # an address, a number
     found = [p for p in vault.people
-             if key in (name_key(p.name), name_key(p.path[:-3]), *map(name_key, p.aliases))]
+             if keys & {name_key(p.name), name_key(p.path[:-3]), *map(name_key, p.handles)}]
     if len(found) == 1:
         return found[0]
     if found:

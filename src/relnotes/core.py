@@ -43,7 +43,7 @@ from .dates import DateProblem, MonthDay, anniversary_in, parse_date
 from .fields import Vocabulary, single
 from .filekeys import FileKey
 from .links import name_key, people_in
-from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault
+from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault, email_key
 from .obsidian import VaultSettings
 from .plugins import RelnotesPluginManager
 
@@ -397,7 +397,7 @@ class Engine:
         if person is not None:
             aliases: tuple[str, ...] = ()
             if old_person is not None:  # the same object, brought up to date: meetings and incidents hold it
-                aliases = old_person.aliases
+                aliases = old_person.handles
                 for name in _PERSON_FIELDS:
                     setattr(old_person, name, getattr(person, name))
                 old_person.note, person = note, old_person
@@ -558,12 +558,19 @@ class Engine:
                 same = nfc.count(unicodedata.normalize("NFC", person.path)) > 1
                 return ascii(person.path) if same else person.path
 
+            everyone = ", ".join(map(shown, [first, *others]))
+            what = _identity_kind(key)
+            if what:  # an email, a phone, a LinkedIn profile: one person's, by its nature
+                self._shared[key] = Problem(first.path, None, (
+                    f"{len(persons)} people claim the {what} {key.removeprefix('tel:').removeprefix('linkedin:')!r}: "
+                    f"{everyone}; what it identifies goes to {first.path} (keep it on one person note)"))
+                continue
             advice = ("link with the folder, e.g. [[folder/Name]], to choose" if len(folders) == len(persons)
                       else "their names differ only in case or accents within one folder, so no link can "
                            "tell them apart: rename one")
             self._shared[key] = Problem(
                 first.path, None,
-                f"{len(persons)} people answer to the name {key!r}: {', '.join(map(shown, [first, *others]))}; "
+                f"{len(persons)} people answer to the name {key!r}: {everyone}; "
                 f"links to it go to {first.path} ({advice})")
 
     # --- step 4: reminders --------------------------------------------------------------------
@@ -698,17 +705,26 @@ def _with_reminders(part: _Part | None, items: list[tuple[str, Reminder]]) -> _P
 
 
 def _names(note: Note | None, person: Person | None) -> set[str]:
-    """The names a note answers to: its title and, for a person, their aliases (as name keys)."""
+    """The names a note answers to: its title and, for a person, their aliases and identity keys
+    (as name keys)."""
     if note is None:
         return set()
-    if person is None or not person.aliases:
-        return {name_key(note.title)}
-    return {name_key(note.title), *map(name_key, person.aliases)}
+    handles = person.handles if person is not None else ()
+    return {name_key(note.title), *map(name_key, handles)} if handles else {name_key(note.title)}
 
 
 def _facts(person: Person | None) -> tuple | None:
     """What others can see of a person: every field but the note and the interactions."""
     return None if person is None else tuple(getattr(person, name) for name in _PERSON_FIELDS)
+
+
+def _identity_kind(key: str) -> str | None:
+    """What identity key ``key`` is ("email", "phone", "LinkedIn profile"), or None for a name."""
+    if key.startswith("tel:"):
+        return "phone"
+    if key.startswith("linkedin:"):
+        return "LinkedIn profile"
+    return "email" if email_key(key) == key else None
 
 
 def _folders(folders: tuple[str, ...]) -> str:

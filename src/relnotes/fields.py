@@ -56,6 +56,9 @@ PERSON_FIELDS: dict[str, tuple[str, ...]] = {
     "milestones": (),
     "status": (),
     "snooze_until": ("snooze", "snoozed_until", "snooze_till"),
+    "email": ("emails", "e_mail", "mail", "email_address"),
+    "phone": ("phones", "mobile", "tel", "telephone", "phone_number"),
+    "linkedin": ("linkedin_url", "linkedin_profile", "linked_in"),
 }
 MEETING_FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("meeting_date",),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import unquote
 
 from .actions import not_contact_lines
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
@@ -235,6 +236,10 @@ class Person:
     milestones: tuple[tuple[str, dt.date], ...] = ()
     status: str = "active"
     snooze_until: dt.date | None = None
+    # identity keys: found by them as by an alias (``email_key``, ``phone_key``, ``linkedin_key``)
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    linkedin: str | None = None
     interactions: list[Interaction] = field(default_factory=list)  # sorted by date
     # a snooze from the action log (relnotes snooze), as of the day of the build: (until, where)
     logged_snooze: tuple[dt.date, str] | None = field(default=None, init=False, repr=False)
@@ -261,6 +266,17 @@ class Person:
         """Whether any contact on or before ``today`` is recorded."""
         return (any(i.date <= today for i in self.interactions)
                 or any(d is not None and d <= today for d in (self.last_contact, self.met)))
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """The keys that identify the person besides their names: ``priya@example.org``,
+        ``tel:+15551234567``, ``linkedin:priya-raman`` (each a link target that leads to them)."""
+        return (*self.emails, *self.phones, *((self.linkedin,) if self.linkedin else ()))
+
+    @property
+    def handles(self) -> tuple[str, ...]:
+        """What the person is found by besides the note's title: aliases and identity keys."""
+        return (*self.aliases, *self.identity)
 
     @property
     def snoozed_until(self) -> dt.date | None:
@@ -361,6 +377,22 @@ class Person:
         person.started = read("started", parse_date)
         person.snooze_until = read("snooze_until", parse_date)
         person.milestones = _milestones(note, find("milestones"), problems)
+        for name, parse in (("email", email_key), ("phone", phone_key), ("linkedin", linkedin_key)):
+            found = find(name)
+            if found is None:
+                continue
+            keys: list[str] = []
+            for text in texts(note, found, problems, many=name != "linkedin"):
+                key = parse(text)
+                if key is None:
+                    problems.append(note.problem(f"{found.key}: {text!r} is not {_KEY_WORDS[name]}; ignored",
+                                                 line=found.line))
+                elif key not in keys:
+                    keys.append(key)
+            if name == "linkedin":
+                person.linkedin = keys[0] if keys else None
+            else:
+                setattr(person, f"{name}s", tuple(keys))
         found = find("status")
         for status in texts(note, found, problems, many=False):
             text = status.strip().lower().replace("_", "-").replace(" ", "-")
@@ -372,6 +404,38 @@ class Person:
                     f"{found.key}: {status!r} is not one of {', '.join(STATUSES)}; treated as active",
                     line=found.line))
         return person
+
+
+_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+")
+_LINKEDIN = re.compile(r"(?:https?://)?(?:[\w-]+\.)?linkedin\.com/(?:in|pub)/([^/?#\s]+)", re.IGNORECASE)
+_KEY_WORDS = {"email": "an email address", "phone": "a phone number (7 digits or more)",
+              "linkedin": "a LinkedIn profile (https://www.linkedin.com/in/NAME)"}
+
+
+def email_key(text: str) -> str | None:
+    """An email address as it identifies a person: ``Priya@Example.org`` → ``priya@example.org``
+    (``mailto:`` and a display name's ``<…>`` taken off); None when it is none."""
+    text = text.strip()
+    if "<" in text and text.endswith(">"):
+        text = text[text.rindex("<") + 1:-1]
+    text = text.removeprefix("mailto:").removeprefix("MAILTO:").strip()
+    return text.lower() if _EMAIL.fullmatch(text) else None
+
+
+def phone_key(text: str) -> str | None:
+    """A phone number as it identifies a person: ``+1 (555) 123-4567`` → ``tel:+15551234567``."""
+    text = text.strip().removeprefix("tel:")
+    digits = re.sub(r"\D", "", text)
+    if not 7 <= len(digits) <= 15 or re.search(r"[^\d\s()+./-]", text):
+        return None
+    return "tel:" + ("+" if text.startswith("+") else "") + digits
+
+
+def linkedin_key(text: str) -> str | None:
+    """A LinkedIn profile as it identifies a person: ``https://www.linkedin.com/in/Priya-Raman/`` →
+    ``linkedin:priya-raman``."""
+    found = _LINKEDIN.search(text.strip())
+    return f"linkedin:{unquote(found.group(1)).casefold()}" if found else None
 
 
 def _describe_interaction(interaction: Interaction) -> str:
@@ -661,15 +725,15 @@ class Vault:
         self._resolved.clear()
 
     def put_person(self, person: Person, aliases: tuple[str, ...] = ()) -> None:
-        """Add ``person``, or index it again after it changed in place (``aliases``: those it had):
-        the list of people stays as it is then."""
+        """Add ``person``, or index it again after it changed in place (``aliases``: the
+        :attr:`~Person.handles` it had): the list of people stays as it is then."""
         for alias in aliases:
             self._unalias(person.path, alias)
         if self._person_of.get(person.path) is not person:
             self.drop_person(person.path)
             self._person_of[person.path] = person
             self._lists.pop("people", None)
-        for alias in person.aliases:
+        for alias in person.handles:
             self._by_alias[name_key(alias)][person.path] = person
         self._resolved.clear()
 
@@ -677,7 +741,7 @@ class Vault:
         person = self._person_of.pop(path, None)
         if person is None:
             return
-        for alias in person.aliases:
+        for alias in person.handles:
             self._unalias(path, alias)
         self._lists.pop("people", None)
         self._resolved.clear()
