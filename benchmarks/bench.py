@@ -161,6 +161,50 @@ def cold_scan(vault: Path, work: Path, runs: int, timeout: float) -> tuple[float
     return statistics.median(times), statistics.median(rss)
 
 
+CALENDAR_EVENTS = 10_000
+
+
+def calendar_file(path: Path, people: list[Path], seed: int) -> None:
+    """A calendar export of CALENDAR_EVENTS events: one-off meetings over the two years before
+    TODAY with one to four of the vault's people (by name, as a calendar without their addresses
+    has them), and one in ten a weekly series of a year."""
+    import random
+
+    rng = random.Random(seed)
+    names = [p.stem for p in people]
+    start = dt.date.fromisoformat(TODAY) - dt.timedelta(days=730)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//relnotes bench//EN"]
+    for n in range(CALENDAR_EVENTS):
+        day = start + dt.timedelta(days=rng.randrange(730))
+        lines += ["BEGIN:VEVENT", f"UID:bench-{n}@example", f"DTSTART:{day:%Y%m%d}T{rng.randrange(8, 18):02d}0000",
+                  f"SUMMARY:Meeting {n}", "ORGANIZER;CN=Me:mailto:me@example.org"]
+        if n % 10 == 0:
+            lines.append("RRULE:FREQ=WEEKLY;COUNT=52")
+        for name in rng.sample(names, rng.randint(1, 4)):
+            lines.append(f"ATTENDEE;CN={name};PARTSTAT=ACCEPTED:mailto:{name.lower().replace(' ', '.')}@example.com")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+
+def calendar_scan(vault: Path, work: Path, people: list[Path], runs: int, timeout: float, seed: int) -> float:
+    """The cold scan with a calendar of CALENDAR_EVENTS events as a [calendar] source."""
+    source = work / "calendar.ics"
+    calendar_file(source, people, seed)
+    config = vault / ".relnotes" / "config.toml"
+    before = config.read_bytes() if config.exists() else None
+    config.parent.mkdir(exist_ok=True)
+    config.write_bytes((before or b"") + (f'\n[me]\nemails = ["me@example.org"]\n[calendar]\n'
+                                          f'sources = ["{source}"]\n').encode())
+    try:
+        return cold_scan(vault, work, runs, timeout)[0]
+    finally:
+        if before is None:
+            config.unlink()
+        else:
+            config.write_bytes(before)
+
+
 def warm_scan(vault: Path, work: Path, runs: int, timeout: float) -> float:
     cache = Path(tempfile.mkdtemp(prefix="cache-warm-", dir=work))
     env = {**ENV, "RELNOTES_CACHE_DIR": str(cache)}
@@ -362,6 +406,8 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
     edited = warm_scan_after_an_edit(vault, work, people, runs, timeout)
     log("  incremental (daemon)")
     rebuild, latency = incremental(vault, work, people, runs, timeout)
+    log(f"  cold scans with a {CALENDAR_EVENTS:,}-event calendar")
+    with_calendar = calendar_scan(vault, work, people, runs, timeout, args.seed)
     log("  start-up")
     start = startup(runs)
     remove_outputs(vault)
@@ -375,6 +421,8 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
         ("incremental (rebuild after one note changes)", f"{rebuild:.0f} ms", ratio(rebuild / 1000, fm)),
         ("incremental (an edit in the feed, seen from outside; debounce 0.3 s incl.)", secs(latency),
          ratio(latency, fm)),
+        (f"cold scan with a {CALENDAR_EVENTS:,}-event calendar as a [calendar] source", secs(with_calendar),
+         ratio(with_calendar, fm)),
         ("peak memory (cold scan)", f"{rss / 1024:.0f} MB", ""),
         ("start-up (relnotes --version)", ms(start), ""),
     ]

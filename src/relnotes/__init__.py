@@ -24,8 +24,8 @@ hookimpl = pluggy.HookimplMarker("relnotes")
 # public name -> the module that defines it
 _EXPORTS = {
     **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
-                     "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "make_uid",
-                     "progress_bar"), "model"),
+                     "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "email_key",
+                     "linkedin_key", "make_uid", "phone_key", "progress_bar"), "model"),
     **dict.fromkeys(("one_line",), "text"),
     **dict.fromkeys(("Action", "read_actions"), "actions"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
@@ -91,6 +91,7 @@ __all__ = [
     "anniversary_in",
     "at_least",
     "choice",
+    "email_key",
     "field_key",
     "find_incidents",
     "find_links",
@@ -98,6 +99,7 @@ __all__ = [
     "incident_of",
     "kind_of",
     "link_target",
+    "linkedin_key",
     "make_uid",
     "memo",
     "name_key",
@@ -110,6 +112,7 @@ __all__ = [
     "parse_month_day",
     "people_in",
     "period_start",
+    "phone_key",
     "progress_bar",
     "prose",
     "read_actions",
@@ -185,7 +188,10 @@ if TYPE_CHECKING:
         Reminder,
         ScanResult,
         Vault,
+        email_key,
+        linkedin_key,
         make_uid,
+        phone_key,
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER

@@ -309,6 +309,10 @@ CORE_TABLES = (
     ), "How often to be in touch, per relationship type, when a person note has no `cadence:`. Write 14d, 2w, "
        '3m, 1y, weekly, biweekly, monthly, quarterly, yearly, a number of days, or "none". Any other key defines '
        'a relationship type of your own: `mentee = "4w"`, `friend = "1m"`.', extra=_cadence),
+    Table("me", (
+        Setting("emails", [], names, "Your own addresses: in a calendar they are you, never a person.",
+                example='emails = ["me@example.org"]'),
+    ), "Who you are, where sources name you."),
     Table("log", (
         Setting("path", "relnotes log.md", a_note_path,
                 "The note `relnotes log`, `snooze` and `done` (and the phone pages' buttons) add a line to, relative "
@@ -369,6 +373,7 @@ class Config:
     goal: GoalConfig | None = None
     disable: tuple[str, ...] = ()  # plugins not to run
     local_plugins: tuple[str, ...] = ()  # .relnotes/plugins/NAME.py files the user opted in to
+    my_emails: tuple[str, ...] = ()  # [me] emails
     log_path: str = field(default_factory=_core("log", "path"))  # the action log note, vault-relative
     log_daily: bool = field(default_factory=_core("log", "daily_note"))  # actions go to today's daily note
     # where the phone pages are served (`relnotes token --url`): the user's setting, never the vault's
@@ -459,6 +464,7 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
                   cadence=cast("dict[str, Cadence | None]", core_table("cadence")),
                   disable=cast("tuple[str, ...]", plugins["disable"]),
                   local_plugins=cast("tuple[str, ...]", plugins["local"]),
+                  my_emails=cast("tuple[str, ...]", core_table("me")["emails"]),
                   log_path=PurePosixPath(cast(str, core_table("log")["path"])).as_posix(),  # as note paths are
                   log_daily=cast(bool, core_table("log")["daily_note"]),
                   tables=found, outputs=tuple(name for name, table in declared.items() if table.output),

@@ -57,6 +57,7 @@ LOCAL_PLUGINS = ".relnotes/plugins"  # inside the vault: NAME.py files, run only
 DEFAULT_PLUGINS = (
     "relnotes.default_plugins.classify",
     "relnotes.default_plugins.interactions",
+    "relnotes.default_plugins.calendar",
     "relnotes.default_plugins.followups",
     "relnotes.default_plugins.new_contacts",
     "relnotes.default_plugins.meeting_followups",
