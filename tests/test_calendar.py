@@ -181,3 +181,18 @@ def test_a_scan_after_the_calendar_changed_sees_the_change(make_vault):
     assert ("2026-11-10", "meeting", "Coffee with Wei") in timeline(vault, "Wei Chen")
     (vault / "Calendars/khal/a1b2.ics").write_text(KHAL["a1b2.ics"].replace("20261110", "20261116"), encoding="utf-8")
     assert ("2026-11-16", "meeting", "Coffee with Wei") in timeline(vault, "Wei Chen")
+
+
+def test_a_parse_is_kept_between_runs_while_its_key_is_the_same(tmp_path):
+    from relnotes import cache
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return ["parsed"]
+
+    assert cache.kept("t", ("a", 1), compute) == ["parsed"]
+    cache._MEMOS.pop("kept", None)  # as a new process: only the file in the cache folder is left
+    assert cache.kept("t", ("a", 1), compute) == ["parsed"] and len(calls) == 1
+    assert cache.kept("t", ("a", 2), compute) == ["parsed"] and len(calls) == 2  # a changed file: again

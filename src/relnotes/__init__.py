@@ -38,8 +38,9 @@ _EXPORTS = {
     **dict.fromkeys(("Config", "ConfigError", "Markers", "Section", "Setting", "Table", "a_folder", "a_note_path",
                      "a_path", "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
     **dict.fromkeys(("GENERATED_KEY", "GENERATOR", "NOTE_MARKER"), "notes"),
-    **dict.fromkeys(("Memo", "memo"), "cache"),
+    **dict.fromkeys(("Memo", "kept", "memo"), "cache"),
     **dict.fromkeys(("write_new",), "files"),
+    **dict.fromkeys(("file_key",), "filekeys"),
     **dict.fromkeys(("Pipeline", "VaultError"), "pipeline"),
     **dict.fromkeys(("PluginError",), "plugins"),
     **dict.fromkeys(("App",), "cli"),
@@ -93,10 +94,12 @@ __all__ = [
     "choice",
     "email_key",
     "field_key",
+    "file_key",
     "find_incidents",
     "find_links",
     "hookimpl",
     "incident_of",
+    "kept",
     "kind_of",
     "link_target",
     "linkedin_key",
@@ -137,7 +140,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .actions import Action, read_actions
-    from .cache import Memo, memo
+    from .cache import Memo, kept, memo
     from .cli import App
     from .config import (
         Config,
@@ -168,6 +171,7 @@ if TYPE_CHECKING:
         period_start,
     )
     from .fields import Found, Vocabulary, field_key, single, type_key
+    from .filekeys import file_key
     from .files import write_new
     from .incidents import Incident, find_incidents, incident_of
     from .kinds import kind_of

@@ -36,7 +36,7 @@ from .notes import read_many
 from .obsidian import VaultSettings
 from .userdirs import cache_dir
 
-__all__ = ["Memo", "VaultCache", "code_version", "memo", "prune_memos"]
+__all__ = ["Memo", "VaultCache", "code_version", "kept", "memo", "prune_memos"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -328,6 +328,31 @@ class VaultCache:
 
 
 KEEP_DAYS = 30
+
+
+def kept(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept between runs in the user's cache folder (and in memory within one) while
+    ``key`` and relnotes' code stay the same: for what a plugin reads from files of its own that
+    take long to parse (a calendar export). ``key`` says what the result depends on — the files'
+    paths and :func:`~relnotes.filekeys.file_key`, say — and must pickle; ``name`` (the vault and
+    the source, say) names the one file kept for it, which a new key replaces. Not kept when the
+    cache folder cannot be written: then only slower."""
+    full = (code_version(), key)
+    remembered = memo("kept").get((name, full))
+    if remembered is not None:
+        return remembered
+    path = cache_dir() / "kept" / (hashlib.sha256(name.encode()).hexdigest()[:24] + ".kept")
+    parts, _ = _read_framed(path)
+    if parts is not None and len(parts) == 2 and parts[0] == full:
+        value = parts[1]
+    else:
+        value = compute()
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _forget_old(path.parent, {path})
+            _write_framed(path, [full, value])
+    memo("kept").put((name, full), value)
+    return value
 
 
 def _forget_old(folder: Path, keep: set[Path]) -> None:

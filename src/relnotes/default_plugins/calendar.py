@@ -32,8 +32,9 @@ from relnotes import (
     Vault,
     at_least,
     email_key,
+    file_key,
     hookimpl,
-    memo,
+    kept,
     names,
 )
 
@@ -62,8 +63,8 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
     for source in settings.sources:
         root = Path(source).expanduser()
         root = root if root.is_absolute() else Path(vault.root) / root
-        for path in _files(root, source, vault.problems):
-            meetings = _meetings(path, source, vault.problems)
+        for meetings, problems in _source(vault, root, source):
+            vault.problems += problems
             for date, title, count, people in meetings:
                 if count > settings.max_attendees or any(key in mine and declined for key, _, declined in people):
                     continue
@@ -93,24 +94,19 @@ def _files(root: Path, source: str, problems: list[Problem]) -> list[Path]:
 Meeting = tuple[dt.date, str, int, tuple[tuple[str | None, str | None, bool], ...]]
 
 
-def _meetings(path: Path, source: str, problems: list[Problem]) -> list[Meeting]:
-    """The meetings one .ics file holds, each occurrence apart; remembered while the file is unchanged."""
-    try:
-        st = path.stat()
-    except OSError as exc:
-        problems.append(Problem("", None, f"[calendar] {path}: cannot read: {exc.strerror or exc}; skipped"))
-        return []
-    key = (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
-    kept = memo("calendar").get(key)
-    if kept is None:
-        kept = _read(path, problems)
-        memo("calendar").put(key, kept)
-    meetings, found = kept
-    problems += found
-    return meetings
+def _source(vault: Vault, root: Path, source: str) -> list[tuple[list[Meeting], list[Problem]]]:
+    """The meetings (and problems) of each .ics file of one source, kept between runs while its
+    files are unchanged: parsing and expanding a big calendar takes seconds."""
+    problems: list[Problem] = []
+    files = _files(root, source, problems)
+    if not files:
+        return [([], problems)]
+    keys = tuple((str(path), file_key(path)) for path in files)
+    return kept(f"calendar\0{Path(vault.root).resolve()}\0{source}", keys, lambda: [_read(path) for path in files])
 
 
-def _read(path: Path, problems: list[Problem]) -> tuple[list[Meeting], list[Problem]]:
+def _read(path: Path) -> tuple[list[Meeting], list[Problem]]:
+    """The meetings one .ics file holds, each occurrence apart, and what was wrong with it."""
     import icalendar
     import recurring_ical_events
 
