@@ -170,10 +170,11 @@ def test_an_absolute_source_and_a_missing_one(make_vault, tmp_path):
     outside.parent.mkdir()
     outside.write_text(WORK, encoding="utf-8")
     vault = make_vault(PEOPLE, config=f'[me]\nemails = ["me@work.example"]\n[calendar]\nsources = ["{outside}", '
-                                      '"Calendars/gone.ics"]\n')
+                                      '"Calendars/gone.ics", "https://calendar.example/private-x/basic.ics"]\n')
     assert ("2026-10-29", "meeting", "Mentor 1:1 (moved)") in timeline(vault, "Priya Raman")
-    assert any("'Calendars/gone.ics' is neither an .ics file nor a folder" in w["message"]
-               for w in scan(vault)["warnings"])
+    warnings = [w["message"] for w in scan(vault)["warnings"]]
+    assert any("'Calendars/gone.ics' is neither an .ics file nor a folder" in w for w in warnings)
+    assert any("relnotes reads calendar files, not addresses" in w for w in warnings)  # and fetches nothing
 
 
 def test_a_scan_after_the_calendar_changed_sees_the_change(make_vault):

@@ -686,8 +686,10 @@ def _with_people(vault: Vault, found: list[tuple[str, Interaction]],
     """(plugin, person's path, interaction) of each interaction whose person the vault has; the
     others are reported in ``problems``."""
     known = []
+    by_path = vault._person_of
     for plugin, item in found:
-        person = vault.person(item.person, item.source)
+        # a person's path (as most plugins give) leads there; person_at records it like a lookup
+        person = vault.person_at(item.person) if item.person in by_path else vault.person(item.person, item.source)
         if person is None:
             problems.append(Problem(item.source, None, f"interaction with unknown person {item.person!r} "
                                     f"(from plugin {plugin!r}); ignored"))

@@ -294,8 +294,12 @@ class Person:
         return due, why
 
     def booked(self, today: dt.date) -> Interaction | None:
-        """The first meeting booked after ``today``, if any."""
-        return next((i for i in self.interactions if i.date > today and i.kind == "meeting"), None)
+        """The first meeting booked after ``today``, if any (of one day's, a meeting note's before
+        a calendar's)."""
+        ahead = [i for i in self.interactions if i.date > today and i.kind == "meeting"]
+        if not ahead:
+            return None
+        return next((i for i in ahead if i.date == ahead[0].date and i.source), ahead[0])
 
     def cadences(self, defaults: Mapping[str, Cadence | None],
                  today: dt.date | None = None) -> list[tuple[Cadence, str]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from relnotes import (
     Config,
     Interaction,
+    Person,
     Problem,
     Setting,
     Table,
@@ -60,6 +61,7 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
         return
     settings = config.table(SETTINGS.name)
     mine = {key for key in map(email_key, config.my_emails) if key}
+    who: dict[tuple[str | None, str | None], Person | None] = {}  # (email, name) -> the person: asked once
     for source in settings.sources:
         root = Path(source).expanduser()
         root = root if root.is_absolute() else Path(vault.root) / root
@@ -71,7 +73,9 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
                 for key, name, declined in people:
                     if declined or key in mine:
                         continue
-                    person = (vault.person(key) if key else None) or (vault.person(name) if name else None)
+                    if (key, name) not in who:
+                        who[key, name] = (vault.person(key) if key else None) or (vault.person(name) if name else None)
+                    person = who[key, name]
                     if person is not None:
                         yield Interaction(person.path, date, "", "meeting", title)
 
@@ -86,7 +90,13 @@ def _files(root: Path, source: str, problems: list[Problem]) -> list[Path]:
         return found
     if root.is_file():
         return [root]
-    problems.append(Problem("", None, f"[calendar] sources: {source!r} is neither an .ics file nor a folder; skipped"))
+    if "://" in source:
+        problems.append(Problem("", None, f"[calendar] sources: {source!r}: relnotes reads calendar files, not "
+                                "addresses, so far; save the calendar's export (or sync it with vdirsyncer) and "
+                                "name the file or folder; skipped"))
+    else:
+        problems.append(Problem("", None, f"[calendar] sources: {source!r} is neither an .ics file nor a folder; "
+                                "skipped"))
     return []
 
 
