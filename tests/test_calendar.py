@@ -1,6 +1,7 @@
 """[calendar] sources: meetings in calendar exports count as contact — recurring ones with their
 exceptions, time zones, declined and cancelled instances — on real-shaped files the tests write."""
 
+import datetime as dt
 import json
 
 from click.testing import CliRunner
@@ -174,7 +175,7 @@ def test_an_absolute_source_and_a_missing_one(make_vault, tmp_path):
     assert ("2026-10-29", "meeting", "Mentor 1:1 (moved)") in timeline(vault, "Priya Raman")
     warnings = [w["message"] for w in scan(vault)["warnings"]]
     assert any("'Calendars/gone.ics' is neither an .ics file nor a folder" in w for w in warnings)
-    assert any("relnotes reads calendar files, not addresses" in w for w in warnings)  # and fetches nothing
+    assert any("not fetched yet" in w for w in warnings)  # a scan never goes to the network
 
 
 def test_a_scan_after_the_calendar_changed_sees_the_change(make_vault):
@@ -197,3 +198,107 @@ def test_a_parse_is_kept_between_runs_while_its_key_is_the_same(tmp_path):
     cache._MEMOS.pop("kept", None)  # as a new process: only the file in the cache folder is left
     assert cache.kept("t", ("a", 1), compute) == ["parsed"] and len(calls) == 1
     assert cache.kept("t", ("a", 2), compute) == ["parsed"] and len(calls) == 2  # a changed file: again
+
+
+class CalendarServer:
+    """A calendar's secret address on loopback: counts requests, answers conditionally."""
+
+    def __init__(self, body: bytes):
+        import http.server
+        import threading
+
+        self.body, self.status, self.requests = body, 200, []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                owner.requests.append((self.path, self.headers.get("If-None-Match")))
+                etag = f'"{hash(owner.body)}"'
+                if owner.status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(owner.status)
+                self.send_header("Content-Type", "text/calendar" if owner.status == 200 else "text/html")
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(owner.body if owner.status == 200 else b"<html>oops</html>")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/calendar/ical/secret-8f3a/basic.ics"
+
+
+def test_a_calendar_address_is_fetched_only_when_asked(make_vault):
+    served = CalendarServer(WORK.encode())
+    try:
+        vault = make_vault(PEOPLE, config=f'[me]\nemails = ["me@work.example"]\n[calendar]\nsources = ["{served.url}"]\n')
+        runner = CliRunner()
+
+        def scan_json(*more):
+            result = runner.invoke(cli, ["scan", str(vault), "--json", "--today", TODAY, "--no-ics", "--no-summary",
+                                         *more])
+            assert result.exit_code == 0, result.output
+            return json.loads(result.stdout), result.stderr
+
+        data, _ = scan_json()
+        assert served.requests == []  # a scan alone never goes to the network
+        warning = next(w["message"] for w in data["warnings"] if "not fetched yet" in w["message"])
+        assert "secret-8f3a" not in warning and "http://127.0.0.1/…" in warning
+        data, _ = scan_json("--fetch")
+        assert len(served.requests) == 1
+        assert ("2026-10-29", "meeting", "Mentor 1:1 (moved)") in timeline(vault, "Priya Raman")
+        scan_json("--fetch")
+        assert served.requests[-1][1] is not None  # asked conditionally: 304, the copy is kept
+        assert ("2026-10-29", "meeting", "Mentor 1:1 (moved)") in timeline(vault, "Priya Raman")
+        # a changed calendar: the next fetch brings it
+        served.body = WORK.replace("Mentor 1:1 (moved)", "Mentor 1:1 (moved again)").replace(
+            "20261029T10", "20261124T10").encode()  # its start and its end
+        scan_json("--fetch")
+        assert ("2026-11-24", "meeting", "Mentor 1:1 (moved again)") in timeline(vault, "Priya Raman")
+        # a server that fails, or answers with no calendar: a warning, and the last copy still counts
+        served.status = 500
+        data, stderr = scan_json("--fetch")
+        assert "the server answered 500" in stderr and "secret-8f3a" not in stderr
+        served.status, served.body = 200, b"<html>Sign in to see this calendar</html>"
+        data, stderr = scan_json("--fetch")
+        assert "the answer is no calendar" in stderr
+        assert ("2026-11-24", "meeting", "Mentor 1:1 (moved again)") in timeline(vault, "Priya Raman")
+    finally:
+        served.server.shutdown()
+
+
+def test_a_changed_calendar_file_is_not_answered_from_a_remembered_scan(make_vault):
+    vault = vault_with(make_vault, CONFIG)
+    first = scan(vault)
+    assert scan(vault) == first  # unchanged: the remembered answer
+    path = vault / "Calendars/khal/a1b2.ics"
+    path.write_text(KHAL["a1b2.ics"].replace("20261110", "20261124"), encoding="utf-8")
+    second = scan(vault)
+    wei = next(r for r in second["reminders"] if r["person"] == "Wei Chen")
+    assert "last contact 2026-11-24 (meeting: Coffee with Wei)" in wei["detail"]
+
+
+def test_watch_fetches_again_on_its_schedule(make_vault):
+    import threading
+    import time
+
+    from relnotes.daemon import Daemon
+
+    vault = vault_with(make_vault, CONFIG)
+    fetched = []
+    daemon = Daemon(vault, today=lambda: dt.date(2026, 11, 25), tick=0.05, fetch=lambda: fetched.append(1),
+                    fetch_every=0.2)
+    thread = threading.Thread(target=daemon.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(fetched) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(fetched) >= 2 and daemon.builds >= 3  # the start, and a rebuild after each fetch
+    finally:
+        daemon.stop()
+        thread.join(10)

@@ -373,3 +373,26 @@ def test_a_disabled_local_plugin_does_not_run(make_vault):
     assert data["reminders"] == []
     listing = CliRunner().invoke(cli, ["plugins", str(vault)]).output
     assert re.search(r"^mine\s+disabled in config", listing, re.M)
+
+
+def test_hook_relnotes_fetch(make_vault, tmp_path):
+    """Asked only with --fetch; the guide's example keeps what it fetched in the cache folder."""
+    from relnotes import Setting, Table, cache_file, hookimpl, typed
+    from relnotes.pipeline import Pipeline
+
+    class TeamSettings:
+        @hookimpl
+        def relnotes_settings(self):
+            return [Table("plugins.team", (Setting("url", "", typed(str), "Where the list is."),))]
+
+    source = tmp_path / "birthdays.csv"
+    source.write_text("Ann,03-15\n", encoding="utf-8")
+    vault = make_vault({"A.md": "x"}, config=f'[plugins.team]\nurl = "{source.as_uri()}"\n')
+    pipeline = Pipeline(vault, autoload=False, plugins=[example("relnotes_fetch"), TeamSettings()])
+    pipeline.scan(dt.date(2026, 11, 25))
+    assert not cache_file("team-birthdays.csv").exists()  # a scan never fetches
+    assert pipeline.pm.hooks.fetch(vault, pipeline.config) == []
+    assert cache_file("team-birthdays.csv").read_text(encoding="utf-8") == "Ann,03-15\n"
+    source.unlink()
+    [(_, problem)] = pipeline.pm.hooks.fetch(vault, pipeline.config)
+    assert "team birthdays: cannot fetch" in problem.message

@@ -38,8 +38,8 @@ _EXPORTS = {
     **dict.fromkeys(("Config", "ConfigError", "Markers", "Section", "Setting", "Table", "a_folder", "a_note_path",
                      "a_path", "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
     **dict.fromkeys(("GENERATED_KEY", "GENERATOR", "NOTE_MARKER"), "notes"),
-    **dict.fromkeys(("Memo", "kept", "memo"), "cache"),
-    **dict.fromkeys(("write_new",), "files"),
+    **dict.fromkeys(("Memo", "cache_file", "kept", "memo"), "cache"),
+    **dict.fromkeys(("write_atomic", "write_new"), "files"),
     **dict.fromkeys(("file_key",), "filekeys"),
     **dict.fromkeys(("Pipeline", "VaultError"), "pipeline"),
     **dict.fromkeys(("PluginError",), "plugins"),
@@ -91,6 +91,7 @@ __all__ = [
     "add_months",
     "anniversary_in",
     "at_least",
+    "cache_file",
     "choice",
     "email_key",
     "field_key",
@@ -123,6 +124,7 @@ __all__ = [
     "time_of_day",
     "type_key",
     "typed",
+    "write_atomic",
     "write_new",
 ]
 
@@ -140,7 +142,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .actions import Action, read_actions
-    from .cache import Memo, kept, memo
+    from .cache import Memo, cache_file, kept, memo
     from .cli import App
     from .config import (
         Config,
@@ -172,7 +174,7 @@ if TYPE_CHECKING:
     )
     from .fields import Found, Vocabulary, field_key, single, type_key
     from .filekeys import file_key
-    from .files import write_new
+    from .files import write_atomic, write_new
     from .incidents import Incident, find_incidents, incident_of
     from .kinds import kind_of
     from .links import Link, find_links, link_target, name_key, note_link, people_in, prose

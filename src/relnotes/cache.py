@@ -36,7 +36,7 @@ from .notes import read_many
 from .obsidian import VaultSettings
 from .userdirs import cache_dir
 
-__all__ = ["Memo", "VaultCache", "code_version", "kept", "memo", "prune_memos"]
+__all__ = ["Memo", "VaultCache", "cache_file", "code_version", "kept", "memo", "prune_memos"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -328,6 +328,16 @@ class VaultCache:
 
 
 KEEP_DAYS = 30
+
+
+def cache_file(name: str) -> Path:
+    """Where a plugin keeps a file of its own in the user's cache folder (``name``: a file name,
+    no folders), e.g. a calendar it fetched; the folder is made when missing."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"not a file name: {name!r}")
+    folder = cache_dir() / "plugins"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def kept(name: str, key: Hashable, compute: Callable[[], T]) -> T:

@@ -197,6 +197,28 @@ def _outputs(ics: Path | None = None, no_ics: bool = False, summary: Path | None
     return lambda config: config.override("ics", **ics_changes).override("summary", **summary_changes)
 
 
+_FETCH = click.option("--fetch", is_flag=True,
+                      help="First fetch what plugins read from the network: the calendars of [calendar] sources "
+                           "given by address (otherwise relnotes never goes to the network).")
+
+
+def _fetch_now(pipeline: Pipeline) -> None:
+    """Fetch what the plugins read from the network (``relnotes_fetch``); warnings on stderr."""
+    from .config import ConfigError
+    from .plugins import PluginError
+
+    try:
+        pm, config = pipeline.pm, pipeline.config
+        before = len(pm.problems)
+        found = [problem for _, problem in pm.hooks.fetch(pipeline.root, config)]
+    except (ConfigError, PluginError) as exc:
+        raise click.ClickException(str(exc)) from None
+    found += pm.problems[before:]  # a plugin whose fetch failed
+    del pm.problems[before:]
+    for problem in found:
+        click.echo(f"Warning: {problem.message}", err=True)
+
+
 _STRICT = click.option("--strict", is_flag=True,
                        help="Stop with an error when a plugin fails (default: warn, skip it).")
 
@@ -231,10 +253,11 @@ def _output_options(command: Any) -> Any:
 @_output_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
 @click.option("--no-cache", is_flag=True, help="Read every note again; don't use or update the cache.")
+@_FETCH
 @_STRICT
 @click.pass_obj
 def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
-         summary: Path | None, no_summary: bool, as_json: bool, no_cache: bool, strict: bool) -> None:
+         summary: Path | None, no_summary: bool, as_json: bool, no_cache: bool, fetch: bool, strict: bool) -> None:
     """Scan VAULT and report follow-ups, tasks and celebrations; write the outputs.
 
     Exit status: 0 when the scan ran, 1 when it could not run, 3 when an output
@@ -254,6 +277,8 @@ def scan(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Pa
             return json.dumps(to_json(result, vault), ensure_ascii=False) + "\n"
         return to_text(result, vault)
 
+    if fetch:
+        _fetch_now(pipeline)
     delay = float(os.environ.get("RELNOTES_PROGRESS_DELAY", "1.0"))
     progress = _Progress(delay) if not as_json and sys.stderr.isatty() else None
     try:
@@ -566,11 +591,14 @@ def done(app: App, vault: Path, uid: str, today: dt.datetime | None) -> None:
 @click.option("--debounce", type=click.FloatRange(0.05, 60), default=0.3, show_default=True,
               help="Seconds of quiet after a change before rebuilding (an editor or a sync saves in bursts).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every file read and every event.")
+@_FETCH
+@click.option("--fetch-every", type=click.FloatRange(1, 10_080), default=60, show_default=True, metavar="MINUTES",
+              help="With --fetch: how often to fetch again.")
 @_STRICT
 @click.pass_obj
 def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: Path | None, no_ics: bool,
           summary: Path | None, no_summary: bool, serve: bool, host: str, port: int, debounce: float,
-          verbose: bool, strict: bool) -> None:
+          verbose: bool, fetch: bool, fetch_every: float, strict: bool) -> None:
     """Keep VAULT's calendar feed and summary note fresh while the vault changes.
 
     Builds once, then rebuilds shortly after notes change and when the date
@@ -591,7 +619,15 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
     pipeline = app.pipeline(vault, strict=strict, configure=_outputs(ics, no_ics, summary, no_summary))
     if serve:
         _require_feed(pipeline, _today(today))
-    daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today), debounce=debounce)
+    fetcher = None
+    if fetch:
+        def fetcher() -> None:
+            for _, problem in pipeline.pm.hooks.fetch(vault, pipeline.config):
+                logging.getLogger("relnotes.daemon").warning("%s", problem.message)
+
+        fetcher()  # before the first build
+    daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today), debounce=debounce,
+                    fetch=fetcher, fetch_every=fetch_every * 60)
     def stop(*_: object) -> None:
         daemon.stop()
         if daemon.building:  # a long build (a first read of 100,000 notes) is cut short

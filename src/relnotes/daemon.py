@@ -205,13 +205,17 @@ class Daemon:
     :param on_build: called with each new :class:`~relnotes.model.ScanResult`.
     :param strict: a failing plugin stops the daemon (raises :class:`~relnotes.plugins.PluginError`).
     :param pipeline: the vault's pipeline, if made already (then ``configure`` and ``strict`` are its own).
+    :param fetch: with ``--fetch``: fetches what plugins read from the network (``relnotes_fetch``),
+        called before the first build and then every ``fetch_every`` seconds, each time followed by
+        a rebuild. It runs in the daemon's own thread, between builds.
     """
 
     def __init__(self, root: Path, *, pipeline: Pipeline | None = None, horizon: int = 30,
                  configure: Callable[[Config], Config] | None = None,
                  today: Callable[[], dt.date] = dt.date.today, debounce: float = 0.3, max_wait: float = 5.0,
                  tick: float = 0.5, observer_factory: Callable[[], Any] | None = None,
-                 on_build: Callable[[ScanResult], None] | None = None, strict: bool = False) -> None:
+                 on_build: Callable[[ScanResult], None] | None = None, strict: bool = False,
+                 fetch: Callable[[], None] | None = None, fetch_every: float = 3600.0) -> None:
         self.root = Path(root)
         self.horizon, self.today, self.tick = horizon, today, tick
         self.on_build = on_build
@@ -225,6 +229,8 @@ class Daemon:
         self.result: ScanResult | None = None
         self._saved = time.monotonic()
         self._built_for: dt.date | None = None
+        self.fetch, self.fetch_every = fetch, fetch_every
+        self._next_fetch = time.monotonic() + fetch_every
 
     @property
     def cache(self) -> VaultCache:
@@ -326,6 +332,10 @@ class Daemon:
                     reason, paths = reason or "woke from sleep", None
                 if self.today() != self._built_for:
                     reason = reason or "the date changed"
+                if self.fetch is not None and time.monotonic() >= self._next_fetch:
+                    self._next_fetch = time.monotonic() + self.fetch_every
+                    self.fetch()
+                    reason = reason or "fetched the calendars"
                 if reason:
                     self.rebuild(reason, paths)
         finally:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import click
 
     from .config import Config, Table
@@ -182,6 +184,23 @@ def relnotes_outputs(result: ScanResult, config: Config) -> Iterable[Output] | N
         ``result.reminders`` (the window) and ``result.all_reminders``.
     :param config: the vault's configuration, command-line options applied.
     :returns: :class:`~relnotes.model.Output` objects.
+    """
+
+
+# --- the network, when asked ---------------------------------------------------------------
+
+@hookspec
+def relnotes_fetch(root: Path, config: Config) -> Iterable[Problem] | None:
+    """Bring what the plugin reads from the network up to date, in the user's cache folder
+    (:func:`relnotes.cache_file`), for the scans to read from there.
+
+    Called only when the user asks — ``relnotes scan --fetch``, ``relnotes watch --fetch``
+    (then again every ``--fetch-every`` minutes) — so that a scan is offline and the same
+    files give the same answers. The built-in ``calendar`` fetches its ``https://`` sources.
+
+    :param root: the vault folder.
+    :param config: the vault's configuration.
+    :returns: problems met (a source that did not answer), to report.
     """
 
 

@@ -343,7 +343,8 @@ class Pipeline:
         """A digest of everything a scan's answer depends on, found without loading a plugin: the
         notes and the files in ``VAULT/.relnotes/`` (each file's path, size, modification and
         change time and inode: the config, and data that plugins keep there), the Obsidian
-        settings, the phone pages' address (``relnotes token --url``), the working and home
+        settings, the phone pages' address (``relnotes token --url``), the calendars of ``[calendar]
+        sources``, the working and home
         folders (output paths may be relative or use ``~``), the code of relnotes and of the
         plugins it would run, the installed packages and Python, the day, and the ``options`` of
         the command (which must include whatever its ``configure`` changes). The files earlier
@@ -364,7 +365,19 @@ class Pipeline:
         _, fixed, keyed = self._key_parts
         digest = hashlib.sha256(repr((fixed, today, horizon, options)).encode())
         digest_keys(digest, [(rel, key) for rel, key in keyed if rel not in left_out])
+        digest_keys(digest, [(str(path), file_key(path)) for path in self._calendar_files()])
         return digest.hexdigest()
+
+    def _calendar_files(self) -> list[Path]:
+        """The files the built-in calendar plugin reads (``[calendar] sources``): they are no notes,
+        and may lie outside the vault, but a scan's answer depends on them."""
+        table = read_config(self.root).get("calendar")
+        sources = table.get("sources") if isinstance(table, dict) else None
+        if not isinstance(sources, list) or not all(isinstance(source, str) for source in sources):
+            return []
+        from .default_plugins.calendar import source_files
+
+        return source_files(self.root, sources)
 
 
 def _outputs_inside(root: Path, config: Config) -> None:

@@ -316,6 +316,9 @@ class Hooks:
     def outputs(self, result: ScanResult, config: Config) -> list[tuple[str, Output]]:
         return self._items("relnotes_outputs", Output, result=result, config=config)
 
+    def fetch(self, root: Path, config: Config) -> list[tuple[str, Problem]]:
+        return self._items("relnotes_fetch", Problem, root=root, config=config)
+
     def commands(self) -> list[tuple[str, click.Command]]:
         import click
 

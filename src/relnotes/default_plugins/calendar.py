@@ -3,7 +3,9 @@ sources`` names some.
 
 Each source is an ``.ics`` file (a calendar app's export) or a folder of them, read
 recursively (a vdirsyncer or khal folder: one event per file), relative to the vault or
-absolute. Recurring events are expanded with recurring-ical-events, their exceptions
+absolute — or a calendar's address (``https://…``, ``webcal://…``), fetched into the cache
+folder only when asked (``scan --fetch``, ``watch --fetch``): a scan alone never goes to the
+network. Recurring events are expanded with recurring-ical-events, their exceptions
 (moved or cancelled instances, ``EXDATE``) included, each on its date in its own time zone.
 
 An event counts for each attendee or organizer who is a person — by email (``email:`` on
@@ -19,9 +21,15 @@ the clock, so the same files give the same answers on any day.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from relnotes import (
     Config,
@@ -31,12 +39,15 @@ from relnotes import (
     Setting,
     Table,
     Vault,
+    __version__,
     at_least,
+    cache_file,
     email_key,
     file_key,
     hookimpl,
     kept,
     names,
+    write_atomic,
 )
 
 SETTINGS = Table("calendar", (
@@ -63,9 +74,7 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
     mine = {key for key in map(email_key, config.my_emails) if key}
     who: dict[tuple[str | None, str | None], Person | None] = {}  # (email, name) -> the person: asked once
     for source in settings.sources:
-        root = Path(source).expanduser()
-        root = root if root.is_absolute() else Path(vault.root) / root
-        for meetings, problems in _source(vault, root, source):
+        for meetings, problems in _source(vault, _root(Path(vault.root), source), source):
             vault.problems += problems
             for date, title, count, people in meetings:
                 if count > settings.max_attendees or any(key in mine and declined for key, _, declined in people):
@@ -80,8 +89,109 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
                         yield Interaction(person.path, date, "", "meeting", title)
 
 
-def _files(root: Path, source: str, problems: list[Problem]) -> list[Path]:
+# --- a calendar's address, fetched only when asked (scan --fetch, watch --fetch) -------------------
+
+MAX_BYTES = 64 << 20  # a calendar bigger than this is no calendar
+TIMEOUT = 30  # seconds a calendar server may take
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("https://", "http://", "webcal://", "webcals://"))
+
+
+def _fetched(root: Path, url: str) -> Path:
+    """Where the calendar at ``url`` is kept once fetched (named by a digest: the address is a secret)."""
+    digest = hashlib.sha256(f"{Path(root).resolve()}\0{url}".encode()).hexdigest()[:24]
+    return cache_file(f"calendar-{digest}.ics")
+
+
+def _shown(url: str) -> str:
+    """An address as a warning may show it: scheme and host only (a calendar's address is its key)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}/…"
+
+
+@hookimpl
+def relnotes_fetch(root: Path, config: Config) -> list[Problem]:
+    problems: list[Problem] = []
+    if SETTINGS.name not in config.tables:
+        return problems
+    for source in config.table(SETTINGS.name).sources:
+        if _is_url(source):
+            _fetch(source, _fetched(root, source), problems)
+    return problems
+
+
+class _WebOnly(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed to http and https addresses only (never to a file:// one)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, "redirected away from the web", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(url: str, path: Path, problems: list[Problem]) -> None:
+    """Fetch the calendar at ``url`` into ``path`` (conditionally: an unchanged one is not sent again);
+    on any failure the last good copy stays."""
+    address = re.sub(r"^webcals?://", "https://", url, flags=re.IGNORECASE)
+    meta_path = path.with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        meta = {}
+    headers = {"User-Agent": f"relnotes/{__version__}", "Accept": "text/calendar, */*;q=0.5"}
+    if meta.get("etag"):
+        headers["If-None-Match"] = meta["etag"]
+    if meta.get("last_modified"):
+        headers["If-Modified-Since"] = meta["last_modified"]
+    opener = urllib.request.build_opener(_WebOnly)
+    try:
+        with opener.open(urllib.request.Request(address, headers=headers), timeout=TIMEOUT) as response:
+            data = response.read(MAX_BYTES + 1)
+            answer = {"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}
+    except urllib.error.HTTPError as exc:
+        if exc.code != 304:  # 304: not modified, the kept copy is current
+            problems.append(Problem("", None, f"[calendar] {_shown(url)}: the server answered {exc.code}; "
+                                    "the last copy fetched is used"))
+        return
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        problems.append(Problem("", None, f"[calendar] {_shown(url)}: cannot fetch ({reason}); the last copy "
+                                "fetched is used"))
+        return
+    if len(data) > MAX_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"BEGIN:VCALENDAR"):
+        problems.append(Problem("", None, f"[calendar] {_shown(url)}: the answer is no calendar (or over "
+                                f"{MAX_BYTES >> 20} MB); the last copy fetched is used"))
+        return
+    write_atomic(path, data, mode=0o600)
+    write_atomic(meta_path, json.dumps(answer).encode(), mode=0o600)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+def source_files(vault: Path, sources: Iterable[str]) -> list[Path]:
+    """Every file the ``sources`` name, as the scans read them (a fetched address: its copy in the
+    cache folder); what a remembered scan's answer depends on besides the notes."""
+    problems: list[Problem] = []
+    return [path for source in sources for path in _files(_root(vault, source), source, problems, vault)]
+
+
+def _root(vault: Path, source: str) -> Path:
+    root = Path(source).expanduser()
+    return root if root.is_absolute() else vault / root
+
+
+def _files(root: Path, source: str, problems: list[Problem], vault: Path) -> list[Path]:
     """The .ics files of one source, in a stable order."""
+    if _is_url(source):
+        fetched = _fetched(vault, source)
+        if fetched.exists():
+            return [fetched]
+        problems.append(Problem("", None, f"[calendar] {_shown(source)}: not fetched yet; `relnotes scan VAULT "
+                                "--fetch` or `relnotes watch VAULT --fetch` fetches it (a scan alone never goes "
+                                "to the network)"))
+        return []
     if root.is_dir():
         found = []
         for top, dirs, files in os.walk(root):
@@ -90,13 +200,8 @@ def _files(root: Path, source: str, problems: list[Problem]) -> list[Path]:
         return found
     if root.is_file():
         return [root]
-    if "://" in source:
-        problems.append(Problem("", None, f"[calendar] sources: {source!r}: relnotes reads calendar files, not "
-                                "addresses, so far; save the calendar's export (or sync it with vdirsyncer) and "
-                                "name the file or folder; skipped"))
-    else:
-        problems.append(Problem("", None, f"[calendar] sources: {source!r} is neither an .ics file nor a folder; "
-                                "skipped"))
+    problems.append(Problem("", None, f"[calendar] sources: {source!r} is neither an .ics file nor a folder; "
+                            "skipped"))
     return []
 
 
@@ -108,7 +213,7 @@ def _source(vault: Vault, root: Path, source: str) -> list[tuple[list[Meeting], 
     """The meetings (and problems) of each .ics file of one source, kept between runs while its
     files are unchanged: parsing and expanding a big calendar takes seconds."""
     problems: list[Problem] = []
-    files = _files(root, source, problems)
+    files = _files(root, source, problems, Path(vault.root))
     if not files:
         return [([], problems)]
     keys = tuple((str(path), file_key(path)) for path in files)
