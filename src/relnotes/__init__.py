@@ -28,6 +28,7 @@ _EXPORTS = {
                      "linkedin_key", "make_uid", "phone_key", "progress_bar"), "model"),
     **dict.fromkeys(("one_line",), "text"),
     **dict.fromkeys(("Action", "read_actions"), "actions"),
+    **dict.fromkeys(("PeopleIndex", "decode_export", "match_key", "safe_title"), "contacts"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
@@ -70,6 +71,7 @@ __all__ = [
     "MonthDay",
     "Note",
     "Output",
+    "PeopleIndex",
     "Person",
     "Pipeline",
     "PluginError",
@@ -93,6 +95,7 @@ __all__ = [
     "at_least",
     "cache_file",
     "choice",
+    "decode_export",
     "email_key",
     "field_key",
     "file_key",
@@ -105,6 +108,7 @@ __all__ = [
     "link_target",
     "linkedin_key",
     "make_uid",
+    "match_key",
     "memo",
     "name_key",
     "names",
@@ -120,6 +124,7 @@ __all__ = [
     "progress_bar",
     "prose",
     "read_actions",
+    "safe_title",
     "single",
     "time_of_day",
     "type_key",
@@ -161,6 +166,7 @@ if TYPE_CHECKING:
         time_of_day,
         typed,
     )
+    from .contacts import PeopleIndex, decode_export, match_key, safe_title
     from .dates import (
         Cadence,
         DateProblem,

@@ -796,6 +796,73 @@ def brief(app: App, vault: Path, name: str, today: dt.datetime | None, since: dt
     click.echo(f"Wrote {'the incident record' if incidents_only else 'the brief'} on {found.name} to {target}")
 
 
+@cli.group("import")
+def import_group() -> None:
+    """Create person notes from a contacts export (never overwriting a note)."""
+
+
+@import_group.command("vcard")
+@click.argument("vault", type=_VAULT)
+@click.argument("source", metavar="FILE.vcf|FOLDER", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be created.")
+@click.option("--folder", help="Where to put the new notes, relative to the vault. Default: the people folder.")
+@click.pass_obj
+def import_vcard(app: App, vault: Path, source: Path, dry_run: bool, folder: str | None) -> None:
+    """Create a person note in VAULT for each contact of a vCard file (Apple Contacts, Google Contacts)
+    or a folder of them (CardDAV), with name, birthday, anniversary, company, title, emails, phones.
+
+    A contact the vault has already — same name or alias (case and accents ignored), email or phone —
+    is skipped, and no file is ever overwritten. Exit status: 0 when the import ran, 1 when it could not.
+    """
+    from pathlib import PurePosixPath
+
+    from .contacts import PeopleIndex, decode_export, note_for, safe_title, vcards
+    from .files import write_new
+    from .pipeline import VaultError
+
+    _one_shot()
+    pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
+    files = sorted(p for p in source.rglob("*") if p.suffix.lower() in (".vcf", ".vcard")) if source.is_dir() \
+        else [source]
+    folder = (pipeline.config.people_folder if folder is None else folder).replace("\\", "/").strip().strip("/")
+    if ".." in PurePosixPath(folder).parts or PurePosixPath(folder).is_absolute():
+        raise click.UsageError(f"--folder must stay inside the vault, got {folder!r}")
+    try:
+        known = PeopleIndex(pipeline.load())
+    except VaultError as exc:
+        raise click.ClickException(str(exc)) from None
+    created = skipped = 0
+    for path in files:
+        try:
+            text = decode_export(path.read_bytes())
+        except OSError as exc:
+            raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+        shown = path.name
+        for card in vcards(text):
+            where = f"{shown}:{card.line}"
+            title = safe_title(card.name)
+            rel = f"{folder}/{title}.md" if folder else f"{title}.md"
+            reason = ("; ".join(card.problems) if not card.name and card.problems else
+                      "no name" if not card.name else "no usable file name" if not title else None)
+            match = None if reason else known.match(card.name, card.keys, rel)
+            if reason or match:
+                skipped += 1
+                click.echo(f"skip {card.name or where}: {reason or match}")
+                continue
+            if not dry_run and not write_new(vault / rel, note_for(card, shown)):
+                skipped += 1
+                click.echo(f"skip {card.name}: {rel} exists already")
+                continue
+            created += 1
+            known.add(card.name, card.keys, rel, f"same person as {where} ({rel})")
+            emails = len(card.emails)
+            facts = [f for f in (f"birthday {card.birthday}" if card.birthday else "",
+                                 f"{emails} email{'s' if emails != 1 else ''}" if emails else "", *card.problems) if f]
+            said = f" ({', '.join(facts)})" if facts else ""
+            click.echo(f"{'would create' if dry_run else 'created'} {rel}{said}")
+    click.echo(f"{'would create' if dry_run else 'created'} {created}, skipped {skipped}")
+
+
 class _PluginRow(TypedDict):
     """One plugin, as ``relnotes plugins`` lists it."""
 

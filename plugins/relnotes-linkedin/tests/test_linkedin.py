@@ -206,3 +206,19 @@ def test_a_bad_cadence_is_a_usage_error(make_vault, tmp_path):
     result = run("linkedin-import", vault, csv_file, "--cadence", "often")
     assert result.exit_code == 2 and "--cadence" in result.output
     assert not (vault / "People").exists()
+
+
+def test_accents_and_case_are_ignored_and_a_windows_1252_csv_is_read(make_vault, tmp_path):
+    """The matching every import shares: an existing Tomas Ibanez.md is Tomás Ibáñez (a duplicate was
+    made before), an email on a note matches; a CSV that Excel re-saved as Windows-1252 is read."""
+    vault = make_vault({"People/Tomas Ibanez.md": "---\ntype: person\n---\n",
+                        "People/Ana.md": "---\ntype: person\nemail: ana@acme.example\n---\n"})
+    path = tmp_path / "Connections.csv"
+    path.write_bytes((PREAMBLE + HEADER + "Tomás,Ibáñez,,,,,12 Jan 2024\n"
+                      "Ana María,López,,ana@acme.example,,,12 Jan 2024\nJosé,Núñez,,,,,12 Jan 2024\n").encode("cp1252"))
+    result = run("linkedin-import", vault, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "skip Tomás Ibáñez: already in the vault as People/Tomas Ibanez.md (matched by name)",
+        "skip Ana María López: already in the vault as People/Ana.md (matched by email)",
+        "created People/José Núñez.md", "created 1, skipped 2"]

@@ -11,30 +11,34 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 from pathlib import Path, PurePosixPath
 
 import click
 import yaml
 
-from relnotes import App, Config, DateProblem, Person, Pipeline, hookimpl, name_key, parse_cadence, write_new
+from relnotes import (
+    App,
+    Config,
+    DateProblem,
+    PeopleIndex,
+    Pipeline,
+    decode_export,
+    email_key,
+    hookimpl,
+    linkedin_key,
+    parse_cadence,
+    safe_title,
+    write_new,
+)
 
-__all__ = ["connections", "normalise_url", "relnotes_commands", "safe_title"]
+__all__ = ["connections", "normalise_url", "relnotes_commands", "safe_title"]  # safe_title: relnotes' own
 
-URL_KEYS = ("linkedin", "url", "linkedin_url")  # person-note fields that may hold a LinkedIn URL
-_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f]')  # bad in file names or special in Obsidian links
 
 
 def normalise_url(url: str) -> str:
     """The form profile URLs are compared in: ``https://www.LinkedIn.com/in/jane/?x=1`` → ``linkedin.com/in/jane``."""
     url = re.sub(r"^(https?://)?(www\.)?", "", url.strip().lower())
     return re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/")
-
-
-def safe_title(name: str) -> str:
-    """A note title usable as a file name everywhere and in ``[[links]]``: unsafe characters become spaces."""
-    text = " ".join(_UNSAFE.sub(" ", unicodedata.normalize("NFC", name)).split())
-    return text.strip(". ")
 
 
 def connections(text: str) -> list[tuple[int, dict[str, str]]]:
@@ -55,25 +59,17 @@ def connections(text: str) -> list[tuple[int, dict[str, str]]]:
     raise click.ClickException("no header row 'First Name,Last Name,…' found: is this LinkedIn's Connections.csv?")
 
 
-def _urls(person: Person) -> list[str]:
-    """The LinkedIn URLs a person note records, normalised."""
-    values = (person.note.get(key) for key in URL_KEYS)
-    return [normalise_url(value) for value in values if isinstance(value, str) and value.strip()]
-
-
-def _known(pipeline: Pipeline) -> dict[tuple[str, str], str]:
-    """What the vault holds, as relnotes reads it: (``"name"``, ``"url"`` or ``"path"``, key) → why
-    a connection matching it is skipped. Titles win over aliases, aliases over URLs."""
+def _known(pipeline: Pipeline) -> PeopleIndex:
+    """What the vault holds, matched as every import matches (relnotes' PeopleIndex: name or alias,
+    case and accents ignored, email, phone, LinkedIn profile), plus a LinkedIn URL kept under
+    ``url``. Titles win over aliases, aliases over profiles."""
     vault = pipeline.load()
-    entries = [(("name", name_key(p.name)), "name", p) for p in vault.people]
-    entries += [(("name", name_key(alias)), "alias", p) for p in vault.people for alias in p.aliases]
-    entries += [(("url", url), "LinkedIn URL", p) for p in vault.people for url in _urls(p)]
-    known = {}
-    for key, how, person in entries:
-        known.setdefault(key, f"already in the vault as {person.path} (matched by {how})")
-    for note in vault.notes:  # another note where the new one would go, whatever the case of its name
-        if note.kind != "person":
-            known.setdefault(("path", name_key(note.path)), f"{note.path} exists already and is not a person note")
+    known = PeopleIndex(vault)
+    for person in vault.people:
+        value = person.note.get("url")
+        key = linkedin_key(value) if isinstance(value, str) else None
+        if key:
+            known.claim(("key", key), person.path, "LinkedIn URL")
     return known
 
 
@@ -128,8 +124,8 @@ def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder
     pipeline = app.pipeline(vault)  # relnotes hands its commands the way to a vault's pipeline
     config: Config = pipeline.config
     try:
-        text = csv_file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_export(csv_file.read_bytes())  # UTF-8, or the Windows-1252 Excel saves a CSV as
+    except OSError as exc:
         raise click.ClickException(f"cannot read {csv_file}: {getattr(exc, 'strerror', None) or exc}") from None
     rows = connections(text)
     folder = (config.people_folder if folder is None else folder).replace("\\", "/").strip().strip("/")
@@ -141,12 +137,10 @@ def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder
         name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
         title = safe_title(name)
         rel = f"{folder}/{title}.md" if folder else f"{title}.md"
-        url = normalise_url(row.get("URL", ""))
-        keys = [("name", name_key(name)), ("name", name_key(title)), ("path", name_key(rel))]
-        keys += [("url", url)] if url else []
+        keys = [k for k in (linkedin_key(row.get("URL", "")), email_key(row.get("Email Address", ""))) if k]
         reason = ("no name (LinkedIn hides some connections)" if not name else
                   "no usable file name" if not title else
-                  next((known[key] for key in keys if key in known), None))
+                  known.match(name, keys, rel) or known.match(title))
         connected = row.get("Connected On", "")
         met = _met(connected)
         if reason is None:
@@ -158,8 +152,7 @@ def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder
             click.echo(f"skip {name or f'line {line}'}: {reason}")
             continue
         created += 1
-        for key in keys:
-            known[key] = f"same person as line {line} of the CSV ({rel})"
+        known.add(name, keys, rel, f"same person as line {line} of the CSV ({rel})")
         bad_date = f" (Connected On {connected!r} is not a date: no 'met')" if connected and not met else ""
         click.echo(f"{'would create' if dry_run else 'created'} {rel}{bad_date}")
     click.echo(f"{'would create' if dry_run else 'created'} {created}, skipped {skipped}")
