@@ -188,7 +188,9 @@ def test_relnotes_lists_the_plugin_as_installed():
     result = run("plugins", "--json")
     assert result.exit_code == 0, result.output
     row = next(row for row in json.loads(result.stdout)["plugins"] if row["name"] == "linkedin")
-    assert (row["origin"], row["distribution"], row["hooks"]) == ("installed", "relnotes-linkedin", ["relnotes_commands"])
+    assert (row["origin"], row["distribution"], row["hooks"]) == (
+        "installed", "relnotes-linkedin", ["relnotes_commands", "relnotes_interactions", "relnotes_settings"])
+    assert row["whole_vault"] == ["relnotes_interactions"]  # the messages export is no note
 
 
 @pytest.mark.parametrize("option, cadence", [([], "none"), (["--cadence", "role"], None),
@@ -222,3 +224,37 @@ def test_accents_and_case_are_ignored_and_a_windows_1252_csv_is_read(make_vault,
         "skip Tomás Ibáñez: already in the vault as People/Tomas Ibanez.md (matched by name)",
         "skip Ana María López: already in the vault as People/Ana.md (matched by email)",
         "created People/José Núñez.md", "created 1, skipped 2"]
+
+
+MESSAGES = (
+    "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,"
+    "FOLDER\n"
+    '2-abc,,Me Myself,https://www.linkedin.com/in/me,"Jane Doe",https://www.linkedin.com/in/janedoe,'
+    '2026-11-02 09:15:00 UTC,,"Congrats, Jane!",INBOX\n'
+    '2-abc,,Jane Doe,https://www.linkedin.com/in/janedoe,Me Myself,https://www.linkedin.com/in/me,'
+    '2026-11-03 18:00:00 UTC,,"Thanks, let\'s catch up",INBOX\n'
+    '2-def,Hiring chat,Søren Ølgaard,https://www.linkedin.com/in/soren,Me Myself,https://www.linkedin.com/in/me,'
+    '2026-11-10 08:00:00 UTC,,"Hej",INBOX\n'
+    '2-ghi,,Me Myself,https://www.linkedin.com/in/me,Stranger Danger,https://www.linkedin.com/in/stranger,'
+    '2026-11-11 08:00:00 UTC,,"Hi",SENT\n'
+    '2-jkl,,Me Myself,https://www.linkedin.com/in/me,Jane Doe,https://www.linkedin.com/in/janedoe,'
+    'yesterday,,"?",SENT\n'
+)
+
+
+def test_messages_sent_and_received_are_contact(make_vault):
+    vault = make_vault({
+        "People/Jane Doe.md": "---\ntype: person\nrole: peer\nlinkedin: https://linkedin.com/in/JaneDoe/\n---\n",
+        "People/Soren Olgaard.md": "---\ntype: person\nrole: contact\naliases: [Søren Ølgaard]\n---\n",
+        ".relnotes/linkedin/messages.csv": MESSAGES,
+    })
+    result = run("brief", vault, "Jane Doe", "--today", "2026-11-25", "--format", "json")
+    timeline = [(e["date"], e["kind"]) for e in json.loads(result.stdout)["timeline"]]
+    assert timeline == [("2026-11-02", "linkedin"), ("2026-11-03", "linkedin")]  # sent, received
+    result = run("brief", vault, "Soren Olgaard", "--today", "2026-11-25", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [(e["date"], e["title"]) for e in data["timeline"]] == [("2026-11-10", "Hiring chat")]  # by name
+    scan = json.loads(run("scan", vault, "--json", "--today", "2026-11-25", "--no-ics", "--no-summary").stdout)
+    assert [w["message"] for w in scan["warnings"] if "linkedin" in w["path"]] == [
+        "line 6: DATE 'yesterday' is not a date; skipped"]
+    assert "Me Myself" not in json.dumps(scan) and "Stranger" not in json.dumps(scan)

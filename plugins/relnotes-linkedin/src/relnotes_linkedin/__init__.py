@@ -1,8 +1,12 @@
-"""relnotes-linkedin: turn LinkedIn's ``Connections.csv`` export into relnotes person notes.
+"""relnotes-linkedin: LinkedIn's data export, locally.
 
-Adds one command, ``relnotes linkedin-import VAULT CSV``. It never overwrites a
-file and never creates a second note for someone the vault already knows, by
-name, alias or LinkedIn URL.
+- ``relnotes linkedin-import VAULT CSV`` turns ``Connections.csv`` into person notes. It never
+  overwrites a file and never creates a second note for someone the vault already knows, by
+  name or alias (case and accents ignored), email or LinkedIn URL.
+- The export's ``messages.csv``, put at ``[plugins.linkedin] messages`` (by default
+  ``.relnotes/linkedin/messages.csv``), is contact: each message you sent or received is an
+  interaction (channel ``linkedin``) with the other people of it who have a note, matched by
+  profile URL, else by name.
 """
 
 from __future__ import annotations
@@ -20,18 +24,32 @@ from relnotes import (
     App,
     Config,
     DateProblem,
+    Interaction,
     PeopleIndex,
     Pipeline,
+    Problem,
+    Setting,
+    Table,
+    Vault,
+    a_path,
     decode_export,
     email_key,
+    file_key,
     hookimpl,
+    kept,
     linkedin_key,
     parse_cadence,
     safe_title,
     write_new,
 )
 
-__all__ = ["connections", "normalise_url", "relnotes_commands", "safe_title"]  # safe_title: relnotes' own
+__all__ = ["connections", "messages", "normalise_url", "relnotes_commands", "relnotes_interactions",
+           "relnotes_settings", "safe_title"]  # safe_title: relnotes' own
+
+SETTINGS = Table("plugins.linkedin", (
+    Setting("messages", ".relnotes/linkedin/messages.csv", a_path,
+            "LinkedIn's messages.csv export, relative to the vault: each message is contact (channel linkedin)."),
+), "LinkedIn's data export.")
 
 
 
@@ -47,16 +65,93 @@ def connections(text: str) -> list[tuple[int, dict[str, str]]]:
     :returns: (line number, {column: value}) for each non-blank row after the header.
     :raises click.ClickException: when there is no ``First Name,Last Name,…`` header row.
     """
+    try:
+        return _table(text, ("first name", "last name"))
+    except _NoHeader:
+        raise click.ClickException("no header row 'First Name,Last Name,…' found: is this LinkedIn's "
+                                   "Connections.csv?") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+class _NoHeader(ValueError):
+    pass
+
+
+def _table(text: str, first: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a LinkedIn CSV after the notes it may start with: (line, {column: value}) after
+    the header whose first cells are ``first`` (any case). :raises ValueError: without that header."""
     reader = csv.reader(io.StringIO(text))
     try:
-        for first in reader:
-            if [cell.strip().lower() for cell in first[:2]] == ["first name", "last name"]:
-                header = [cell.strip() for cell in first]
-                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in row), strict=False)))
-                        for row in reader if any(cell.strip() for cell in row)]
+        for row in reader:
+            if tuple(cell.strip().lower() for cell in row[:len(first)]) == first:
+                header = [cell.strip() for cell in row]
+                return [(reader.line_num, dict(zip(header, (cell.strip() for cell in found), strict=False)))
+                        for found in reader if any(cell.strip() for cell in found)]
     except csv.Error as exc:
-        raise click.ClickException(f"cannot read the CSV on line {reader.line_num}: {exc}") from None
-    raise click.ClickException("no header row 'First Name,Last Name,…' found: is this LinkedIn's Connections.csv?")
+        raise ValueError(f"cannot read the CSV on line {reader.line_num}: {exc}") from None
+    raise _NoHeader(f"no header row {','.join(first)},… found")
+
+
+Message = tuple[int, dt.date, str, tuple[tuple[str, str | None], ...]]  # line, date, title, (name, profile)
+
+
+def messages(text: str) -> tuple[list[Message], list[str]]:
+    """The messages of a messages.csv export, each with its people (the sender and the recipients,
+    as name and profile key), less the export's owner — the one profile in the most messages.
+    :returns: the messages, and what could not be read (with line numbers)."""
+    try:
+        rows = _table(text, ("conversation id",))
+    except ValueError as exc:
+        return [], [f"{exc}: is this LinkedIn's messages.csv?"]
+    found: list[tuple[int, dt.date, str, list[tuple[str, str | None]]]] = []
+    problems = []
+    for line, row in rows:
+        try:
+            date = dt.date.fromisoformat(row.get("DATE", "")[:10])
+        except ValueError:
+            problems.append(f"line {line}: DATE {row.get('DATE', '')!r} is not a date; skipped")
+            continue
+        names = [row.get("FROM", ""), *row.get("TO", "").split(",")]
+        urls = [row.get("SENDER PROFILE URL", ""), *row.get("RECIPIENT PROFILE URLS", "").split(",")]
+        people = [(" ".join(name.split()), linkedin_key(url) if url.strip() else None)
+                  for name, url in zip(names, urls + [""] * (len(names) - len(urls)), strict=False)]
+        title = row.get("CONVERSATION TITLE") or row.get("SUBJECT") or "LinkedIn message"
+        found.append((line, date, title, [p for p in people if p[0] or p[1]]))
+    counts: dict[str, int] = {}
+    for *_, people in found:
+        for profile in {p[1] for p in people if p[1]}:
+            counts[profile] = counts.get(profile, 0) + 1
+    me = min(counts, key=lambda key: (-counts[key], key)) if counts else None
+    return [(line, date, title, tuple(p for p in people if p[1] != me or me is None))
+            for line, date, title, people in found], problems
+
+
+@hookimpl
+def relnotes_settings() -> list[Table]:
+    return [SETTINGS]
+
+
+@hookimpl
+def relnotes_interactions(vault: Vault, config: Config) -> list[Interaction]:
+    """Each message of the export, as contact with the people of it the vault has (by profile, else name)."""
+    path = Path(vault.root) / config.table(SETTINGS.name).messages
+    key = file_key(path)
+    if key is None:
+        return []
+    read = kept(f"linkedin-messages\0{path.resolve()}", (str(path), key),
+                lambda: messages(decode_export(path.read_bytes())))
+    found, problems = read
+    vault.problems += [Problem(config.table(SETTINGS.name).messages, None, why) for why in problems]
+    seen: set[tuple[str, dt.date]] = set()
+    contact = []
+    for _, date, title, people in found:
+        for name, profile in people:
+            person = (vault.person(profile) if profile else None) or (vault.person(name) if name else None)
+            if person is not None and (person.path, date) not in seen:
+                seen.add((person.path, date))
+                contact.append(Interaction(person.path, date, "", "linkedin", title))
+    return contact
 
 
 def _known(pipeline: Pipeline) -> PeopleIndex:
