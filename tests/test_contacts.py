@@ -93,3 +93,14 @@ def test_a_cardav_folder_and_an_export_saved_as_windows_1252(make_vault, tmp_pat
 def test_matching_ignores_case_accents_and_spacing():
     assert match_key("Tomás  Ibáñez") == match_key("tomas ibanez") == "tomas ibanez"
     assert decode_export("Jos\xe9".encode("cp1252")) == "José" and decode_export(b"\xef\xbb\xbfA") == "A"
+
+
+def test_a_people_folder_that_leads_out_of_the_vault_gets_no_note(make_vault, tmp_path):
+    vault = make_vault({})
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (vault / "People").symlink_to(outside)
+    (tmp_path / "one.vcf").write_text("BEGIN:VCARD\nVERSION:4.0\nFN:Ann Lee\nEND:VCARD\n", encoding="utf-8")
+    result = run(vault, tmp_path / "one.vcf")
+    assert "skip Ann Lee: People/Ann Lee.md would lie outside the vault" in result.output
+    assert list(outside.iterdir()) == []

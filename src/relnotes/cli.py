@@ -817,7 +817,7 @@ def import_vcard(app: App, vault: Path, source: Path, dry_run: bool, folder: str
     from pathlib import PurePosixPath
 
     from .contacts import PeopleIndex, decode_export, note_for, safe_title, vcards
-    from .files import write_new
+    from .files import within, write_new
     from .pipeline import VaultError
 
     _one_shot()
@@ -848,6 +848,10 @@ def import_vcard(app: App, vault: Path, source: Path, dry_run: bool, folder: str
             if reason or match:
                 skipped += 1
                 click.echo(f"skip {card.name or where}: {reason or match}")
+                continue
+            if not within(vault, vault / rel):  # a symlinked folder that leads out of the vault
+                skipped += 1
+                click.echo(f"skip {card.name}: {rel} would lie outside the vault")
                 continue
             if not dry_run and not write_new(vault / rel, note_for(card, shown)):
                 skipped += 1
