@@ -135,6 +135,8 @@ def relnotes_settings() -> list[Table]:
 @hookimpl
 def relnotes_interactions(vault: Vault, config: Config) -> list[Interaction]:
     """Each message of the export, as contact with the people of it the vault has (by profile, else name)."""
+    if SETTINGS.name not in config.tables:  # a config made without the plugins' settings
+        return []
     path = Path(vault.root) / config.table(SETTINGS.name).messages
     key = file_key(path)
     if key is None:
