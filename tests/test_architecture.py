@@ -202,14 +202,14 @@ def test_serve_with_a_built_in_disabled(make_vault, relnotes_server, tmp_path, n
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:
     """(module, names) of every ``from X import names`` and ``import X`` in a file, relative ones resolved."""
-    package = "relnotes." + ".".join(path.relative_to(SRC).with_suffix("").parts[:-1]) if SRC in path.parents else ""
+    # the package a module is in: ["relnotes"] for relnotes/model.py, ["relnotes", "default_plugins"] below
+    package = ["relnotes", *path.relative_to(SRC).with_suffix("").parts[:-1]] if SRC in path.parents else []
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                parts = ("relnotes" + ("." + package.split(".", 1)[1] if "." in package else "")).split(".")
-                parts = parts[: len(parts) - node.level + 1]
+                parts = package[: len(package) - node.level + 1]
                 base = ".".join([*parts, *([base] if base else [])])
             found.append((base, [a.name for a in node.names]))
         elif isinstance(node, ast.Import):

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from relnotes.actions import append_line, done_line, snoozed_line, talked_line
+from relnotes.actions import done_line, snoozed_line, talked_line
 from relnotes.daemon import Daemon
-from relnotes.files import OutputRefused
+from relnotes.files import OutputRefused, append_line
 from relnotes.pipeline import Pipeline
 from relnotes.report import to_json
 

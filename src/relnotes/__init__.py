@@ -24,9 +24,10 @@ hookimpl = pluggy.HookimplMarker("relnotes")
 # public name -> the module that defines it
 _EXPORTS = {
     **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
-                     "Person", "Problem", "Recurrence", "Reminder", "ScanResult", "Vault", "email_key",
+                     "Person", "Recurrence", "Reminder", "ScanResult", "Vault", "email_key",
                      "linkedin_key", "make_uid", "phone_key", "progress_bar"), "model"),
     **dict.fromkeys(("one_line",), "text"),
+    **dict.fromkeys(("Problem",), "problem"),
     **dict.fromkeys(("Action", "read_actions"), "actions"),
     **dict.fromkeys(("PeopleIndex", "decode_export", "match_key", "safe_title"), "contacts"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
@@ -195,7 +196,6 @@ if TYPE_CHECKING:
         Note,
         Output,
         Person,
-        Problem,
         Recurrence,
         Reminder,
         ScanResult,
@@ -207,6 +207,7 @@ if TYPE_CHECKING:
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER
+    from .problem import Problem
     from .pipeline import Pipeline, VaultError
     from .plugins import PluginError
     from .text import one_line

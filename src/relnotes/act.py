@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .actions import VIA, append_line, done_line, snoozed_line, talked_line
+from .actions import VIA, done_line, snoozed_line, talked_line
 from .brief import PersonNotFound, find_person
 from .config import Config
+from .files import append_line
 from .links import note_link, wikilink_safe
 from .model import Person, Reminder, ScanResult, Vault
 from .obsidian import VaultSettings

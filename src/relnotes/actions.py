@@ -13,31 +13,38 @@ to the log note; the next scan reads the lines back:
 The log is plain Markdown the user may read and correct: a line relnotes cannot read is a
 warning with its line number. relnotes creates it with its marker (``relnotes: action-log``
 in the frontmatter) and from then on only appends to it, one whole line per write, under a
-lock, so that the command line, the daemon and the server can append at once.
+lock, so that the command line, the daemon and the server can append at once
+(:func:`relnotes.files.append_line`, the one effect).
 
-Parsing and writing lines is pure; :func:`append_line` is the one effect.
+Parsing and writing lines here is pure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fcntl
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .dates import MAX_YEAR, MIN_YEAR
 from .links import WIKILINK, link_target
 from .text import one_line
 
-if TYPE_CHECKING:
-    from .model import Reminder
 
-__all__ = ["LOG_MARKER", "Action", "append_line", "done_line", "log_header", "not_contact_lines", "read_actions",
-           "snoozed_line", "talked_line"]
+class Reminder(Protocol):
+    """What a snooze or done line says of a reminder (:class:`relnotes.model.Reminder` has it)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def uid(self) -> str: ...
+
+    @property
+    def date(self) -> dt.date: ...
+
+__all__ = ["LOG_MARKER", "Action", "done_line", "log_header", "not_contact_lines", "read_actions", "snoozed_line",
+           "talked_line"]
 
 LOG_MARKER = b"relnotes: action-log"
 
@@ -207,43 +214,3 @@ def log_header(title: str) -> str:
             "and `done` (and the buttons of the phone pages) add them. relnotes reads them back on every "
             "scan. You may correct a line, keeping its shape, or delete one; relnotes only ever adds lines "
             "at the end.\n\n")
-
-
-# --- appending -------------------------------------------------------------------------------
-
-def append_line(root: Path, path: Path, line: str, *, own: bool = True, title: str = "relnotes log") -> None:
-    """Append ``line`` to the note at ``path`` in the vault ``root``, as one whole line.
-
-    With ``own`` (the log note) the note is created with its header when missing, and one
-    that lacks the marker in its first lines is refused; without (the user's daily note, when
-    the config says so) the line is added to whatever is there. Writers take turns through an
-    exclusive lock on the file; the line, with a newline before it when the file does not end
-    with one, goes out in one write and is flushed to disk before the lock is released.
-
-    :raises OutputRefused: when ``path`` is outside the vault, or is not relnotes' log.
-    """
-    from .files import OutputRefused, generated, within, write_new  # (files needs the model, which needs this)
-
-    if not within(root, path):
-        raise OutputRefused(f"refusing to write {path}: it is outside the vault")
-    if own:
-        write_new(path, log_header(title).encode())
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        if own and not generated(os.pread(fd, 1 << 16, 0), LOG_MARKER):
-            raise OutputRefused(f"refusing to write {path}: it is not relnotes' log (its first lines lack "
-                                f"{LOG_MARKER.decode()!r}); move it or set [log] path to another note")
-        size = os.fstat(fd).st_size
-        newline = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-        data = (("\n" if newline else "") + one_line(line) + "\n").encode()
-        while data:
-            written = os.write(fd, data)
-            if written <= 0:
-                raise OSError(errno.EIO, f"cannot write {path}")
-            data = data[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)  # releases the lock

@@ -16,14 +16,24 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from .links import link_targets, prose
 
-if TYPE_CHECKING:
-    from .model import Note
+T = TypeVar("T")
+
+
+class NoteLike(Protocol):
+    """What the field reader needs of a note (:class:`relnotes.model.Note` has it)."""
+
+    frontmatter: dict
+    key_lines: dict[str, int]
+    body: str
+    body_line: int
+
+    def derived(self, key: str | tuple, compute: Callable[[], T]) -> T: ...
 
 __all__ = [
     "BRACKET_FIELD",
@@ -183,7 +193,7 @@ class Vocabulary:
         """The names (in :func:`field_key` form) that ``canonical`` is looked for under, in order."""
         return self._names[canonical]
 
-    def _written(self, note: Note) -> dict[str, tuple[str, ...]]:
+    def _written(self, note: NoteLike) -> dict[str, tuple[str, ...]]:
         """For each field, the frontmatter keys of ``note`` that name it, in the order of its names.
         Worked out once per set of keys: a vault's notes share a few (their templates')."""
         keys = tuple(note.frontmatter)
@@ -199,17 +209,17 @@ class Vocabulary:
             self._by_keys[keys] = found
         return found
 
-    def find(self, note: Note, canonical: str) -> Found | None:
+    def find(self, note: NoteLike, canonical: str) -> Found | None:
         """The field ``canonical`` of ``note``: the first of its names in the frontmatter, else
         as a Dataview inline field; a value that is None or empty counts as absent."""
         return self.reader(note).find(canonical)
 
-    def values(self, note: Note, canonical: str) -> list[Found]:
+    def values(self, note: NoteLike, canonical: str) -> list[Found]:
         """Every name of ``canonical`` that ``note`` gives a value (``attendees`` and ``people``):
         in the frontmatter, then inline fields of the names it lacks."""
         return self.reader(note).values(canonical)
 
-    def reader(self, note: Note) -> Fields:
+    def reader(self, note: NoteLike) -> Fields:
         """:meth:`find` and :meth:`values` for one note, quicker for reading many of its fields."""
         return Fields(note, self._written(note), self._names)
 
@@ -223,7 +233,7 @@ class Fields:
 
     __slots__ = ("_frontmatter", "_inline", "_lines", "_names", "_written")
 
-    def __init__(self, note: Note, written: dict[str, tuple[str, ...]], names: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, note: NoteLike, written: dict[str, tuple[str, ...]], names: dict[str, tuple[str, ...]]) -> None:
         self._written, self._names = written, names
         self._frontmatter, self._lines = note.frontmatter, note.key_lines
         self._inline = _inline(note)  # looked for once per note: searching a long text is not free
@@ -254,5 +264,5 @@ class Fields:
         return found
 
 
-def _inline(note: Note) -> dict[str, Found]:
+def _inline(note: NoteLike) -> dict[str, Found]:
     return note.derived("inline-fields", lambda: inline_fields(note.body, note.body_line))

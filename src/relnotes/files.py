@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import glob
 import os
 import tempfile
@@ -9,9 +11,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from .actions import LOG_MARKER, log_header
 from .model import Output
+from .text import one_line
 
-__all__ = ["OutputRefused", "generated", "within", "write_atomic", "write_new", "write_output", "write_outputs"]
+__all__ = ["OutputRefused", "append_line", "generated", "within", "write_atomic", "write_new", "write_output",
+           "write_outputs"]
 
 Content = bytes | Callable[[BinaryIO], None]  # the bytes, or a function that writes them to a file
 
@@ -190,3 +195,39 @@ def write_outputs(outputs: Iterable[Output]) -> tuple[list[str], dict[str, str]]
         except OSError as exc:  # disk full, permissions …: the previous file is intact
             failed[output.name] = f"cannot write {output.path}: {exc.strerror or exc}"
     return written, failed
+
+
+def append_line(root: Path, path: Path, line: str, *, own: bool = True, title: str = "relnotes log") -> None:
+    """Append ``line`` to the note at ``path`` in the vault ``root``, as one whole line.
+
+    With ``own`` (the log note) the note is created with its header when missing, and one
+    that lacks the marker in its first lines is refused; without (the user's daily note, when
+    the config says so) the line is added to whatever is there. Writers take turns through an
+    exclusive lock on the file; the line, with a newline before it when the file does not end
+    with one, goes out in one write and is flushed to disk before the lock is released.
+
+    :raises OutputRefused: when ``path`` is outside the vault, or is not relnotes' log.
+    """
+    if not within(root, path):
+        raise OutputRefused(f"refusing to write {path}: it is outside the vault")
+    if own:
+        write_new(path, log_header(title).encode())
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if own and not generated(os.pread(fd, 1 << 16, 0), LOG_MARKER):
+            raise OutputRefused(f"refusing to write {path}: it is not relnotes' log (its first lines lack "
+                                f"{LOG_MARKER.decode()!r}); move it or set [log] path to another note")
+        size = os.fstat(fd).st_size
+        newline = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+        data = (("\n" if newline else "") + one_line(line) + "\n").encode()
+        while data:
+            written = os.write(fd, data)
+            if written <= 0:
+                raise OSError(errno.EIO, f"cannot write {path}")
+            data = data[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # releases the lock

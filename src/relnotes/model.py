@@ -20,6 +20,7 @@ from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, pa
 from .fields import Fields, Found, Vocabulary, field_key, single
 from .links import Link, find_links, frontmatter_links, name_key, prose
 from .markdown import DONE, Task, find_tasks
+from .problem import Problem
 
 if TYPE_CHECKING:
     from .obsidian import VaultSettings
@@ -46,20 +47,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
-    """Something wrong with the user's notes or setup, reported as a warning."""
-
-    path: str  # vault-relative POSIX path ("" for the vault as a whole)
-    line: int | None
-    message: str
-
-    def sort_key(self) -> tuple:
-        return (self.path, self.line or 0, self.message)
-
-    def to_json(self) -> dict:
-        return {"path": self.path, "line": self.line, "message": self.message}
 
 
 _MISSING = object()

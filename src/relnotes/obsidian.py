@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from .model import Problem
+from .problem import Problem
 
 __all__ = ["DEFAULT_TEMPLATES_FOLDER", "SETTINGS_FILES", "VaultSettings", "read_settings"]
 
