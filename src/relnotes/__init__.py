@@ -207,7 +207,7 @@ if TYPE_CHECKING:
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER
-    from .problem import Problem
     from .pipeline import Pipeline, VaultError
     from .plugins import PluginError
+    from .problem import Problem
     from .text import one_line
