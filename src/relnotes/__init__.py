@@ -29,7 +29,7 @@ _EXPORTS = {
     **dict.fromkeys(("one_line",), "text"),
     **dict.fromkeys(("Problem",), "problem"),
     **dict.fromkeys(("Action", "read_actions"), "actions"),
-    **dict.fromkeys(("PeopleIndex", "decode_export", "match_key", "safe_title"), "contacts"),
+    **dict.fromkeys(("PeopleIndex", "decode_export", "import_folder", "match_key", "safe_title"), "contacts"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("kind_of",), "kinds"),
@@ -103,6 +103,7 @@ __all__ = [
     "find_incidents",
     "find_links",
     "hookimpl",
+    "import_folder",
     "incident_of",
     "kept",
     "kind_of",
@@ -167,7 +168,7 @@ if TYPE_CHECKING:
         time_of_day,
         typed,
     )
-    from .contacts import PeopleIndex, decode_export, match_key, safe_title
+    from .contacts import PeopleIndex, decode_export, import_folder, match_key, safe_title
     from .dates import (
         Cadence,
         DateProblem,

@@ -107,20 +107,17 @@ def snooze(result: ScanResult, config: Config, target: str | Reminder, until: dt
     if isinstance(target, str) and not looks_like_uid(target):
         try:
             person = _person(vault, target)
-        except ActionRefused:
+        except ActionRefused as no_person:
             try:  # the start of a uid, perhaps (task-c23a4…)
                 target = find_reminder(result, target)
             except ActionRefused:
-                pass
-            else:
-                return snooze(result, config, target, until)
-            raise
-        return _append(result, config, today, snoozed_line(today, until, link=_link(vault, person)))
+                raise no_person from None
+        else:
+            return _append(result, config, today, snoozed_line(today, until, link=_link(vault, person)))
     reminder = target if isinstance(target, Reminder) else find_reminder(result, target)
-    if reminder.kind in ("follow-up", "new-contact") and reminder.person_path:
-        owner = vault.person_at(reminder.person_path)
-        if owner is not None:  # a follow-up's uid changes with each contact: put off the person's
-            return _append(result, config, today, snoozed_line(today, until, link=_link(vault, owner)))
+    owner = vault.person_at(reminder.person_path) if reminder.person_path else None
+    if owner is not None and reminder.kind in ("follow-up", "new-contact"):  # its uid changes with each contact
+        return _append(result, config, today, snoozed_line(today, until, link=_link(vault, owner)))
     return _append(result, config, today, snoozed_line(today, until, _reminder_link(vault, reminder), reminder))
 
 

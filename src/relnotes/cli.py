@@ -202,21 +202,28 @@ _FETCH = click.option("--fetch", is_flag=True,
                            "given by address (otherwise relnotes never goes to the network).")
 
 
+def _fetch(pipeline: Pipeline) -> list[str]:
+    """Fetch what the plugins read from the network (``relnotes_fetch``). :returns: what went wrong,
+    a failing plugin's own failure included (taken out of the next build's warnings)."""
+    pm = pipeline.pm
+    before = len(pm.problems)
+    found = [problem.message for _, problem in pm.hooks.fetch(pipeline.root, pipeline.config)]
+    found += [problem.message for problem in pm.problems[before:]]
+    del pm.problems[before:]
+    return found
+
+
 def _fetch_now(pipeline: Pipeline) -> None:
-    """Fetch what the plugins read from the network (``relnotes_fetch``); warnings on stderr."""
+    """:func:`_fetch`, its warnings on stderr."""
     from .config import ConfigError
     from .plugins import PluginError
 
     try:
-        pm, config = pipeline.pm, pipeline.config
-        before = len(pm.problems)
-        found = [problem for _, problem in pm.hooks.fetch(pipeline.root, config)]
+        found = _fetch(pipeline)
     except (ConfigError, PluginError) as exc:
         raise click.ClickException(str(exc)) from None
-    found += pm.problems[before:]  # a plugin whose fetch failed
-    del pm.problems[before:]
-    for problem in found:
-        click.echo(f"Warning: {problem.message}", err=True)
+    for message in found:
+        click.echo(f"Warning: {message}", err=True)
 
 
 _STRICT = click.option("--strict", is_flag=True,
@@ -622,8 +629,8 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
     fetcher = None
     if fetch:
         def fetcher() -> None:
-            for _, problem in pipeline.pm.hooks.fetch(vault, pipeline.config):
-                logging.getLogger("relnotes.daemon").warning("%s", problem.message)
+            for message in _fetch(pipeline):
+                logging.getLogger("relnotes.daemon").warning("%s", message)
 
         fetcher()  # before the first build
     daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today), debounce=debounce,
@@ -814,9 +821,7 @@ def import_vcard(app: App, vault: Path, source: Path, dry_run: bool, folder: str
     A contact the vault has already — same name or alias (case and accents ignored), email or phone —
     is skipped, and no file is ever overwritten. Exit status: 0 when the import ran, 1 when it could not.
     """
-    from pathlib import PurePosixPath
-
-    from .contacts import PeopleIndex, decode_export, note_for, safe_title, vcards
+    from .contacts import PeopleIndex, decode_export, import_folder, note_for, safe_title, vcards
     from .files import within, write_new
     from .pipeline import VaultError
 
@@ -824,9 +829,10 @@ def import_vcard(app: App, vault: Path, source: Path, dry_run: bool, folder: str
     pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
     files = sorted(p for p in source.rglob("*") if p.suffix.lower() in (".vcf", ".vcard")) if source.is_dir() \
         else [source]
-    folder = (pipeline.config.people_folder if folder is None else folder).replace("\\", "/").strip().strip("/")
-    if ".." in PurePosixPath(folder).parts or PurePosixPath(folder).is_absolute():
-        raise click.UsageError(f"--folder must stay inside the vault, got {folder!r}")
+    try:
+        folder = import_folder(pipeline.config, folder)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         known = PeopleIndex(pipeline.load())
     except VaultError as exc:

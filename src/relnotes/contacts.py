@@ -14,14 +14,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import yaml
 
+from .config import Config
 from .links import name_key
-from .model import Vault, email_key, phone_key
+from .model import Vault, email_key, identity_kind, phone_key
 
-__all__ = ["Card", "PeopleIndex", "decode_export", "match_key", "note_for", "safe_title", "vcards"]
+__all__ = ["Card", "PeopleIndex", "decode_export", "import_folder", "match_key", "note_for", "safe_title", "vcards"]
 
+_MATCHED_BY = {"email": "email", "phone": "phone", "linkedin": "LinkedIn URL"}  # (the LinkedIn import's words)
 _UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f]')  # bad in file names or special in Obsidian links
 
 
@@ -36,6 +39,15 @@ def safe_title(name: str) -> str:
     """A note title usable as a file name everywhere and in ``[[links]]``: unsafe characters become spaces."""
     text = " ".join(_UNSAFE.sub(" ", unicodedata.normalize("NFC", name)).split())
     return text.strip(". ")
+
+
+def import_folder(config: Config, given: str | None) -> str:
+    """Where an import puts the person notes it makes: ``given`` (its ``--folder``), else the people
+    folder; vault-relative, with ``/``. :raises ValueError: when that leads out of the vault."""
+    folder = (config.people_folder if given is None else given).replace("\\", "/").strip().strip("/")
+    if ".." in PurePosixPath(folder).parts:
+        raise ValueError(f"--folder must stay inside the vault, got {folder!r}")
+    return folder
 
 
 def decode_export(data: bytes) -> str:
@@ -61,7 +73,7 @@ class PeopleIndex:
                 self.claim(("name", match_key(alias)), person.path, "alias")
         for person in vault.people:
             for key in person.identity:
-                self.claim(("key", key), person.path, _kind(key))
+                self.claim(("key", key), person.path, _MATCHED_BY[identity_kind(key) or "email"])
         for note in vault.notes:  # another note where the new one would go, whatever the case of its name
             if note.kind != "person":
                 self._keys.setdefault(("path", note.path.casefold()),
@@ -82,10 +94,6 @@ class PeopleIndex:
         """Count a newcomer as in the vault from now on (a second entry for them is then skipped, ``why``)."""
         for key in [("name", match_key(name)), *(("key", k) for k in keys), ("path", path.casefold())]:
             self._keys.setdefault(key, why)
-
-
-def _kind(key: str) -> str:
-    return "phone" if key.startswith("tel:") else "LinkedIn URL" if key.startswith("linkedin:") else "email"
 
 
 # --- vCard ------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from .dates import DateProblem, MonthDay, anniversary_in, parse_date
 from .fields import Vocabulary, single
 from .filekeys import FileKey
 from .links import name_key, people_in
-from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault, email_key
+from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault, identity_kind
 from .obsidian import VaultSettings
 from .plugins import RelnotesPluginManager
 
@@ -251,6 +251,7 @@ class Engine:
         self._snoozes: dict[str, list[tuple[Action, str]]] = {}  # person -> the log's snoozes, with their note
         self._acts: dict[str, list[Action]] = {}  # uid -> the log's snoozes and dones of that one reminder
         self._applied: dict[str, tuple[Action, ...]] = {}  # uid -> its actions as of the day of the last build
+        self._snoozed: set[str] = set()  # the people the log's snoozes applied to at the last build
         self._logs_changed = False
         self._classify: Callable[..., str | None] = lambda **_: None  # the hooks' callers, made for each build
         self._note_interactions: Callable[..., list[tuple[str, Interaction]]] = lambda **_: []
@@ -469,14 +470,21 @@ class Engine:
         """The log's actions as of ``today`` (those dated after it have not happened yet): each
         person's latest snooze, and the reminders whose actions changed touched for
         :meth:`_Reminders.settle`."""
-        for path, person in self.vault._person_of.items():
+        snoozed = set()
+        for path in self._snoozes.keys() | self._snoozed:  # the people snoozed now, or at the last build
+            person = self.vault._person_of.get(path)
+            if person is None:
+                continue
             snoozes = [(action.date, action.line, source, action.until)
                        for action, source in self._snoozes.get(path, ()) if action.date <= today]
             latest = max(snoozes, default=None)
             logged = (latest[3], f"{latest[2]}, line {latest[1]}") if latest and latest[3] else None
+            if logged is not None:
+                snoozed.add(path)
             if person.logged_snooze != logged:
                 person.logged_snooze = logged
                 self._stale_people.add(path)
+        self._snoozed = snoozed
         applied = {uid: tuple(a for a in sorted(acts, key=lambda a: (a.date, a.line)) if a.date <= today)
                    for uid, acts in self._acts.items()}
         applied = {uid: acts for uid, acts in applied.items() if acts}
@@ -559,8 +567,9 @@ class Engine:
                 return ascii(person.path) if same else person.path
 
             everyone = ", ".join(map(shown, [first, *others]))
-            what = _identity_kind(key)
-            if what:  # an email, a phone, a LinkedIn profile: one person's, by its nature
+            kind = identity_kind(key)
+            if kind:  # an email, a phone, a LinkedIn profile: one person's, by its nature
+                what = "LinkedIn profile" if kind == "linkedin" else kind
                 self._shared[key] = Problem(first.path, None, (
                     f"{len(persons)} people claim the {what} {key.removeprefix('tel:').removeprefix('linkedin:')!r}: "
                     f"{everyone}; what it identifies goes to {first.path} (keep it on one person note)"))
@@ -718,15 +727,6 @@ def _names(note: Note | None, person: Person | None) -> set[str]:
 def _facts(person: Person | None) -> tuple | None:
     """What others can see of a person: every field but the note and the interactions."""
     return None if person is None else tuple(getattr(person, name) for name in _PERSON_FIELDS)
-
-
-def _identity_kind(key: str) -> str | None:
-    """What identity key ``key`` is ("email", "phone", "LinkedIn profile"), or None for a name."""
-    if key.startswith("tel:"):
-        return "phone"
-    if key.startswith("linkedin:"):
-        return "LinkedIn profile"
-    return "email" if email_key(key) == key else None
 
 
 def _folders(folders: tuple[str, ...]) -> str:

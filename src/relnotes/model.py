@@ -422,6 +422,16 @@ def phone_key(text: str) -> str | None:
     return "tel:" + ("+" if text.startswith("+") else "") + digits
 
 
+def identity_kind(key: str) -> str | None:
+    """Which identity field a key (:attr:`Person.identity`) comes from — ``"email"``, ``"phone"``
+    or ``"linkedin"`` — or None for a name."""
+    if key.startswith("tel:"):
+        return "phone"
+    if key.startswith("linkedin:"):
+        return "linkedin"
+    return "email" if email_key(key) == key else None
+
+
 def linkedin_key(text: str) -> str | None:
     """A LinkedIn profile as it identifies a person: ``https://www.linkedin.com/in/Priya-Raman/`` →
     ``linkedin:priya-raman``."""

@@ -91,6 +91,12 @@ def _buttons(reminder: Reminder, form: str, back: str) -> str:
     return f'<form class="buttons" method="post" action="{target}">{fields}{buttons}</form>'
 
 
+def _task_note(reminder: Reminder) -> list[str]:
+    """For a task, where to tick it (relnotes does not close tasks)."""
+    why = why_not_done(reminder) if reminder.kind == "task" else None
+    return [f'<p class="note">{_text(why)}</p>'] if why else []
+
+
 def _card(result: ScanResult, reminder: Reminder, form: str) -> list[str]:
     today = result.today
     who = f" · {_text(reminder.person)}" if reminder.person else ""
@@ -98,10 +104,7 @@ def _card(result: ScanResult, reminder: Reminder, form: str) -> list[str]:
            f'<p class="meta">{_when(reminder, today)}{who} · {_text(reminder.kind.replace("-", " "))}</p>']
     if reminder.detail:
         out.append(f'<p class="why">{_text(reminder.detail)}</p>')
-    why = why_not_done(reminder) if reminder.kind == "task" else None
-    if why:
-        out.append(f'<p class="note">{_text(why)}</p>')
-    out += [_buttons(reminder, form, "agenda"), "</div>"]
+    out += [*_task_note(reminder), _buttons(reminder, form, "agenda"), "</div>"]
     return out
 
 
@@ -141,10 +144,7 @@ def reminder_page(result: ScanResult, reminder: Reminder, form: str, message: st
     facts.append(("From", _text(reminder.source)))
     body = ['<nav><a href="../agenda">← Agenda</a></nav>', f"<h1>{_text(reminder.title)}</h1>", "<dl>",
             *(f"<dt>{key}</dt><dd>{value}</dd>" for key, value in facts), "</dl>"]
-    why = why_not_done(reminder) if reminder.kind == "task" else None
-    if why:
-        body.append(f'<p class="note">{_text(why)}</p>')
-    body.append(_buttons(reminder, form, f"r/{quote(reminder.uid, safe='@')}"))
+    body += [*_task_note(reminder), _buttons(reminder, form, f"r/{quote(reminder.uid, safe='@')}")]
     return _page(reminder.title, body, message)
 
 

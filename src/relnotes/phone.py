@@ -65,9 +65,18 @@ def _page(status: HTTPStatus, body: bytes, **more: str) -> Response:
     return Response(status, body, {**_HEADERS, **more})
 
 
-def _see(where: str) -> Response:
+def _see(where: str, **more: str) -> Response:
     return Response(HTTPStatus.SEE_OTHER, b"", {"Location": where, "Cache-Control": "no-store",
-                                                 "Content-Type": "text/plain; charset=utf-8"})
+                                                 "Content-Type": "text/plain; charset=utf-8", **more})
+
+
+def _not_paired() -> Response:
+    return _page(HTTPStatus.FORBIDDEN, message_page("Not paired", _NOT_PAIRED))
+
+
+def _not_ready() -> Response:
+    return _page(HTTPStatus.SERVICE_UNAVAILABLE, message_page("Not ready", ["The first scan is running."]),
+                 **{"Retry-After": "5"})
 
 
 class Pages:
@@ -141,11 +150,10 @@ class Pages:
     def _show(self, path: str, headers: Headers, did: str | None) -> Response:
         secret = self._device(headers)
         if secret is None:
-            return _page(HTTPStatus.FORBIDDEN, message_page("Not paired", _NOT_PAIRED))
+            return _not_paired()
         result = self._latest()
         if result is None:
-            return _page(HTTPStatus.SERVICE_UNAVAILABLE, message_page("Not ready", ["The first scan is running."]),
-                         **{"Retry-After": "5"})
+            return _not_ready()
         form = self._form_token(secret)
         if path == "/agenda":
             return _page(HTTPStatus.OK, agenda_page(result, form, did))
@@ -168,13 +176,12 @@ class Pages:
         base = self._config().pages_url or ""
         secure = "; Secure" if base.startswith("https://") else ""
         cookie = f"{devices.COOKIE}={secret}; Path=/; Max-Age=34560000; HttpOnly; SameSite=Strict{secure}"
-        response = _see("agenda?did=paired")
-        return Response(response.status, b"", {**response.headers, "Set-Cookie": cookie})
+        return _see("agenda?did=paired", **{"Set-Cookie": cookie})
 
     def _act(self, fields: Mapping[str, str], headers: Headers) -> Response:
         secret = self._device(headers)
         if secret is None:
-            return _page(HTTPStatus.FORBIDDEN, message_page("Not paired", _NOT_PAIRED))
+            return _not_paired()
         if not hmac.compare_digest(fields.get("form", ""), self._form_token(secret)):
             return _page(HTTPStatus.FORBIDDEN, message_page("Refused", ["This form was not made for this device."]))
         action, uid, back = fields.get("action", ""), fields.get("uid", ""), fields.get("back", "agenda")
@@ -182,7 +189,7 @@ class Pages:
             back = "agenda"
         result = self._latest()
         if result is None:
-            return _page(HTTPStatus.SERVICE_UNAVAILABLE, message_page("Not ready", ["The first scan is running."]))
+            return _not_ready()
         try:
             reminder = find_reminder(result, uid)
             written = _take(result, self._config(), action, reminder)
@@ -211,7 +218,7 @@ def _all(headers: Headers, name: str) -> list[str]:
 
 def _reminder(result: ScanResult, uid: str) -> Reminder | None:
     try:
-        return find_reminder(result, uid) if len(uid) >= 8 else None
+        return find_reminder(result, uid)
     except ActionRefused:
         return None
 

@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import click
 import yaml
@@ -36,6 +36,7 @@ from relnotes import (
     email_key,
     file_key,
     hookimpl,
+    import_folder,
     kept,
     linkedin_key,
     parse_cadence,
@@ -225,9 +226,10 @@ def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder
     except OSError as exc:
         raise click.ClickException(f"cannot read {csv_file}: {getattr(exc, 'strerror', None) or exc}") from None
     rows = connections(text)
-    folder = (config.people_folder if folder is None else folder).replace("\\", "/").strip().strip("/")
-    if ".." in PurePosixPath(folder).parts:
-        raise click.UsageError(f"--folder must stay inside the vault, got {folder!r}")
+    try:
+        folder = import_folder(config, folder)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     known = _known(pipeline)
     created = skipped = 0
     for line, row in rows:
