@@ -34,7 +34,7 @@ from .files import write_atomic
 from .model import Note, Output, Problem
 from .notes import read_many
 from .obsidian import VaultSettings
-from .userdirs import cache_dir
+from .userdirs import cache_dir, vault_id
 
 __all__ = ["Memo", "VaultCache", "cache_file", "code_version", "kept", "memo", "prune_memos"]
 
@@ -390,7 +390,7 @@ def _vault_of(name: str) -> str:
 
 def _vault_file(root: Path, suffix: str) -> Path:
     """Where the cache keeps a file about the vault at ``root`` (named by its resolved path)."""
-    return cache_dir() / "vaults" / (hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:24] + suffix)
+    return cache_dir() / "vaults" / (vault_id(root) + suffix)
 
 
 def code_version() -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomic
-from .userdirs import config_dir
+from .userdirs import config_dir, vault_id
 
 __all__ = ["CODE_MINUTES", "COOKIE", "clear", "device_of", "form_token", "new_code", "pages_url", "pair",
            "phones_file", "set_pages_url"]
@@ -39,8 +39,7 @@ _TRIES = 20  # wrong codes before every open code is dropped (a code is 40 bits;
 
 
 def phones_file(vault: Path) -> Path:
-    digest = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:24]
-    return config_dir() / "phones" / f"{digest}.json"
+    return config_dir() / "phones" / f"{vault_id(vault)}.json"
 
 
 def _digest(secret: str) -> str:

@@ -32,7 +32,7 @@ from pathlib import Path
 from .filekeys import file_key
 from .files import write_atomic
 from .phone import MAX_FORM, Pages
-from .userdirs import config_dir
+from .userdirs import config_dir, vault_id
 
 __all__ = ["Feed", "FeedServer", "FeedSource", "TokenError", "feed_path", "token_for", "token_source"]
 
@@ -44,8 +44,7 @@ FEED_NAME = "relnotes.ics"
 # --- the token ----------------------------------------------------------------------------
 
 def _token_file(vault: Path) -> Path:
-    digest = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:24]
-    return config_dir() / "tokens" / f"{digest}.token"
+    return config_dir() / "tokens" / f"{vault_id(vault)}.token"
 
 
 class TokenError(OSError):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["CACHE_DIR_ENV", "CONFIG_DIR_ENV", "cache_dir", "config_dir"]
+__all__ = ["CACHE_DIR_ENV", "CONFIG_DIR_ENV", "cache_dir", "config_dir", "vault_id"]
 
 CONFIG_DIR_ENV = "RELNOTES_CONFIG_DIR"
 CACHE_DIR_ENV = "RELNOTES_CACHE_DIR"
@@ -28,3 +29,9 @@ def config_dir() -> Path:
 def cache_dir() -> Path:
     """Where relnotes keeps its caches: ``$RELNOTES_CACHE_DIR`` or the platform's cache folder."""
     return _user_dir(CACHE_DIR_ENV, "cache")
+
+
+def vault_id(vault: Path) -> str:
+    """What the user's folders name a vault's files by: a digest of its resolved path (a synced
+    vault's name says nothing about where it lies, and the path is kept out of file names)."""
+    return hashlib.sha256(str(Path(vault).resolve()).encode()).hexdigest()[:24]

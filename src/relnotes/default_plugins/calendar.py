@@ -74,7 +74,7 @@ def relnotes_interactions(vault: Vault, config: Config) -> Iterator[Interaction]
     mine = {key for key in map(email_key, config.my_emails) if key}
     who: dict[tuple[str | None, str | None], Person | None] = {}  # (email, name) -> the person: asked once
     for source in settings.sources:
-        for meetings, problems in _source(vault, _root(Path(vault.root), source), source):
+        for meetings, problems in _source(vault, source):
             vault.problems += problems
             for date, title, count, people in meetings:
                 if count > settings.max_attendees or any(key in mine and declined for key, _, declined in people):
@@ -174,16 +174,11 @@ def source_files(vault: Path, sources: Iterable[str]) -> list[Path]:
     """Every file the ``sources`` name, as the scans read them (a fetched address: its copy in the
     cache folder); what a remembered scan's answer depends on besides the notes."""
     problems: list[Problem] = []
-    return [path for source in sources for path in _files(_root(vault, source), source, problems, vault)]
+    return [path for source in sources for path in _files(vault, source, problems)]
 
 
-def _root(vault: Path, source: str) -> Path:
-    root = Path(source).expanduser()
-    return root if root.is_absolute() else vault / root
-
-
-def _files(root: Path, source: str, problems: list[Problem], vault: Path) -> list[Path]:
-    """The .ics files of one source, in a stable order."""
+def _files(vault: Path, source: str, problems: list[Problem]) -> list[Path]:
+    """The .ics files of one source (relative to the ``vault`` folder, or absolute), in a stable order."""
     if _is_url(source):
         fetched = _fetched(vault, source)
         if fetched.exists():
@@ -192,6 +187,8 @@ def _files(root: Path, source: str, problems: list[Problem], vault: Path) -> lis
                                 "--fetch` or `relnotes watch VAULT --fetch` fetches it (a scan alone never goes "
                                 "to the network)"))
         return []
+    root = Path(source).expanduser()
+    root = root if root.is_absolute() else vault / root
     if root.is_dir():
         found = []
         for top, dirs, files in os.walk(root):
@@ -209,11 +206,11 @@ def _files(root: Path, source: str, problems: list[Problem], vault: Path) -> lis
 Meeting = tuple[dt.date, str, int, tuple[tuple[str | None, str | None, bool], ...]]
 
 
-def _source(vault: Vault, root: Path, source: str) -> list[tuple[list[Meeting], list[Problem]]]:
+def _source(vault: Vault, source: str) -> list[tuple[list[Meeting], list[Problem]]]:
     """The meetings (and problems) of each .ics file of one source, kept between runs while its
     files are unchanged: parsing and expanding a big calendar takes seconds."""
     problems: list[Problem] = []
-    files = _files(root, source, problems, Path(vault.root))
+    files = _files(Path(vault.root), source, problems)
     if not files:
         return [([], problems)]
     keys = tuple((str(path), file_key(path)) for path in files)
