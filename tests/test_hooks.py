@@ -199,7 +199,7 @@ def test_hook_relnotes_goal(make_vault, run_scan):
     vault = make_vault({"People/Ann.md": "---\ntype: person\nmet: 2026-11-02\n---\n",
                         "People/Bo.md": "---\ntype: person\nlast_contact: 2026-11-03\n---\n"},
                        config="goal = { people = 4 }\n")
-    assert run_scan(vault, "2026-11-25").goal.done == 2
+    assert run_scan(vault, "2026-11-25").goal.people == ("Bo",)  # built in: met is no conversation
     goal = run_scan(vault, "2026-11-25", plugins=[example("relnotes_goal")]).goal
     assert (goal.done, goal.people) == (1, ("Ann",))
 

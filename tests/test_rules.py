@@ -376,9 +376,10 @@ def test_window_lists_overdue_items_and_upcoming_within_the_horizon(run_scan, ma
 
 # --- goal ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("per, start, done", [("week", "2026-11-23", 2), ("month", "2026-11-01", 3),
-                                              ("quarter", "2026-10-01", 4)])
+@pytest.mark.parametrize("per, start, done", [("week", "2026-11-23", 1), ("month", "2026-11-01", 2),
+                                              ("quarter", "2026-10-01", 3)])
 def test_goal(run_scan, make_vault, per, start, done):
+    """Contact counts, but ``met`` (Bob's) is when you met — a LinkedIn connection date —, no conversation."""
     vault = make_vault({
         "People/Ann.md": person(last_contact="2026-11-24"),
         "People/Bob.md": person(met="2026-11-23"),
@@ -390,6 +391,7 @@ def test_goal(run_scan, make_vault, per, start, done):
     goal = run_scan(vault, TODAY).goal
     assert (goal.target, goal.per, goal.period_start.isoformat(), goal.done) == (8, per, start, done)
     assert len(goal.people) == done
+    assert "Bob" not in goal.people
 
 
 def test_goal_in_json(make_vault):

@@ -101,8 +101,8 @@ def test_this_week_later_and_celebrations(vault):
 
 def test_goal_health_and_problems(vault):
     found = sections(summary_of(vault))
-    assert found["Goal"] == ("`███████████████░░░░░` 3/4 people this month (75%, since 2026-11-01)\n\n"
-                             "[[People/Bo|Bo]], [[People/Cy|Cy]], [[People/Di|Di]]")
+    assert found["Goal"] == ("`██████████░░░░░░░░░░` 2/4 people this month (50%, since 2026-11-01)\n\n"
+                             "[[People/Cy|Cy]], [[People/Di|Di]]")  # Bo was met, not talked with
     health = found["Network health"]
     rows = [line for line in health.splitlines() if line.startswith("| ") and "relationship" not in line]
     assert rows == ["| mentor | 1 | 0 | 0 |", "| sponsor | 0 | 0 | 0 |", "| peer | 1 | 0 | 0 |",

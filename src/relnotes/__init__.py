@@ -41,7 +41,8 @@ _EXPORTS = {
                      "a_path", "at_least", "choice", "names", "output_file", "time_of_day", "typed"), "config"),
     **dict.fromkeys(("GENERATED_KEY", "GENERATOR", "NOTE_MARKER"), "notes"),
     **dict.fromkeys(("Memo", "cache_file", "kept", "memo"), "cache"),
-    **dict.fromkeys(("write_atomic", "write_new"), "files"),
+    **dict.fromkeys(("replace_file", "write_atomic", "write_new"), "files"),
+    **dict.fromkeys(("EditRefused", "edit_frontmatter"), "edit"),
     **dict.fromkeys(("file_key",), "filekeys"),
     **dict.fromkeys(("Pipeline", "VaultError"), "pipeline"),
     **dict.fromkeys(("PluginError",), "plugins"),
@@ -61,6 +62,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DateProblem",
+    "EditRefused",
     "Found",
     "GoalStatus",
     "Incident",
@@ -97,6 +99,7 @@ __all__ = [
     "cache_file",
     "choice",
     "decode_export",
+    "edit_frontmatter",
     "email_key",
     "field_key",
     "file_key",
@@ -126,6 +129,7 @@ __all__ = [
     "progress_bar",
     "prose",
     "read_actions",
+    "replace_file",
     "safe_title",
     "single",
     "time_of_day",
@@ -180,9 +184,10 @@ if TYPE_CHECKING:
         parse_month_day,
         period_start,
     )
+    from .edit import EditRefused, edit_frontmatter
     from .fields import Found, Vocabulary, field_key, single, type_key
     from .filekeys import file_key
-    from .files import write_atomic, write_new
+    from .files import replace_file, write_atomic, write_new
     from .incidents import Incident, find_incidents, incident_of
     from .kinds import kind_of
     from .links import Link, find_links, link_target, name_key, note_link, people_in, prose

@@ -65,7 +65,7 @@ class PeopleIndex:
     (matched by email)")."""
 
     def __init__(self, vault: Vault) -> None:
-        self._keys: dict[tuple[str, str], str] = {}
+        self._keys: dict[tuple[str, str], tuple[str | None, str]] = {}  # key → (the person's path, why)
         for person in vault.people:
             self.claim(("name", match_key(person.name)), person.path, "name")
         for person in vault.people:
@@ -77,23 +77,33 @@ class PeopleIndex:
         for note in vault.notes:  # another note where the new one would go, whatever the case of its name
             if note.kind != "person":
                 self._keys.setdefault(("path", note.path.casefold()),
-                                      f"{note.path} exists already and is not a person note")
+                                      (None, f"{note.path} exists already and is not a person note"))
 
     def claim(self, key: tuple[str, str], path: str, how: str) -> None:
         """Have ``key`` (``("name", match_key(…))`` or ``("key", an identity key)``) lead to the person at ``path``."""
-        self._keys.setdefault(key, f"already in the vault as {path} (matched by {how})")
+        self._keys.setdefault(key, (path, f"already in the vault as {path} (matched by {how})"))
 
-    def match(self, name: str, keys: Iterable[str] = (), path: str | None = None) -> str | None:
-        """Why the newcomer called ``name``, with identity ``keys`` (:attr:`Person.identity` forms)
-        and going to ``path``, is in the vault already — or None."""
+    def _found(self, name: str, keys: Iterable[str], path: str | None) -> tuple[str | None, str] | None:
         wanted = [("name", match_key(name)), *(("key", key) for key in keys)]
         wanted += [("path", path.casefold())] if path else []
         return next((self._keys[k] for k in wanted if k in self._keys), None)
 
+    def match(self, name: str, keys: Iterable[str] = (), path: str | None = None) -> str | None:
+        """Why the newcomer called ``name``, with identity ``keys`` (:attr:`Person.identity` forms)
+        and going to ``path``, is in the vault already — or None."""
+        found = self._found(name, keys, path)
+        return found[1] if found else None
+
+    def person(self, name: str, keys: Iterable[str] = ()) -> str | None:
+        """The path of the person note ``name`` with identity ``keys`` matches (as :meth:`match`
+        does), or None: none does, or it is someone imported in this run."""
+        found = self._found(name, keys, None)
+        return found[0] if found else None
+
     def add(self, name: str, keys: Iterable[str], path: str, why: str) -> None:
         """Count a newcomer as in the vault from now on (a second entry for them is then skipped, ``why``)."""
         for key in [("name", match_key(name)), *(("key", k) for k in keys), ("path", path.casefold())]:
-            self._keys.setdefault(key, why)
+            self._keys.setdefault(key, (None, why))
 
 
 # --- vCard ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import errno
 import fcntl
 import glob
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,8 +16,8 @@ from .actions import LOG_MARKER, log_header
 from .model import Output
 from .text import one_line
 
-__all__ = ["OutputRefused", "append_line", "generated", "within", "write_atomic", "write_new", "write_output",
-           "write_outputs"]
+__all__ = ["OutputRefused", "append_line", "generated", "replace_file", "within", "write_atomic", "write_new",
+           "write_output", "write_outputs"]
 
 Content = bytes | Callable[[BinaryIO], None]  # the bytes, or a function that writes them to a file
 
@@ -77,6 +78,29 @@ def write_atomic(path: Path, data: Content, mode: int = 0o644, sync: bool = True
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def replace_file(root: Path, path: Path, old: bytes, new: bytes) -> bool:
+    """Change a user's file in the vault ``root`` from ``old`` to ``new``: atomically, keeping
+    its permissions (and a symlink, by writing where it leads). Only commands that were asked to
+    edit notes (``--update``) call this.
+
+    :returns: False, writing nothing, when the file no longer holds ``old`` (edited meanwhile).
+    :raises OutputRefused: when the file lies outside the vault.
+    """
+    real = Path(os.path.realpath(path))
+    if not within(root, real):
+        raise OutputRefused(errno.EPERM, "leads outside the vault; not changed", str(path))
+    tmp = _temp_beside(real, new, stat.S_IMODE(real.stat().st_mode))
+    try:
+        if real.read_bytes() != old:
+            os.unlink(tmp)
+            return False
+        os.replace(tmp, real)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
 
 
 def write_new(path: Path, data: bytes) -> bool:

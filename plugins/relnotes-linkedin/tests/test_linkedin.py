@@ -189,7 +189,8 @@ def test_relnotes_lists_the_plugin_as_installed():
     assert result.exit_code == 0, result.output
     row = next(row for row in json.loads(result.stdout)["plugins"] if row["name"] == "linkedin")
     assert (row["origin"], row["distribution"], row["hooks"]) == (
-        "installed", "relnotes-linkedin", ["relnotes_commands", "relnotes_interactions", "relnotes_settings"])
+        "installed", "relnotes-linkedin",
+        ["relnotes_commands", "relnotes_interactions", "relnotes_person_reminders", "relnotes_settings"])
     assert row["whole_vault"] == ["relnotes_interactions"]  # the messages export is no note
 
 
@@ -258,3 +259,129 @@ def test_messages_sent_and_received_are_contact(make_vault):
     assert [w["message"] for w in scan["warnings"] if "linkedin" in w["path"]] == [
         "line 6: DATE 'yesterday' is not a date; skipped"]
     assert "Me Myself" not in json.dumps(scan) and "Stranger" not in json.dumps(scan)
+
+
+# --- job changes -------------------------------------------------------------------------------
+
+PRIYA = ("---\r\n"
+         "type: person\r\n"
+         "company: Globex   # since 2021\r\n"
+         "position: Staff Engineer\r\n"
+         "birthday: 1990-04-02\r\n"
+         "---\r\n"
+         "Met at [[RustConf]].\r\n")
+TOMAS = "---\ntype: person\norg: Initech\njob_title: Analyst\njobs:\n  - org: Umbrella\n    until: 2019-05-01\n---\n"
+NEW_JOBS = ('Priya,Raman,https://www.linkedin.com/in/priya,,"Acme, Inc.",Principal Engineer,12 Jan 2020\n'
+            "Tomás,Ibáñez,,,Initech,Senior Analyst,3 Feb 2021\n"
+            "Same,Person,,,Hooli,CEO,3 Feb 2021\n"
+            "Blank,Company,,,,,3 Feb 2021\n"
+            "Inline,Field,,,Acme,CTO,3 Feb 2021\n")
+
+
+def job_vault(make_vault):
+    return make_vault({
+        "People/Priya Raman.md": PRIYA,
+        "People/Tomas Ibanez.md": TOMAS,
+        "People/Same Person.md": "---\ntype: person\ncompany: hooli\nposition: ceo\n---\n",
+        "People/Blank Company.md": "---\ntype: person\ncompany: Globex\n---\n",
+        "People/Inline Field.md": "---\ntype: person\n---\ncompany:: Globex\n",
+    }, config='goal = { people = 4, per = "month" }\n')
+
+
+def new_roles(vault, today):
+    report = json.loads(run("scan", vault, "--today", today, "--json").stdout)
+    return [(r["title"], r["date"], r["detail"]) for r in report["reminders"] if r["kind"] == "new-role"]
+
+
+def test_a_newer_export_shows_each_new_role_and_changes_nothing_without_update(make_vault, tmp_path):
+    vault = job_vault(make_vault)
+    before = snapshot(vault)
+    result = run("linkedin-import", vault, write_csv(tmp_path, NEW_JOBS), "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "new role: Priya Raman (People/Priya Raman.md): Staff Engineer at Globex → Principal Engineer at Acme, Inc.",
+        "new role: Tomas Ibanez (People/Tomas Ibanez.md): Analyst at Initech → Senior Analyst at Initech",
+        "skip Same Person: already in the vault as People/Same Person.md (matched by name)",
+        "skip Blank Company: already in the vault as People/Blank Company.md (matched by name)",
+        "new role: Inline Field (People/Inline Field.md): Globex → CTO at Acme",
+        "created 0, skipped 5, new roles 3",
+        "Run again with --update to write the new roles into the notes (company and position; the old job goes "
+        "under jobs).",
+    ]
+    assert snapshot(vault) == before
+    assert run("linkedin-import", vault, write_csv(tmp_path, NEW_JOBS), "--update", "--dry-run").stdout.splitlines(
+        )[-2] == "would create 0, skipped 5, new roles 3"
+    assert snapshot(vault) == before
+    assert new_roles(vault, "2026-12-01") == []
+
+
+def test_update_rewrites_just_the_job_and_keeps_the_old_one_in_jobs(make_vault, tmp_path):
+    vault = job_vault(make_vault)
+    before = snapshot(vault)
+    csv_file = write_csv(tmp_path, NEW_JOBS)
+    result = run("linkedin-import", vault, csv_file, "--update", "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    out = result.stdout.splitlines()
+    assert out[1] == "  updated People/Priya Raman.md" and out[3] == "  updated People/Tomas Ibanez.md"
+    assert out[7] == ("  not updated: company is the inline field company:: on line 4; change it by hand")
+    assert out[8] == "created 0, skipped 5, new roles 3 (updated 2)"
+    after = snapshot(vault)
+    assert after["People/Priya Raman.md"] == (
+        b"---\r\n"
+        b"type: person\r\n"
+        b"company: Acme, Inc.   # since 2021\r\n"
+        b"position: Principal Engineer\r\n"
+        b"birthday: 1990-04-02\r\n"
+        b"jobs:\r\n"
+        b"  - company: Globex\r\n"
+        b"    position: Staff Engineer\r\n"
+        b"    until: 2026-12-01\r\n"
+        b"---\r\n"
+        b"Met at [[RustConf]].\r\n")
+    assert after["People/Tomas Ibanez.md"] == (  # the note's own names for the fields; newest job first
+        b"---\ntype: person\norg: Initech\njob_title: Senior Analyst\njobs:\n"
+        b"  - company: Initech\n    position: Analyst\n    until: 2026-12-01\n"
+        b"  - org: Umbrella\n    until: 2019-05-01\n---\n")
+    assert {k: v for k, v in after.items() if v != before[k]}.keys() == {"People/Priya Raman.md",
+                                                                         "People/Tomas Ibanez.md"}
+    again = run("linkedin-import", vault, csv_file, "--update", "--today", "2026-12-02")
+    assert "new role: Priya" not in again.stdout and snapshot(vault)["People/Priya Raman.md"] == after[
+        "People/Priya Raman.md"]
+
+
+def test_a_new_role_is_a_celebration_until_done_or_a_month_has_passed(make_vault, tmp_path):
+    vault = job_vault(make_vault)
+    run("linkedin-import", vault, write_csv(tmp_path, NEW_JOBS), "--update", "--today", "2026-12-01")
+    assert new_roles(vault, "2026-12-03") == [
+        ("Congratulate Priya Raman on the new role at Acme, Inc.", "2026-12-01",
+         "now Principal Engineer at Acme, Inc., was Staff Engineer at Globex (until 2026-12-01)"),
+        ("Congratulate Tomas Ibanez on becoming Senior Analyst at Initech", "2026-12-01",
+         "now Senior Analyst at Initech, was Analyst at Initech (until 2026-12-01)"),
+    ]
+    assert new_roles(vault, "2026-11-30") == []  # not before it happened
+    assert len(new_roles(vault, "2026-12-31")) == 2 and new_roles(vault, "2027-01-01") == []
+    report = json.loads(run("scan", vault, "--today", "2026-12-03", "--json").stdout)
+    priya = next(r for r in report["reminders"] if r["kind"] == "new-role" and r["person"] == "Priya Raman")
+    assert priya["data"] == {"company": "Acme, Inc.", "position": "Principal Engineer"}
+    done = run("done", vault, priya["uid"], "--today", "2026-12-03")
+    assert done.exit_code == 0, done.output
+    assert [t for t, *_ in new_roles(vault, "2026-12-03")] == [
+        "Congratulate Tomas Ibanez on becoming Senior Analyst at Initech"]
+
+
+def test_a_jobs_list_that_cannot_be_read_is_a_warning(make_vault):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\njobs:\n  - company: A\n  - until: soon\n---\n",
+                        "People/Bo.md": "---\ntype: person\njobs: Globex\n---\n"})
+    report = json.loads(run("scan", vault, "--today", "2026-12-01", "--json").stdout)
+    assert sorted((w["path"], w["line"], w["message"]) for w in report["warnings"] if w["path"]) == [
+        ("People/Ann.md", 3, "jobs: entry 1: no 'until' date; ignored"),
+        ("People/Ann.md", 3, "jobs: entry 2: 'soon' is not a date in YYYY-MM-DD form; ignored"),
+        ("People/Bo.md", 3, "jobs: not a list of past jobs; ignored")]
+
+
+def test_the_connection_date_is_no_conversation_for_the_goal(make_vault, tmp_path):
+    vault = make_vault({}, config='goal = { people = 4, per = "month" }\n')
+    run("linkedin-import", vault, write_csv(tmp_path, "Jane,Doe,,,Acme,CTO,20 Nov 2026\n"))
+    report = json.loads(run("scan", vault, "--today", "2026-11-25", "--json").stdout)
+    assert [r["kind"] for r in report["reminders"]] == ["new-contact"]  # you met: send a follow-up
+    assert report["goal"]["done"] == 0

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 
-from relnotes import Config, GoalStatus, Vault, hookimpl, period_start
+from relnotes import Config, GoalStatus, Person, Vault, hookimpl, period_start
+
+_date = operator.attrgetter("date")
+
+
+def _in_touch(person: Person, start: dt.date, today: dt.date) -> bool:
+    """Whether ``person`` was in contact from ``start`` to ``today``: an interaction (the
+    interactions are in date order) or ``last_contact``. ``met`` is when you met, not a
+    conversation: a LinkedIn connection date does not count."""
+    first = bisect.bisect_left(person.interactions, start, key=_date)
+    if first < len(person.interactions) and person.interactions[first].date <= today:
+        return True
+    return person.last_contact is not None and start <= person.last_contact <= today
 
 
 @hookimpl(trylast=True)
@@ -12,6 +26,5 @@ def relnotes_goal(vault: Vault, config: Config, today: dt.date) -> GoalStatus | 
     if config.goal is None:
         return None
     start = period_start(today, config.goal.per)
-    people = sorted((p.name for p in vault.people if (last := p.last_contact_on(today)) and last[0] >= start),
-                    key=str.casefold)
+    people = sorted((p.name for p in vault.people if _in_touch(p, start, today)), key=str.casefold)
     return GoalStatus(config.goal.people, config.goal.per, len(people), start, tuple(people))

@@ -3,6 +3,11 @@
 - ``relnotes linkedin-import VAULT CSV`` turns ``Connections.csv`` into person notes. It never
   overwrites a file and never creates a second note for someone the vault already knows, by
   name or alias (case and accents ignored), email or LinkedIn URL.
+- Importing a newer export compares each known person's company and position with their note:
+  a change is shown as a new role, and ``--update`` writes it into the note (only those fields,
+  in place, the old job first in a ``jobs`` list).
+- A new role in a note's ``jobs`` (an entry with ``until``) is a ``new-role`` celebration:
+  "Congratulate Priya Raman on the new role at Acme", for ``congratulate_days`` after it.
 - The export's ``messages.csv``, put at ``[plugins.linkedin] messages`` (by default
   ``.relnotes/linkedin/messages.csv``), is contact: each message you sent or received is an
   interaction (channel ``linkedin``) with the other people of it who have a note, matched by
@@ -24,32 +29,44 @@ from relnotes import (
     App,
     Config,
     DateProblem,
+    EditRefused,
     Interaction,
     PeopleIndex,
-    Pipeline,
+    Person,
     Problem,
+    Reminder,
     Setting,
     Table,
     Vault,
     a_path,
+    at_least,
     decode_export,
+    edit_frontmatter,
     email_key,
     file_key,
     hookimpl,
     import_folder,
     kept,
     linkedin_key,
+    make_uid,
+    match_key,
+    name_key,
     parse_cadence,
+    parse_date,
+    replace_file,
     safe_title,
     write_new,
 )
 
-__all__ = ["connections", "messages", "normalise_url", "relnotes_commands", "relnotes_interactions",
-           "relnotes_settings", "safe_title"]  # safe_title: relnotes' own
+__all__ = ["Job", "connections", "job_change", "messages", "normalise_url", "relnotes_commands",
+           "relnotes_interactions", "relnotes_person_reminders", "relnotes_settings",
+           "safe_title"]  # safe_title: relnotes' own
 
 SETTINGS = Table("plugins.linkedin", (
     Setting("messages", ".relnotes/linkedin/messages.csv", a_path,
             "LinkedIn's messages.csv export, relative to the vault: each message is contact (channel linkedin)."),
+    Setting("congratulate_days", 30, at_least(0),
+            "A new role (a jobs entry ending this many days ago or less) is a celebration: congratulate them."),
 ), "LinkedIn's data export.")
 
 
@@ -157,11 +174,59 @@ def relnotes_interactions(vault: Vault, config: Config) -> list[Interaction]:
     return contact
 
 
-def _known(pipeline: Pipeline) -> PeopleIndex:
+def _last_job(person: Person, problems: list[Problem]) -> tuple[dt.date, dict] | None:
+    """The entry of the note's ``jobs`` with the latest ``until`` (the job that ended last) and
+    that day, or None; entries that are not ``{…, until: DATE}`` are reported."""
+    jobs = person.note.frontmatter.get("jobs")
+    if jobs is None:
+        return None
+    line = person.note.key_lines.get("jobs")
+    if not isinstance(jobs, list):
+        problems.append(person.note.problem("jobs: not a list of past jobs; ignored", line=line))
+        return None
+    found = []
+    for n, job in enumerate(jobs, 1):
+        try:
+            if not isinstance(job, dict) or "until" not in job:
+                raise DateProblem("no 'until' date")
+            found.append((parse_date(job["until"]), n, job))
+        except DateProblem as exc:
+            problems.append(person.note.problem(f"jobs: entry {n}: {exc}; ignored", line=line))
+    if not found:
+        return None
+    until, _, job = max(found, key=lambda f: (f[0], -f[1]))  # of one day's, the first listed
+    return until, job
+
+
+@hookimpl
+def relnotes_person_reminders(person: Person, config: Config, today: dt.date,
+                              problems: list[Problem]) -> list[Reminder]:
+    """A ``new-role`` celebration for a job that began (the last ``jobs`` entry ended) within
+    ``congratulate_days`` of today: dated that day, until it is done or the days have passed."""
+    last = _last_job(person, problems)
+    if SETTINGS.name not in config.tables or person.status in ("limit-contact", "archived") or last is None:
+        return []
+    changed, previous = last
+    if changed > today or (today - changed).days > config.table(SETTINGS.name).congratulate_days:
+        return []
+    company, position = person.company, person.position
+    moved = company and not _same(company, previous.get("company"))
+    title = (f"Congratulate {person.name} on the new role at {company}" if moved else
+             f"Congratulate {person.name} on becoming {_said((company, position))}" if position else
+             f"Congratulate {person.name} on the new role")
+    was = _said((previous.get("company"), previous.get("position")))
+    return [Reminder(
+        kind="new-role", person=person.name, date=changed, title=title, source=person.path,
+        uid=make_uid("new-role", name_key(person.name), match_key(company or ""), match_key(position or "")),
+        detail=f"now {_said((company, position))}, was {was} (until {changed.isoformat()})",
+        person_path=person.path, category="celebration",
+        data=(("company", company), ("position", position)))]
+
+
+def _known(vault: Vault) -> PeopleIndex:
     """What the vault holds, matched as every import matches (relnotes' PeopleIndex: name or alias,
     case and accents ignored, email, phone, LinkedIn profile), plus a LinkedIn URL kept under
     ``url``. Titles win over aliases, aliases over profiles."""
-    vault = pipeline.load()
     known = PeopleIndex(vault)
     for person in vault.people:
         value = person.note.get("url")
@@ -198,21 +263,78 @@ def _note(name: str, title: str, row: dict[str, str], met: dt.date | None, caden
     return f"---\n{frontmatter}---\n\n{body}\n".encode()
 
 
+Job = tuple[str | None, str | None]  # (company, position)
+
+
+def _said(job: Job) -> str:
+    """``Staff Engineer at Globex``, ``Globex``, ``Staff Engineer``, or ``no job given``."""
+    company, position = job
+    return " at ".join(p for p in (position, company) if p) or "no job given"
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or match_key(a) == match_key(b)
+
+
+def job_change(person: Person, row: dict[str, str]) -> tuple[Job, Job] | None:
+    """The person's job as their note has it and as the export row has it, when those differ:
+    a company or position on both sides that is not the same (case, accents and spacing
+    ignored). A side missing a value is no change: an export row without a company says
+    nothing, and a note without one has nothing to compare."""
+    now = (" ".join(row.get("Company", "").split()) or None, " ".join(row.get("Position", "").split()) or None)
+    before = (person.company, person.position)
+    if all(_same(a, b) for a, b in zip(before, now, strict=True)) or not any(
+            a and b for a, b in zip(before, now, strict=True)):
+        return None
+    return before, (now[0] or before[0], now[1] or before[1])
+
+
+def _update(vault: Path, config: Config, person: Person, before: Job, now: Job, today: dt.date) -> str | None:
+    """Write ``now`` into the person's note — company and position under the names the note
+    uses for them, the old job first under ``jobs`` — and nothing else. :returns: why not, or None."""
+    values: dict[str, object] = {}
+    for field, value in zip(("company", "position"), now, strict=True):
+        found = config.vocabulary.find(person.note, field)
+        if found is not None and found.key not in person.note.frontmatter:
+            return f"{field} is the inline field {found.key}:: on line {found.line}; change it by hand"
+        if value is not None:
+            values[found.key if found else field] = value
+    old = {"company": before[0], "position": before[1], "until": today}
+    path = vault / person.path
+    try:
+        data = path.read_bytes()
+        if not replace_file(vault, path, data, edit_frontmatter(data, values, {
+                "jobs": {k: v for k, v in old.items() if v is not None}})):
+            return "it changed while being read; run again"
+    except EditRefused as exc:
+        return str(exc)
+    except OSError as exc:
+        return getattr(exc, "strerror", None) or str(exc)
+    return None
+
+
 @click.command("linkedin-import")
 @click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("csv_file", metavar="CSV", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be created.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be created and updated.")
 @click.option("--folder", help="Where to put the new notes, relative to the vault. Default: the people folder.")
 @click.option("--cadence", default="none", show_default=True,
               help="The cadence written into each new note: 'none' (no follow-ups for the imported "
                    "contacts), 'role' (the contact role's default), or e.g. 180d.")
+@click.option("--update", is_flag=True,
+              help="Write each new role into the person's note: company and position, the old job under jobs.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="The day of the import, for the old job's 'until' (YYYY-MM-DD). Default: the local date.")
 @click.pass_obj
 def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder: str | None,
-                    cadence: str) -> None:
-    """Create a person note in VAULT for each connection in LinkedIn's Connections.csv export.
+                    cadence: str, update: bool, today: dt.datetime | None) -> None:
+    """Create a person note in VAULT for each connection in LinkedIn's Connections.csv export,
+    and show who of the people already there has a new role.
 
     Never overwrites a file, and skips people the vault already has (same name,
-    alias or LinkedIn URL). Exit status: 0 when the import ran, 1 when it could not.
+    alias, email or LinkedIn URL). Their notes change only with --update: just the
+    company and position, the old job kept first in a 'jobs' list, every other byte
+    as it was. Exit status: 0 when the import ran, 1 when it could not.
     """
     if cadence != "role":
         try:
@@ -230,8 +352,10 @@ def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder
         folder = import_folder(config, folder)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    known = _known(pipeline)
-    created = skipped = 0
+    loaded = pipeline.load()
+    known = _known(loaded)
+    day = today.date() if today else dt.date.today()
+    created = skipped = roles = updated = 0
     for line, row in rows:
         name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
         title = safe_title(name)
@@ -248,13 +372,30 @@ def linkedin_import(app: App, vault: Path, csv_file: Path, dry_run: bool, folder
             reason = f"{rel} exists already" if exists else None
         if reason is not None:
             skipped += 1
-            click.echo(f"skip {name or f'line {line}'}: {reason}")
+            found = known.person(name, keys) if name else None
+            person = loaded.person_at(found) if found else None
+            change = job_change(person, row) if person else None
+            if person is None or change is None:
+                click.echo(f"skip {name or f'line {line}'}: {reason}")
+                continue
+            roles += 1
+            click.echo(f"new role: {person.name} ({person.path}): {_said(change[0])} → {_said(change[1])}")
+            if update and not dry_run:
+                why = _update(vault, config, person, *change, day)
+                updated += why is None
+                click.echo(f"  not updated: {why}" if why else f"  updated {person.path}")
             continue
         created += 1
         known.add(name, keys, rel, f"same person as line {line} of the CSV ({rel})")
         bad_date = f" (Connected On {connected!r} is not a date: no 'met')" if connected and not met else ""
         click.echo(f"{'would create' if dry_run else 'created'} {rel}{bad_date}")
-    click.echo(f"{'would create' if dry_run else 'created'} {created}, skipped {skipped}")
+    summary = f"{'would create' if dry_run else 'created'} {created}, skipped {skipped}"
+    if roles:
+        summary += f", new roles {roles}" + (f" (updated {updated})" if update and not dry_run else "")
+    click.echo(summary)
+    if roles and not (update and not dry_run):
+        click.echo("Run again with --update to write the new roles into the notes "
+                   "(company and position; the old job goes under jobs).")
 
 
 @hookimpl
