@@ -76,8 +76,11 @@ def test_feed_properties(vault):
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
         assert b"DTSTART;VALUE=DATE:" in event.to_ical() and str(event["TRANSP"]) == "TRANSPARENT"
         assert str(event["URL"]).startswith("obsidian://open?vault=vault0&file=")
-        (alarm,) = event.walk("VALARM")
-        assert alarm.decoded("TRIGGER") == dt.timedelta(hours=9)
+        alarms = [a.decoded("TRIGGER") for a in event.walk("VALARM")]
+        if re.search(rb"CATEGORIES:(birthday|anniversary|milestone)", event.to_ical()):  # a week's notice too
+            assert alarms == [dt.timedelta(days=-7, hours=9), dt.timedelta(hours=9)]
+        else:
+            assert alarms == [dt.timedelta(hours=9)]
         assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
 
@@ -346,7 +349,8 @@ def test_no_method_a_subscription_is_a_plain_snapshot(vault):
 def test_alarm_the_day_before_fires_at_the_same_moment_in_outlook_and_everywhere(make_vault, alarm, moment):
     """Outlook reads a TRIGGER as "that many minutes before the start", whatever its sign (MS-OXCICAL):
     a negative trigger means the same moment there as in every other engine."""
-    data = feed(make_vault(PEOPLE, config=f'[ics]\nalarm = "{alarm}"\nalarm_day = "the day before"\n'))
+    data = feed(make_vault(PEOPLE, config=f'[ics]\nalarm = "{alarm}"\nalarm_day = "the day before"\n'
+                                          "[celebrations]\nnotice_days = 0\n"))
     calendar = Calendar.from_ical(data)
     strict = {e.uid: e for e in IcsCalendarStream.calendar_from_ics(data.decode()).events}
     loose = {e.uid.value: e for e in vobject.readOne(data.decode()).vevent_list}
@@ -364,8 +368,8 @@ def test_alarm_the_day_before_fires_at_the_same_moment_in_outlook_and_everywhere
 
 def test_alarm_on_the_day_is_still_the_default(vault, make_vault):
     for event in Calendar.from_ical(feed(vault)).walk("VEVENT"):
-        assert [t.trigger for t in event.alarms.times] == [dt.datetime.combine(event.decoded("DTSTART"),
-                                                                                dt.time(9))]
+        assert [t.trigger for t in event.alarms.times][-1] == dt.datetime.combine(event.decoded("DTSTART"),
+                                                                                   dt.time(9))
     with pytest.raises(ConfigError, match=r"ics\.alarm_day: expected 'on the day' or 'the day before'"):
         Pipeline(make_vault({}, '[ics]\nalarm_day = "tomorrow"\n'), autoload=False).config
 
@@ -606,3 +610,42 @@ def test_libical_and_calcurse_agree_on_leap_days(make_vault, tmp_path, feb29):
 def test_libical_and_calcurse_agree_on_folded_overdue_items_and_alarms_the_day_before(make_vault, tmp_path):
     data = feed(overdue_vault(make_vault, 30, '[ics]\nalarm = "08:30"\nalarm_day = "the day before"\n'))
     agree([data], dt.date(2026, 11, 25), dt.date(2026, 12, 25), tmp_path)
+
+
+def test_celebrations_alert_ahead_by_their_notice_days(make_vault):
+    """[celebrations] notice_days (a person's notice: wins) become alerts that many days before, at the
+    alarm's time; with notice_events, an event of their own too, for apps that drop a feed's alerts."""
+    vault = make_vault({
+        "People/Ann.md": "---\ntype: person\nbirthday: 1990-12-10\n---\n",
+        "People/Bo.md": "---\ntype: person\nbirthday: 1990-12-20\nnotice: [14, 1]\n---\n",
+        "People/Cy.md": "---\ntype: person\nbirthday: 1992-02-29\nnotice: 3\n---\n",
+    }, config="[ics]\nalarm = \"08:30\"\nnotice_events = true\n")
+    data = feed(vault)
+    moments: dict[str, list] = {}
+    for event in Calendar.from_ical(data).walk("VEVENT"):
+        moments.setdefault(str(event["SUMMARY"]), []).append(
+            (event.decoded("DTSTART"), [t.trigger for t in event.alarms.times]))
+    at = dt.datetime
+    assert moments["Ann's birthday"] == [(dt.date(1990, 12, 10), [at(1990, 12, 3, 8, 30), at(1990, 12, 10, 8, 30)])]
+    assert moments["In 7 days: Ann's birthday"] == [(dt.date(1990, 12, 3), [])]
+    assert moments["Bo's birthday"] == [(dt.date(1990, 12, 20), [at(1990, 12, 6, 8, 30), at(1990, 12, 19, 8, 30)])]
+    assert [d for d, _ in moments["In 14 days: Bo's birthday"]] == [dt.date(1990, 12, 6)]
+    assert [d for d, _ in moments["Tomorrow: Bo's birthday"]] == [dt.date(1990, 12, 19)]
+    assert [d for d, _ in moments["In 3 days: Cy's birthday"]][1:3] == [dt.date(2027, 2, 25), dt.date(2028, 2, 26)]
+    # every engine expands the notice events alike
+    expanded = recurring_ical_events.of(Calendar.from_ical(data)).between(dt.date(2026, 12, 1), dt.date(2027, 1, 1))
+    assert sorted((str(e["SUMMARY"]), e.decoded("DTSTART").isoformat()) for e in expanded) == [
+        ("Ann's birthday", "2026-12-10"), ("Bo's birthday", "2026-12-20"), ("In 14 days: Bo's birthday", "2026-12-06"),
+        ("In 7 days: Ann's birthday", "2026-12-03"), ("Tomorrow: Bo's birthday", "2026-12-19")]
+    IcsCalendarStream.calendar_from_ics(data.decode())
+    vobject.readOne(data.decode()).validate(raiseException=True)
+    report = json.loads(CliRunner().invoke(cli, ["scan", str(vault), "--today", "2026-11-25", "--json"]).stdout)
+    assert {r["person"]: r["data"]["notice"] for r in report["reminders"]} == {"Ann": [7, 0], "Bo": [14, 1]}
+
+
+def test_a_notice_that_is_no_number_of_days_is_a_warning(make_vault):
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nbirthday: 1990-12-10\nnotice: soon\n---\n"})
+    report = json.loads(CliRunner().invoke(cli, ["scan", str(vault), "--today", "2026-11-25", "--json"]).stdout)
+    assert [(w["path"], w["line"], w["message"]) for w in report["warnings"] if w["path"]] == [
+        ("People/Ann.md", 4, "notice: expected days from 0 to 366, or a list of them such as [7, 0], got 'soon'; "
+                             "[celebrations] notice_days used")]

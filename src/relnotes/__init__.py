@@ -32,6 +32,8 @@ _EXPORTS = {
     **dict.fromkeys(("PeopleIndex", "decode_export", "import_folder", "match_key", "safe_title"), "contacts"),
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
+    **dict.fromkeys(("obsidian_url",), "obsidian"),
+    **dict.fromkeys(("page_url",), "pages"),
     **dict.fromkeys(("kind_of",), "kinds"),
     **dict.fromkeys(("Incident", "find_incidents", "incident_of"), "incidents"),
     **dict.fromkeys(("Found", "Vocabulary", "field_key", "single", "type_key"), "fields"),
@@ -118,8 +120,10 @@ __all__ = [
     "name_key",
     "names",
     "note_link",
+    "obsidian_url",
     "one_line",
     "output_file",
+    "page_url",
     "parse_cadence",
     "parse_date",
     "parse_month_day",
@@ -213,6 +217,8 @@ if TYPE_CHECKING:
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER
+    from .obsidian import obsidian_url
+    from .pages import page_url
     from .pipeline import Pipeline, VaultError
     from .plugins import PluginError
     from .problem import Problem

@@ -64,6 +64,7 @@ PERSON_FIELDS: dict[str, tuple[str, ...]] = {
     "birthday": ("birthdate", "birth_date", "date_of_birth", "dob", "bday"),
     "started": ("started_on", "joined", "joined_on", "employed_since"),
     "milestones": (),
+    "notice": ("notice_days", "remind_before"),
     "status": (),
     "snooze_until": ("snooze", "snoozed_until", "snooze_till"),
     "email": ("emails", "e_mail", "mail", "email_address"),

@@ -27,10 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from .problem import Problem
 
-__all__ = ["DEFAULT_TEMPLATES_FOLDER", "SETTINGS_FILES", "VaultSettings", "read_settings"]
+__all__ = ["DEFAULT_TEMPLATES_FOLDER", "SETTINGS_FILES", "VaultSettings", "obsidian_url", "read_settings"]
 
 _APP = ".obsidian/app.json"
 _COMMUNITY_PLUGINS = ".obsidian/community-plugins.json"
@@ -364,3 +365,13 @@ def format_moment(day: dt.date, fmt: str) -> str:
     }
     return "".join(token[1:-1] if token.startswith("[") else values.get(token, token)
                    for token in _MOMENT_TOKENS.findall(fmt))
+
+
+def obsidian_url(vault_name: str, path: str) -> str:
+    """An ``obsidian://open`` link to the note at ``path`` (vault-relative) of the vault called ``vault_name``."""
+    return f"obsidian://open?vault={_quoted(vault_name)}&file={_quoted(path)}"
+
+
+@functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's sources
+def _quoted(text: str) -> str:
+    return quote(text, safe="")

@@ -17,7 +17,12 @@ from .act import why_not_done
 from .model import Reminder, ScanResult
 from .text import one_line
 
-__all__ = ["ACTIONS", "MESSAGES", "agenda_page", "message_page", "pair_page", "reminder_page"]
+
+def page_url(pages: str, uid: str) -> str:
+    """The address of a reminder's phone page, under the pages' address ``pages``."""
+    return f"{pages}/r/{quote(uid, safe='@')}"
+
+__all__ = ["ACTIONS", "MESSAGES", "agenda_page", "message_page", "page_url", "pair_page", "reminder_page"]
 
 # the buttons: action -> its label
 ACTIONS = {"talked": "Talked today", "snooze-week": "Snooze a week", "snooze-month": "Snooze a month",

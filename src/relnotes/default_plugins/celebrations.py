@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 from relnotes import (
     Config,
+    ConfigError,
     MonthDay,
     Person,
+    Problem,
     Recurrence,
     Reminder,
     Setting,
@@ -19,11 +21,24 @@ from relnotes import (
     hookimpl,
     make_uid,
     name_key,
+    single,
 )
+
+
+def notice_days(key: str, value: object) -> tuple[int, ...]:
+    """A checker for days of notice: a whole number from 0 to 366, or a list of them (largest first)."""
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 366 for n in items):
+        raise ConfigError(f"{key}: expected days from 0 to 366, or a list of them such as [7, 0], got {value!r}")
+    return tuple(sorted(set(items), reverse=True))
+
 
 SETTINGS = Table("celebrations", (
     Setting("feb29", "feb28", choice("feb28", "mar1"),
             'Birthdays and anniversaries on Feb 29 are celebrated on "feb28" or "mar1" in common years.'),
+    Setting("notice_days", [7, 0], notice_days,
+            "How many days before a celebration to hear of it: in the digest, and as alerts in the feed (a "
+            "person's own `notice:` wins). 0 is the day itself."),
 ), "Birthdays, work anniversaries and milestones.")
 
 
@@ -43,14 +58,31 @@ def _years(n: int) -> str:
     return "1 year" if n == 1 else f"{n} years"
 
 
-def _celebrations(person: Person, feb29: str, today: dt.date) -> Iterator[Reminder]:
+def _notice(person: Person, config: Config, problems: list[Problem]) -> tuple[int, ...]:
+    """The person's ``notice:`` (days, or a list of them), else ``[celebrations] notice_days``."""
+    found = config.vocabulary.find(person.note, "notice")
+    default: tuple[int, ...] = config.table(SETTINGS.name).notice_days
+    if found is None:
+        return default
+    value = found.value
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    try:
+        return notice_days(found.key, value if isinstance(value, list) else single(value))
+    except ConfigError as exc:
+        problems.append(person.note.problem(f"{exc}; [celebrations] notice_days used", line=found.line))
+        return default
+
+
+def _celebrations(person: Person, feb29: str, today: dt.date, notice: tuple[int, ...]) -> Iterator[Reminder]:
     key = name_key(person.name)
 
     def celebration(kind: str, date: dt.date, title: str, uid: str, detail: str, data: tuple,
                     series: tuple[MonthDay, dt.date, str]) -> Reminder:
         day, start, series_title = series
         return Reminder(kind=kind, person=person.name, date=date, title=title, source=person.path, uid=uid,
-                        detail=detail, person_path=person.path, data=data, category="celebration",
+                        detail=detail, person_path=person.path, data=(*data, ("notice", notice)),
+                        category="celebration",
                         recurrence=Recurrence(start, series_title, day.month, day.day, feb29))
 
     if person.birthday:
@@ -89,6 +121,7 @@ def _celebrations(person: Person, feb29: str, today: dt.date) -> Iterator[Remind
 
 
 @hookimpl
-def relnotes_person_reminders(person: Person, config: Config, today: dt.date) -> Iterator[Reminder]:
-    if person.status not in ("limit-contact", "archived"):
-        yield from _celebrations(person, config.table(SETTINGS.name).feb29, today)
+def relnotes_person_reminders(person: Person, config: Config, today: dt.date,
+                              problems: list[Problem]) -> Iterator[Reminder]:
+    if person.status not in ("limit-contact", "archived") and (person.birthday or person.started or person.milestones):
+        yield from _celebrations(person, config.table(SETTINGS.name).feb29, today, _notice(person, config, problems))

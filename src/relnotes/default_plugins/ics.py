@@ -29,8 +29,7 @@ import operator
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import AnyStr
-from urllib.parse import quote
+from typing import AnyStr, cast
 
 from relnotes import (
     Config,
@@ -48,7 +47,9 @@ from relnotes import (
     hookimpl,
     make_uid,
     memo,
+    obsidian_url,
     output_file,
+    page_url,
     time_of_day,
     typed,
 )
@@ -104,6 +105,9 @@ SETTINGS = Table("ics", (
     Setting("alarm_day", "on the day", choice("on the day", "the day before"),
             'Whether that alert is "on the day" of the event or "the day before" (which Outlook shows at the '
             'same time as every other app).'),
+    Setting("notice_events", False, typed(bool), "Also give each celebration an event of its own on each day of "
+            'its notice ([celebrations] notice_days): "In 7 days: Priya\'s birthday", for apps that drop a '
+            "subscribed calendar's alerts (Google Calendar)."),
     Setting("max_overdue", 20, at_least(0, 1_000_000), 'How many overdue items get an event of their own, most '
             'overdue first; the others are listed in one "N more overdue" event on today.'),
     Setting("refresh_minutes", 60, at_least(1, 60 * 24 * 366), "How often subscribed apps are asked to refresh it "
@@ -114,16 +118,6 @@ SETTINGS = Table("ics", (
 @hookimpl
 def relnotes_settings() -> list[Table]:
     return [SETTINGS]
-
-
-def obsidian_url(vault_name: str, path: str) -> str:
-    """An ``obsidian://open`` link to a note."""
-    return f"obsidian://open?vault={_quoted(vault_name)}&file={_quoted(path)}"
-
-
-@functools.lru_cache(maxsize=1 << 17)  # room for a 100k-note vault's sources
-def _quoted(text: str) -> str:
-    return quote(text, safe="")
 
 
 def fold(line: str, limit: int = 75) -> str:
@@ -190,24 +184,27 @@ def feed_uid(uid: str, tag: str, *parts: object) -> str:
     return "-".join([local, *map(str, parts), tag]) + at + domain
 
 
-def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, trigger: str | None,
-                pages: str | None = None) -> list[bytes]:
-    """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration), as folded content
-    lines ending in CRLF, UTF-8 encoded, in pieces to join; with ``pages`` (the phone pages'
-    address), each links to its reminder's page. Memoised by the reminders themselves (they are
-    immutable, and a daemon keeps every unchanged one from build to build): the next build
-    reuses the bytes."""
-    return memo("ics-events").joined(reminders, (today, vault_name, trigger, pages),
-                                     lambda r: _event_text(r, today, vault_name, trigger, pages).encode(), b"")
+Alarm = tuple[dt.time, str] | None  # the alert's time of day, and "on the day" or "the day before"
 
 
-def page_url(pages: str, uid: str) -> str:
-    """The address of a reminder's phone page."""
-    return f"{pages}/r/{quote(uid, safe='@')}"
+def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, alarm: Alarm,
+                pages: str | None = None, notice_events: bool = False) -> list[bytes]:
+    """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration; with
+    ``notice_events``, one more per day of a celebration's notice), as folded content lines ending
+    in CRLF, UTF-8 encoded, in pieces to join; with ``pages`` (the phone pages' address), each
+    links to its reminder's page. Memoised by the reminders themselves (they are immutable, and a
+    daemon keeps every unchanged one from build to build): the next build reuses the bytes."""
+    return memo("ics-events").joined(
+        reminders, (today, vault_name, alarm, pages, notice_events),
+        lambda r: _event_text(r, today, vault_name, alarm, pages, notice_events).encode(), b"")
 
 
-def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: str | None,
-                pages: str | None) -> str:
+def _in_days(days: int) -> str:
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alarm,
+                pages: str | None, notice_events: bool) -> str:
     tag = vault_tag(vault_name)
     description = [reminder.detail] if reminder.detail else []
     url = obsidian_url(vault_name, reminder.source) if reminder.source else None
@@ -225,22 +222,39 @@ def _event_text(reminder: Reminder, today: dt.date, vault_name: str, trigger: st
             ago = "1 day" if overdue == 1 else f"{overdue} days"
             description.insert(0, f"Due since {reminder.date.isoformat()} ({ago} ago).")
         return vevent(feed_uid(reminder.uid, tag), max(reminder.date, today), summary, description,
-                      reminder.kind, today, url, trigger, reminder.title)
-    event = functools.partial(vevent, summary=series.title, description=description, category=reminder.kind,
-                              today=today, url=url, trigger=trigger, alert=series.title)
-    if (series.month, series.day) != (2, 29):
-        return event(feed_uid(reminder.uid, tag), series.start, rule="FREQ=YEARLY")
-    # RFC 5545 drops Feb 29 in common years, and no rule that moves it to Feb 28 or Mar 1 expands
-    # alike everywhere (calcurse drops BYYEARDAY, Outlook maps neither it nor BYMONTHDAY=-1)
-    first = max(series.start.year, today.year)
-    return "".join(event(feed_uid(reminder.uid, tag, year), anniversary_in(MonthDay(2, 29), year, series.leap_day))
-                   for year in range(first, first + LEAP_DAY_YEARS))
+                      reminder.kind, today, url, _alarms(alarm, reminder.title))
+    notice = cast("tuple[int, ...]", dict(reminder.data).get("notice", (0,)))
+    alarms = [a for days in notice for a in _alarms(alarm, series.title if days == 0 else
+                                                     f"{series.title} {_in_days(days)}", days)]
+    event = functools.partial(vevent, description=description, category=reminder.kind, today=today, url=url)
+    shown = [(0, series.title, alarms)]
+    if notice_events:  # for apps that drop a subscription's alerts: an event of its own, that many days before
+        shown += [(days, f"{_in_days(days).capitalize()}: {series.title}", []) for days in notice if days]
+
+    def occurrences(days: int, summary: str, alerts: list) -> str:
+        before = dt.timedelta(days=days)
+        uid = (lambda *parts: feed_uid(reminder.uid, tag, *parts, *([f"notice{days}"] if days else [])))
+        if (series.month, series.day) != (2, 29):
+            return event(uid(), series.start - before, summary, alarms=alerts, rule="FREQ=YEARLY")
+        # RFC 5545 drops Feb 29 in common years, and no rule that moves it to Feb 28 or Mar 1 expands
+        # alike everywhere (calcurse drops BYYEARDAY, Outlook maps neither it nor BYMONTHDAY=-1)
+        first = max(series.start.year, today.year)
+        return "".join(event(uid(year), anniversary_in(MonthDay(2, 29), year, series.leap_day) - before, summary,
+                             alarms=alerts) for year in range(first, first + LEAP_DAY_YEARS))
+
+    return "".join(occurrences(*item) for item in shown)
+
+
+def _alarms(alarm: Alarm, text: str, days: int = 0) -> list[tuple[str, str]]:
+    """The VALARM (trigger, text) of an event's alert, ``days`` before it: none without ``alarm``."""
+    return [] if alarm is None else [(trigger_of(alarm[0], alarm[1], days), text)]
 
 
 def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], category: str, today: dt.date,
-           url: str | None, trigger: str | None, alert: str, rule: str | None = None) -> str:
-    """One all-day VEVENT, as folded content lines ending in CRLF. Its DTSTAMP is ``today`` and its
-    SEQUENCE the day's number: it never goes down, and it rises on every day the event may have moved."""
+           url: str | None, alarms: Sequence[tuple[str, str]] = (), rule: str | None = None) -> str:
+    """One all-day VEVENT, as folded content lines ending in CRLF, with a VALARM for each of
+    ``alarms`` (trigger, text). Its DTSTAMP is ``today`` and its SEQUENCE the day's number: it never
+    goes down, and it rises on every day the event may have moved."""
     lines = [
         "BEGIN:VEVENT",
         f"SUMMARY:{_text(summary)}",
@@ -255,7 +269,7 @@ def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], c
         "TRANSP:TRANSPARENT",
         *([f"URL:{url}"] if url else []),
     ]
-    if trigger is not None:
+    for trigger, alert in alarms:
         lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(alert)}", f"TRIGGER:{trigger}",
                   "END:VALARM"]
     lines.append("END:VEVENT\r\n")
@@ -263,12 +277,12 @@ def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], c
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
-def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str | None, pages: str | None) -> bytes:
+def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, alarm: Alarm, pages: str | None) -> bytes:
     """The one event that stands for the overdue items past ``max_overdue``, with a stable UID;
     remembered while the items are the same (they can be thousands, in one long line to fold)."""
     kept = memo("ics-more-overdue")
     last = kept.get("last")
-    params = (today, tag, trigger, len(folded), pages)
+    params = (today, tag, alarm, len(folded), pages)
     if last is not None and last[0] == params and all(map(operator.is_, last[1], folded)):  # the same length
         return last[2]
     summary = f"{len(folded)} more overdue"
@@ -279,21 +293,20 @@ def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, trigger: str
     if agenda:
         listed.append(f"All of them, with their buttons: {agenda}")
     text = vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, agenda,
-                  trigger, summary).encode()
+                  _alarms(alarm, summary)).encode()
     kept.put("last", (params, folded, text))
     return text
 
 
-def trigger_of(alarm: dt.time | None, day: str) -> str | None:
-    """The TRIGGER of the alert at ``alarm`` "on the day" or "the day before": relative to the start of
-    the all-day event. Outlook reads any trigger as "this many minutes before the start", so only a
-    negative one (the day before) means the same moment there as in every other app."""
-    if alarm is None:
-        return None
+def trigger_of(alarm: dt.time, day: str, before: int = 0) -> str:
+    """The TRIGGER of the alert at ``alarm`` "on the day" or "the day before" — or, ``before`` days
+    ahead (a celebration's notice), at ``alarm`` on that day: relative to the start of the all-day
+    event. Outlook reads any trigger as "this many minutes before the start", so only a negative
+    one (the day before) means the same moment there as in every other app."""
     from icalendar import vDuration
 
-    offset = dt.timedelta(hours=alarm.hour, minutes=alarm.minute)
-    if day == "the day before":
+    offset = dt.timedelta(hours=alarm.hour, minutes=alarm.minute) - dt.timedelta(days=before)
+    if day == "the day before" and not before:
         offset -= dt.timedelta(days=1)
     return vDuration(offset).to_ical().decode()
 
@@ -318,7 +331,7 @@ def render(result: ScanResult, config: Config) -> bytes:
         f"X-PUBLISHED-TTL:{refresh}",
     ]
     today, vault_name = result.today, Path(result.root).resolve().name
-    trigger = trigger_of(settings.alarm, settings.alarm_day)
+    alarm = (settings.alarm, settings.alarm_day) if settings.alarm else None
     everything = result.all_reminders  # in date order: the overdue ones first
     past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
     # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
@@ -330,10 +343,11 @@ def render(result: ScanResult, config: Config) -> bytes:
     shown = [*everything[:cut], *(r for r in everything[cut:past] if r.recurrence is not None)] if folded else (
         everything[:past])
     pages = config.pages_url
-    events = [*event_texts(shown, today, vault_name, trigger, pages),
-              *event_texts(everything[past:], today, vault_name, trigger, pages)]
+    notices = settings.notice_events
+    events = [*event_texts(shown, today, vault_name, alarm, pages, notices),
+              *event_texts(everything[past:], today, vault_name, alarm, pages, notices)]
     if folded:
-        events.append(_more_overdue(folded, today, vault_tag(vault_name), trigger, pages))
+        events.append(_more_overdue(folded, today, vault_tag(vault_name), alarm, pages))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
     return b"".join([head, *events, b"END:VCALENDAR\r\n"])
 
