@@ -6,6 +6,7 @@ tests/test_cli.py and tests/test_summary.py fail when the README is out of date 
 outputs, and the config table from the settings schema).
 """
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 from relnotes.config import config_reference
+from relnotes.digest import digest
+from relnotes.pipeline import Pipeline
 from relnotes.plugins import get_plugin_manager
 
 README = Path("README.md")
@@ -34,6 +37,8 @@ def main() -> None:
     incidents = subprocess.run([sys.executable, "-m", "relnotes", "brief", "examples/vault", "Richard Coleman",
                                 "--incidents-only", "--today", "2026-11-25"], cwd=tmp, capture_output=True, text=True,
                                check=True).stdout
+    vault = Pipeline(tmp / "examples/vault", autoload=False)
+    digest_text = digest(vault.scan(dt.date(2026, 11, 25), save=False)).text.replace(str(tmp), "")
     health = summary.split("## Network health\n\n", 1)[1].split("\n## ", 1)[0].strip() + "\n\n"
     text = README.read_text(encoding="utf-8")
     text = replace_between(text, "$ relnotes scan examples/vault --today 2026-11-25\n", "```", report)
@@ -42,6 +47,8 @@ def main() -> None:
     record = '$ relnotes brief examples/vault "Richard Coleman" --incidents-only --today 2026-11-25\n'
     text = replace_between(text, record, "```", incidents)
     text = replace_between(text, "the Network health section renders like this:\n\n", "<details>", health)
+    text = replace_between(text, "$ relnotes notify examples/vault --today 2026-11-25    # the digest's text\n", "```",
+                           digest_text)
     tables = [table for _, table in get_plugin_manager(autoload=False).hooks.settings()]
     text = replace_between(text, "<!-- config-reference -->\n", "<!-- /config-reference -->", config_reference(tables))
     README.write_text(text, encoding="utf-8")

@@ -175,7 +175,7 @@ def test_a_table_no_enabled_plugin_declares_is_a_warning(make_vault, run_scan):
     messages = [(p.path, p.message) for p in run_scan(vault, "2026-11-25").problems]
     assert messages == [
         (".relnotes/config.toml", "[celebrations] in the config: no enabled plugin has settings called "
-                                  "'celebrations'; ignored (tables: people, meetings, fields, cadence, me, log, plugins, calendar, ics, "
+                                  "'celebrations'; ignored (tables: people, meetings, fields, cadence, me, log, digest, plugins, calendar, ics, "
                                   "new_contact, summary)"),
         (".relnotes/config.toml", "[plugins.reconect] in the config: no enabled plugin called 'reconect'; ignored")]
 

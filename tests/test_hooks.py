@@ -396,3 +396,45 @@ def test_hook_relnotes_fetch(make_vault, tmp_path):
     source.unlink()
     [(_, problem)] = pipeline.pm.hooks.fetch(vault, pipeline.config)
     assert "team birthdays: cannot fetch" in problem.message
+
+
+def test_hook_relnotes_notifiers(make_vault, monkeypatch):
+    """The guide's chat notifier, configured in notify.toml, gets the digest; its URL comes from the environment."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from relnotes.notify import channels_of, send_digest
+    from relnotes.pipeline import Pipeline
+    from relnotes.userdirs import config_dir
+
+    posts = []
+
+    class Room(BaseHTTPRequestHandler):
+        def do_POST(self):
+            posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Room)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("CHAT_URL", f"http://127.0.0.1:{server.server_address[1]}/room")
+    notify = config_dir() / "notify.toml"
+    notify.parent.mkdir(parents=True, exist_ok=True)
+    notify.write_text('[chat]\nurl_env = "CHAT_URL"\n', encoding="utf-8")
+    notify.chmod(0o600)
+    vault = make_vault({"People/Ann.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n"})
+    pipeline = Pipeline(vault, autoload=False, plugins=[example("relnotes_notifiers")])
+    try:
+        channels = channels_of(n for _, n in pipeline.pm.hooks.notifiers())
+        assert [c.name for c in channels] == ["chat"]
+        result = pipeline.scan(dt.date(2026, 12, 1))
+        assert [o.status for o in send_digest(vault, result, pipeline.config, channels)] == ["sent"]
+        assert [o.status for o in send_digest(vault, result, pipeline.config, channels)] == ["done"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    [post] = posts
+    assert post["text"].startswith("*relnotes for Tue 2026-12-01: 1 overdue*\n")

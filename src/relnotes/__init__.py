@@ -33,6 +33,8 @@ _EXPORTS = {
     **dict.fromkeys(("Link", "find_links", "link_target", "name_key", "note_link", "people_in", "prose"), "links"),
     **dict.fromkeys(("Task",), "markdown"),
     **dict.fromkeys(("obsidian_url",), "obsidian"),
+    **dict.fromkeys(("Item", "Message"), "digest"),
+    **dict.fromkeys(("Notifier", "NotifyError", "secret"), "notify"),
     **dict.fromkeys(("page_url",), "pages"),
     **dict.fromkeys(("kind_of",), "kinds"),
     **dict.fromkeys(("Incident", "find_incidents", "incident_of"), "incidents"),
@@ -69,12 +71,16 @@ __all__ = [
     "GoalStatus",
     "Incident",
     "Interaction",
+    "Item",
     "Link",
     "Markers",
     "Meeting",
     "Memo",
+    "Message",
     "MonthDay",
     "Note",
+    "Notifier",
+    "NotifyError",
     "Output",
     "PeopleIndex",
     "Person",
@@ -135,6 +141,7 @@ __all__ = [
     "read_actions",
     "replace_file",
     "safe_title",
+    "secret",
     "single",
     "time_of_day",
     "type_key",
@@ -188,6 +195,7 @@ if TYPE_CHECKING:
         parse_month_day,
         period_start,
     )
+    from .digest import Item, Message
     from .edit import EditRefused, edit_frontmatter
     from .fields import Found, Vocabulary, field_key, single, type_key
     from .filekeys import file_key
@@ -217,6 +225,7 @@ if TYPE_CHECKING:
         progress_bar,
     )
     from .notes import GENERATED_KEY, GENERATOR, NOTE_MARKER
+    from .notify import Notifier, NotifyError, secret
     from .obsidian import obsidian_url
     from .pages import page_url
     from .pipeline import Pipeline, VaultError

@@ -499,13 +499,13 @@ def token(vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None) 
 
 
 def _acting(app: App, vault: Path, today: dt.datetime | None) -> tuple[Any, Any]:
-    """A scan of ``vault`` for acting on it (nothing written), and its config."""
+    """A scan of ``vault`` for acting on it (nothing written), and its pipeline."""
     from .pipeline import VaultError
 
     _one_shot()
     pipeline = app.pipeline(vault, configure=_outputs(no_ics=True, no_summary=True))
     try:
-        return pipeline.scan(_today(today)), pipeline.config
+        return pipeline.scan(_today(today)), pipeline
     except VaultError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -527,6 +527,55 @@ def _act(take: Callable[[], Any]) -> None:
 _ACT_TODAY = click.option("--today", type=_DATE, help="The day it is (YYYY-MM-DD). Default: the local date.")
 
 
+@cli.command("notify")
+@click.argument("vault", type=click.Path(path_type=Path))
+@click.option("--today", type=_DATE, help="The day the digest is for (YYYY-MM-DD). Default: the local date.")
+@click.option("--test", is_flag=True, help="Send a test message on each channel instead (nothing is recorded).")
+@click.option("--where", is_flag=True, help="Print where the channels are configured and what was sent is kept.")
+@click.pass_obj
+def notify(app: App, vault: Path, today: dt.datetime | None, test: bool, where: bool) -> None:
+    """Send VAULT's daily digest on the channels of notify.toml (in your own config folder):
+    what is overdue, due today and this week, and the celebrations coming up.
+
+    For cron: run it at the time you want it. Each channel gets one digest a day, however
+    often this runs (and whether or not `relnotes watch` sent it at [digest] time). Exit
+    status: 0 when every channel has today's digest (or had nothing new), 1 when one failed
+    or none is configured.
+    """
+    from .digest import test_message
+    from .notify import NOTIFY_FILE, NotifyError, channels_of, send_digest, state_file
+    from .userdirs import config_dir
+
+    if where:
+        click.echo(f"channels: {config_dir() / NOTIFY_FILE}\nsent: {state_file(vault)}")
+        return
+    result, pipeline = _acting(app, vault, today)
+    config = pipeline.config
+    try:
+        channels = channels_of((n for _, n in pipeline.pm.hooks.notifiers()), config.digest_channels)
+    except NotifyError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not channels:
+        raise click.ClickException(f"no channel is configured: add [email], [ntfy], [webhook] or [desktop] to "
+                                   f"{config_dir() / NOTIFY_FILE} (see the README, \"Hearing from relnotes\")")
+    if test:
+        message = test_message(result.root.resolve().name, result.today)
+        failed = False
+        for channel in channels:
+            try:
+                channel.notifier.send(message, channel.settings)
+            except Exception as exc:  # any notifier's failure is reported, then the next is tried
+                failed = True
+                click.echo(f"{channel.name}: failed ({' '.join(str(exc).split()) or type(exc).__name__})")
+            else:
+                click.echo(f"{channel.name}: sent a test message")
+        sys.exit(1 if failed else 0)
+    outcomes = send_digest(vault, result, config, channels)
+    for outcome in outcomes:
+        click.echo(str(outcome))
+    sys.exit(1 if any(o.status == "failed" for o in outcomes) else 0)
+
+
 @cli.command("log")
 @click.argument("vault", type=_VAULT)
 @click.argument("name")
@@ -540,7 +589,8 @@ def log_command(app: App, vault: Path, name: str, on: dt.datetime | None, via: s
     """Record that you were in touch with NAME (a title or alias, any case): a line in the action log."""
     from .act import talked
 
-    result, config = _acting(app, vault, today)
+    result, pipeline = _acting(app, vault, today)
+    config = pipeline.config
     _act(lambda: talked(result, config, name, on.date() if on else result.today, via, note))
 
 
@@ -571,7 +621,8 @@ def snooze(app: App, vault: Path, target: str, until: dt.datetime | None, for_: 
     else:
         assert until is not None
         back = until.date()
-    result, config = _acting(app, vault, today)
+    result, pipeline = _acting(app, vault, today)
+    config = pipeline.config
     _act(lambda: snooze_action(result, config, target, back))
 
 
@@ -584,7 +635,8 @@ def done(app: App, vault: Path, uid: str, today: dt.datetime | None) -> None:
     """Close the reminder UID (from `relnotes scan --json`, the summary or its calendar event)."""
     from .act import done as done_action
 
-    result, config = _acting(app, vault, today)
+    result, pipeline = _acting(app, vault, today)
+    config = pipeline.config
     _act(lambda: done_action(result, config, uid))
 
 
@@ -633,8 +685,11 @@ def watch(app: App, vault: Path, today: dt.datetime | None, horizon: int, ics: P
                 logging.getLogger("relnotes.daemon").warning("%s", message)
 
         fetcher()  # before the first build
+    from .notify import DailyDigest
+
+    digest = DailyDigest(vault, lambda: [n for _, n in pipeline.pm.hooks.notifiers()], lambda: pipeline.config)
     daemon = Daemon(vault, pipeline=pipeline, horizon=horizon, today=lambda: _today(today), debounce=debounce,
-                    fetch=fetcher, fetch_every=fetch_every * 60)
+                    fetch=fetcher, fetch_every=fetch_every * 60, digest=digest)
     def stop(*_: object) -> None:
         daemon.stop()
         if daemon.building:  # a long build (a first read of 100,000 notes) is cut short

@@ -321,6 +321,15 @@ CORE_TABLES = (
                 "Add those lines to today's daily note (the Daily notes or Periodic Notes folder and format) "
                 "instead; they are read back from daily notes as from the log."),
     ), "The action log: what you did about a reminder, one line each, read back on every scan."),
+    Table("digest", (
+        Setting("time", "08:00", time_of_day, '`relnotes watch` sends the daily digest at this local time ("none": '
+                "never; `relnotes notify` sends it whenever it runs), on the channels of notify.toml in your own "
+                "config folder."),
+        Setting("channels", [], names, "Which channels of notify.toml get it (by table name); none listed: all."),
+        Setting("send", "changes", choice("changes", "not empty", "always"),
+                '"changes": not when nothing is due or it says what the last one did; "not empty": whenever '
+                'something is due; "always": every day.'),
+    ), "The daily digest: what is overdue, due today and this week, and the celebrations coming up."),
     Table("plugins", (
         Setting("disable", [], names, "Plugins not to run, by name (see `relnotes plugins`)."),
         Setting("local", [], _plugin_files,
@@ -331,6 +340,9 @@ CORE_TABLES = (
        "[plugins.NAME] table."),
 )
 _CORE = {table.name: table for table in CORE_TABLES}
+# what a vault's config may not hold: the notifiers' tables, which go in the user's notify.toml
+CHANNEL_TABLES = frozenset(("notify", "notifiers", "channels", "email", "smtp", "ntfy", "webhook", "desktop"))
+NOTIFY_HINT = "notify.toml in your own config folder (`relnotes notify VAULT --where` shows it)"
 
 
 def output_file(root: Path, path: str) -> Path:
@@ -376,6 +388,9 @@ class Config:
     my_emails: tuple[str, ...] = ()  # [me] emails
     log_path: str = field(default_factory=_core("log", "path"))  # the action log note, vault-relative
     log_daily: bool = field(default_factory=_core("log", "daily_note"))  # actions go to today's daily note
+    digest_time: dt.time | None = field(default_factory=_core("digest", "time"))  # when watch sends the digest
+    digest_channels: tuple[str, ...] = ()  # the notify.toml channels it goes to (none: all)
+    digest_send: str = field(default_factory=_core("digest", "send"))  # "changes", "not empty" or "always"
     # where the phone pages are served (`relnotes token --url`): the user's setting, never the vault's
     pages_url: str | None = None
     tables: dict[str, Section] = field(default_factory=dict)  # the plugins' tables, by name
@@ -427,6 +442,9 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
     plugin_tables = {}
     for key, given in data.items():
         value = given
+        if key in CHANNEL_TABLES:
+            raise ConfigError(f"[{key}]: the settings of a channel, and their passwords and tokens, do not belong "
+                              f"in a vault (it syncs, and others may read it): put them in {NOTIFY_HINT}")
         if key == "plugins" and isinstance(given, dict):
             plugin_tables = {f"plugins.{k}": v for k, v in given.items() if isinstance(v, dict)}
             value = {k: v for k, v in given.items() if not isinstance(v, dict)}
@@ -467,6 +485,9 @@ def parse_config(data: Mapping[str, object], tables: Iterable[Table] = ()) -> Co
                   my_emails=cast("tuple[str, ...]", core_table("me")["emails"]),
                   log_path=PurePosixPath(cast(str, core_table("log")["path"])).as_posix(),  # as note paths are
                   log_daily=cast(bool, core_table("log")["daily_note"]),
+                  digest_time=cast("dt.time | None", core_table("digest")["time"]),
+                  digest_channels=cast("tuple[str, ...]", core_table("digest")["channels"]),
+                  digest_send=cast(str, core_table("digest")["send"]),
                   tables=found, outputs=tuple(name for name, table in declared.items() if table.output),
                   warnings=tuple(warnings))
 

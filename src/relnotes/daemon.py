@@ -208,6 +208,8 @@ class Daemon:
     :param fetch: with ``--fetch``: fetches what plugins read from the network (``relnotes_fetch``),
         called before the first build and then every ``fetch_every`` seconds, each time followed by
         a rebuild. It runs in the daemon's own thread, between builds.
+    :param digest: called with the latest result after every turn of the loop: the daily digest
+        (:class:`~relnotes.notify.DailyDigest`), in the daemon's own thread.
     """
 
     def __init__(self, root: Path, *, pipeline: Pipeline | None = None, horizon: int = 30,
@@ -215,7 +217,8 @@ class Daemon:
                  today: Callable[[], dt.date] = dt.date.today, debounce: float = 0.3, max_wait: float = 5.0,
                  tick: float = 0.5, observer_factory: Callable[[], Any] | None = None,
                  on_build: Callable[[ScanResult], None] | None = None, strict: bool = False,
-                 fetch: Callable[[], None] | None = None, fetch_every: float = 3600.0) -> None:
+                 fetch: Callable[[], None] | None = None, fetch_every: float = 3600.0,
+                 digest: Callable[[ScanResult], object] | None = None) -> None:
         self.root = Path(root)
         self.horizon, self.today, self.tick = horizon, today, tick
         self.on_build = on_build
@@ -230,6 +233,7 @@ class Daemon:
         self._saved = time.monotonic()
         self._built_for: dt.date | None = None
         self.fetch, self.fetch_every = fetch, fetch_every
+        self.digest = digest
         self._next_fetch = time.monotonic() + fetch_every
 
     @property
@@ -338,6 +342,8 @@ class Daemon:
                     reason = reason or "fetched the calendars"
                 if reason:
                     self.rebuild(reason, paths)
+                if self.digest is not None and self.result is not None:
+                    self.digest(self.result)
         finally:
             self.watcher.stop()
             self.save_cache()

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from .config import Config, Table
     from .model import GoalStatus, Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault
+    from .notify import Notifier
 
 hookspec = pluggy.HookspecMarker("relnotes")
 
@@ -201,6 +202,26 @@ def relnotes_fetch(root: Path, config: Config) -> Iterable[Problem] | None:
     :param root: the vault folder.
     :param config: the vault's configuration.
     :returns: problems met (a source that did not answer), to report.
+    """
+
+
+# --- reaching the user -------------------------------------------------------------------------
+
+@hookspec
+def relnotes_notifiers() -> Iterable[Notifier] | None:
+    """Offer ways to reach the user: the daily digest (``relnotes watch`` at ``[digest] time``,
+    ``relnotes notify``) goes to each channel the user configured in ``notify.toml`` in their
+    own config folder.
+
+    A :class:`~relnotes.notify.Notifier` has a ``name`` (its table in ``notify.toml``), the
+    ``settings`` that table may hold (a :class:`~relnotes.config.Table`, checked like the
+    vault's config) and ``send(message, settings)``, which sends a
+    :class:`~relnotes.digest.Message` or raises. relnotes records every send, so a notifier
+    never has to know whether it ran before. Secrets come from its settings or the environment
+    (:func:`relnotes.notify.secret`), never from the vault. The built-in ``notifiers`` plugin
+    has ``email``, ``ntfy``, ``webhook`` and ``desktop``.
+
+    :returns: notifiers.
     """
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from .config import Config
     from .model import ScanResult, Vault
+    from .notify import Notifier
 
 __all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "LOCAL_PLUGINS", "TRACE_ENV", "WHOLE_VAULT_HOOKS", "Hooks",
            "PluginError", "PluginInfo", "PluginRefused", "RelnotesPluginManager", "get_plugin_manager",
@@ -63,6 +64,7 @@ DEFAULT_PLUGINS = (
     "relnotes.default_plugins.meeting_followups",
     "relnotes.default_plugins.tasks",
     "relnotes.default_plugins.celebrations",
+    "relnotes.default_plugins.notifiers",
     "relnotes.default_plugins.goal",
     "relnotes.default_plugins.ics",
     "relnotes.default_plugins.summary",
@@ -318,6 +320,11 @@ class Hooks:
 
     def fetch(self, root: Path, config: Config) -> list[tuple[str, Problem]]:
         return self._items("relnotes_fetch", Problem, root=root, config=config)
+
+    def notifiers(self) -> list[tuple[str, Notifier]]:
+        from .notify import Notifier
+
+        return self._items("relnotes_notifiers", Notifier)
 
     def commands(self) -> list[tuple[str, click.Command]]:
         import click
