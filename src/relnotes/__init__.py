@@ -26,7 +26,7 @@ _EXPORTS = {
     **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
                      "Person", "Recurrence", "Reminder", "ScanResult", "Vault", "email_key",
                      "linkedin_key", "make_uid", "phone_key", "progress_bar"), "model"),
-    **dict.fromkeys(("one_line",), "text"),
+    **dict.fromkeys(("days_away", "one_line"), "text"),
     **dict.fromkeys(("Problem",), "problem"),
     **dict.fromkeys(("Action", "read_actions"), "actions"),
     **dict.fromkeys(("PeopleIndex", "decode_export", "import_folder", "match_key", "safe_title"), "contacts"),
@@ -106,6 +106,7 @@ __all__ = [
     "at_least",
     "cache_file",
     "choice",
+    "days_away",
     "decode_export",
     "edit_frontmatter",
     "email_key",
@@ -231,4 +232,4 @@ if TYPE_CHECKING:
     from .pipeline import Pipeline, VaultError
     from .plugins import PluginError
     from .problem import Problem
-    from .text import one_line
+    from .text import days_away, one_line

@@ -16,6 +16,7 @@ from typing import cast
 from .model import Reminder, ScanResult
 from .obsidian import obsidian_url
 from .pages import page_url
+from .text import days_away
 
 __all__ = ["SECTIONS", "Item", "Message", "digest", "test_message"]
 
@@ -38,8 +39,7 @@ class Item:
 
     def line(self, today: dt.date) -> str:
         days = (self.date - today).days
-        when = (f"{-days} day{'s' if days != -1 else ''} late" if days < 0 else "today" if days == 0 else
-                "tomorrow" if days == 1 else f"in {days} days, {self.date.strftime('%a')} {self.date.isoformat()}")
+        when = days_away(days) + (f", {self.date.strftime('%a')} {self.date.isoformat()}" if days > 1 else "")
         return f"{self.title} — {when}"
 
 

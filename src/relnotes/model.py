@@ -21,6 +21,7 @@ from .fields import Fields, Found, Vocabulary, field_key, single
 from .links import Link, find_links, frontmatter_links, name_key, prose
 from .markdown import DONE, Task, find_tasks
 from .problem import Problem
+from .text import days_away
 
 if TYPE_CHECKING:
     from .obsidian import VaultSettings
@@ -610,8 +611,7 @@ class Reminder:
 
     def late_by(self, today: dt.date) -> str:
         """How late it is, in words: ``"3 days late"``."""
-        days = (today - self.date).days
-        return "1 day late" if days == 1 else f"{days} days late"
+        return days_away((self.date - today).days)
 
     def to_json(self, today: dt.date) -> dict:
         out = {

@@ -44,6 +44,7 @@ from relnotes import (
     anniversary_in,
     at_least,
     choice,
+    days_away,
     hookimpl,
     make_uid,
     memo,
@@ -199,10 +200,6 @@ def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, 
         lambda r: _event_text(r, today, vault_name, alarm, pages, notice_events).encode(), b"")
 
 
-def _in_days(days: int) -> str:
-    return "tomorrow" if days == 1 else f"in {days} days"
-
-
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alarm,
                 pages: str | None, notice_events: bool) -> str:
     tag = vault_tag(vault_name)
@@ -225,11 +222,11 @@ def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alar
                       reminder.kind, today, url, _alarms(alarm, reminder.title))
     notice = cast("tuple[int, ...]", dict(reminder.data).get("notice", (0,)))
     alarms = [a for days in notice for a in _alarms(alarm, series.title if days == 0 else
-                                                     f"{series.title} {_in_days(days)}", days)]
+                                                     f"{series.title} {days_away(days)}", days)]
     event = functools.partial(vevent, description=description, category=reminder.kind, today=today, url=url)
     shown = [(0, series.title, alarms)]
     if notice_events:  # for apps that drop a subscription's alerts: an event of its own, that many days before
-        shown += [(days, f"{_in_days(days).capitalize()}: {series.title}", []) for days in notice if days]
+        shown += [(days, f"{days_away(days).capitalize()}: {series.title}", []) for days in notice if days]
 
     def occurrences(days: int, summary: str, alerts: list) -> str:
         before = dt.timedelta(days=days)

@@ -32,6 +32,7 @@ from relnotes import (
     Table,
     a_note_path,
     at_least,
+    days_away,
     hookimpl,
     memo,
     names,
@@ -113,9 +114,7 @@ def _booked(reminder: Reminder, day: dt.date, today: dt.date) -> str:
 
 
 def _day(date: dt.date, today: dt.date) -> str:
-    days = (date - today).days
-    label = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    return f"{date.strftime('%a')} {date.isoformat()} ({label})"
+    return f"{date.strftime('%a')} {date.isoformat()} ({days_away((date - today).days)})"
 
 
 def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
