@@ -543,11 +543,10 @@ def notify(app: App, vault: Path, today: dt.datetime | None, test: bool, where: 
     or none is configured.
     """
     from .digest import test_message
-    from .notify import NOTIFY_FILE, NotifyError, channels_of, send_digest, state_file
-    from .userdirs import config_dir
+    from .notify import NotifyError, attempt, channels_of, notify_file, send_digest, state_file
 
     if where:
-        click.echo(f"channels: {config_dir() / NOTIFY_FILE}\nsent: {state_file(vault)}")
+        click.echo(f"channels: {notify_file()}\nsent: {state_file(vault)}")
         return
     result, pipeline = _acting(app, vault, today)
     config = pipeline.config
@@ -557,19 +556,13 @@ def notify(app: App, vault: Path, today: dt.datetime | None, test: bool, where: 
         raise click.ClickException(str(exc)) from None
     if not channels:
         raise click.ClickException(f"no channel is configured: add [email], [ntfy], [webhook] or [desktop] to "
-                                   f"{config_dir() / NOTIFY_FILE} (see the README, \"Hearing from relnotes\")")
-    if test:
+                                   f"{notify_file()} (see the README, \"Hearing from relnotes\")")
+    if test:  # each channel tried in turn, whatever the others did
         message = test_message(result.root.resolve().name, result.today)
-        failed = False
-        for channel in channels:
-            try:
-                channel.notifier.send(message, channel.settings)
-            except Exception as exc:  # any notifier's failure is reported, then the next is tried
-                failed = True
-                click.echo(f"{channel.name}: failed ({' '.join(str(exc).split()) or type(exc).__name__})")
-            else:
-                click.echo(f"{channel.name}: sent a test message")
-        sys.exit(1 if failed else 0)
+        errors = [(channel.name, attempt(channel, message)) for channel in channels]
+        for name, error in errors:
+            click.echo(f"{name}: failed ({error})" if error else f"{name}: sent a test message")
+        sys.exit(1 if any(error for _, error in errors) else 0)
     outcomes = send_digest(vault, result, config, channels)
     for outcome in outcomes:
         click.echo(str(outcome))

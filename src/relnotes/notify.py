@@ -37,8 +37,8 @@ from .files import write_atomic
 from .model import ScanResult
 from .userdirs import config_dir, vault_id
 
-__all__ = ["NOTIFY_FILE", "Channel", "DailyDigest", "Notifier", "NotifyError", "Outcome", "channels_of", "deliver",
-           "load_channels", "secret", "send_digest", "state_file"]
+__all__ = ["NOTIFY_FILE", "Channel", "DailyDigest", "Notifier", "NotifyError", "Outcome", "attempt", "channels_of",
+           "deliver", "load_channels", "notify_file", "secret", "send_digest", "state_file"]
 
 log = logging.getLogger("relnotes.notify")
 
@@ -97,13 +97,18 @@ def secret(settings: Section, key: str) -> str | None:
     return value
 
 
+def notify_file() -> Path:
+    """Where the user's channels are configured: ``notify.toml`` in their own config folder."""
+    return config_dir() / NOTIFY_FILE
+
+
 def load_channels(notifiers: Iterable[Notifier], path: Path | None = None) -> list[Channel]:
-    """The channels of ``notify.toml`` (in the user's config folder), in the file's order.
+    """The channels of ``notify.toml`` (:func:`notify_file`), in the file's order.
 
     :raises NotifyError: when the file is readable by others, is not valid TOML, names no known
         notifier, or a setting is wrong.
     """
-    path = path or config_dir() / NOTIFY_FILE
+    path = path or notify_file()
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -151,6 +156,15 @@ def _save(path: Path, state: dict) -> None:
     write_atomic(path, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode(), mode=0o600)
 
 
+def attempt(channel: Channel, message: Message) -> str | None:
+    """Send ``message`` on ``channel``: None when it went, else why not, on one line."""
+    try:
+        channel.notifier.send(message, channel.settings)
+    except Exception as exc:  # any failure of a plugin's notifier: not sent
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return None
+
+
 def deliver(root: Path, message: Callable[[], Message], channels: Iterable[Channel], day: dt.date,
             send: str = "changes", clock: Callable[[], float] = time.time) -> list[Outcome]:
     """Send the day's digest (``message()``, built only if some channel needs it) on each channel
@@ -192,10 +206,8 @@ def deliver(root: Path, message: Callable[[], Message], channels: Iterable[Chann
                 continue
             state[channel.name] = {**kept, "day": day.isoformat(), "status": "sending", "attempts": attempts + 1}
             _save(path, state)  # on disk before the message leaves: a crash now never sends twice
-            try:
-                channel.notifier.send(digest, channel.settings)
-            except Exception as exc:
-                error = " ".join(str(exc).split()) or type(exc).__name__
+            error = attempt(channel, digest)
+            if error is not None:
                 wait = RETRY_SECONDS[min(attempts, len(RETRY_SECONDS) - 1)]
                 state[channel.name] = {**state[channel.name], "status": "failed", "error": error,
                                        "next_try": clock() + wait}
@@ -217,8 +229,7 @@ def channels_of(notifiers: Iterable[Notifier], wanted: Iterable[str] = ()) -> li
     wanted = tuple(wanted)
     missing = [name for name in wanted if name not in {c.name for c in channels}]
     if missing:
-        raise NotifyError(f"[digest] channels names {', '.join(missing)}, which {NOTIFY_FILE} in "
-                          f"{config_dir()} does not configure")
+        raise NotifyError(f"[digest] channels names {', '.join(missing)}, which {notify_file()} does not configure")
     return [c for c in channels if not wanted or c.name in wanted]
 
 
