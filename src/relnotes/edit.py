@@ -81,17 +81,15 @@ def edit_frontmatter(data: bytes, values: Mapping[str, object],
     for key, item in (prepend or {}).items():
         lines = [f"{k}: {_scalar(v)}" for k, v in item.items()]
         node_ = pairs.get(key)
-        if node_ is None:
-            added.append(f"{key}:{newline}" + "".join(f"  {'-' if i == 0 else ' '} {line}{newline}"
-                                                      for i, line in enumerate(lines)))
+        if node_ is None:  # a new list, its item indented by two as Obsidian writes lists
+            added.append(f"{key}:{newline}  {_item(lines, newline, '  ')}{newline}")
         elif isinstance(node_, yaml.SequenceNode) and not node_.flow_style and node_.value:
-            pad = " " * node_.start_mark.column
+            pad = " " * node_.start_mark.column  # the list's own indentation
             first = node_.start_mark.index
-            edits.append((first, first, "- " + f"{newline}{pad}  ".join(lines) + f"{newline}{pad}"))
+            edits.append((first, first, f"{_item(lines, newline, pad)}{newline}{pad}"))
         elif (isinstance(node_, yaml.SequenceNode) and not node_.value) or \
                 (isinstance(node_, yaml.ScalarNode) and node_.value == "" and not node_.style):
-            items = "".join(f"{newline}  {'-' if i == 0 else ' '} {line}" for i, line in enumerate(lines))
-            edits.append((node_.start_mark.index, node_.end_mark.index, items))
+            edits.append((node_.start_mark.index, node_.end_mark.index, f"{newline}  {_item(lines, newline, '  ')}"))
         else:
             raise EditRefused(f"{key} is not a list")
     for begin, stop, new in sorted(edits, reverse=True):
@@ -105,6 +103,12 @@ def edit_frontmatter(data: bytes, values: Mapping[str, object],
     if _load(block) != wanted:
         raise EditRefused("the edited frontmatter would not read back as intended")
     return result.encode("utf-8")
+
+
+def _item(lines: list[str], newline: str, pad: str) -> str:
+    """A block list's item of ``lines`` (``key: value``), for a list indented by ``pad``: the
+    ``- `` of its first line, then the others under it."""
+    return "- " + f"{newline}{pad}  ".join(lines)
 
 
 def _replace(block: str, node: yaml.ScalarNode, new: str) -> tuple[int, int, str]:
