@@ -22,22 +22,23 @@ def isolated_from_the_user(monkeypatch, tmp_path_factory):
 
 
 class RelnotesServer:
-    """`relnotes serve VAULT --host HOST --port 0` as a subprocess; its log (stderr) goes to a file so a busy
-    server never blocks on a full pipe."""
+    """`relnotes serve VAULT --host HOST --port 0` (or, with ``watch``, `relnotes watch VAULT --serve …`) as a
+    subprocess; its log (stderr) goes to a file so a busy server never blocks on a full pipe."""
 
-    def __init__(self, vault: Path, env: dict, log_path: Path, today: str = "2026-11-25", host: str = "127.0.0.1"):
+    def __init__(self, vault: Path, env: dict, log_path: Path, today: str = "2026-11-25", host: str = "127.0.0.1",
+                 watch: bool = False):
         self.vault, self.log_path = vault, log_path
+        command = ["watch", str(vault), "--serve"] if watch else ["serve", str(vault)]
         with open(log_path, "wb") as log:  # the server writes to its own copy of the file
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "relnotes", "serve", str(vault), "--host", host, "--port", "0",
-                 "--today", today],
+                [sys.executable, "-m", "relnotes", *command, "--host", host, "--port", "0", "--today", today],
                 stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         self.url = self._read_url()  # as printed: the host and port to connect to
         assert "<token>" in self.url  # stdout is no terminal: the secret is never printed there
-        secret = subprocess.run([sys.executable, "-m", "relnotes", "token", str(vault)], capture_output=True,
-                                text=True, env=env, check=True).stdout.strip()  # /TOKEN/relnotes.ics
+        secret = subprocess.run([sys.executable, "-m", "relnotes", "token", str(vault), "--feeds"], capture_output=True,
+                                text=True, env=env, check=True).stdout.split()  # /TOKEN/relnotes.ics, then per kind
         parts = urlsplit(self.url)
-        self.host, self.port, self.path = parts.hostname, parts.port, secret
+        self.host, self.port, self.path, self.feeds = parts.hostname, parts.port, secret[0], secret
         self.token = self.path.split("/")[1]
 
     def _read_url(self) -> str:

@@ -37,8 +37,11 @@ def test_scan_json_contract(small_vault):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert list(data) == ["vault", "today", "horizon", "counts", "reminders", "goal", "warnings", "outputs"]
-    assert data["outputs"] == [{"name": "ics", "path": str(small_vault.resolve() / ".relnotes/relnotes.ics")},
-                               {"name": "summary", "path": str(small_vault.resolve() / "relnotes.md")}]
+    assert data["outputs"] == [
+        {"name": "ics", "path": str(small_vault.resolve() / ".relnotes/relnotes.ics")},
+        *({"name": f"ics-{kind}", "path": str(small_vault.resolve() / f".relnotes/relnotes-{kind}.ics")}
+          for kind in ("celebrations", "follow-ups", "tasks")),
+        {"name": "summary", "path": str(small_vault.resolve() / "relnotes.md")}]
     assert data["vault"] == str(small_vault.resolve())
     assert (data["today"], data["horizon"], data["goal"]) == ("2026-11-25", 30, None)
     assert data["counts"] == {"notes": 3, "people": 2, "meetings": 1}

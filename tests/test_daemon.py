@@ -186,8 +186,30 @@ def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_pat
     assert token not in out and token not in err  # the secret reaches no log
     lines = [line for line in err.splitlines() if "rebuilt for 2026-11-25" in line]
     assert len(lines) == 2, err
-    assert "(start; 2 notes re-read): 2 reminders, 1 overdue, 0 warnings; wrote ics, summary" in lines[0]
+    assert ("(start; 2 notes re-read): 2 reminders, 1 overdue, 0 warnings; "
+            "wrote ics, ics-celebrations, ics-follow-ups, ics-tasks, summary") in lines[0]
     assert "(changed People/Cy.md; 1 notes re-read)" in lines[1]
+
+
+def test_watch_serves_each_calendar_as_it_writes_it(make_vault, relnotes_server, tmp_path):
+    """`watch --serve` offers the feed and one calendar per kind, the very bytes of the files it writes,
+    and serves each one's next version after an edit."""
+    vault = make_vault(NOTES)
+    server = relnotes_server(vault, {**os.environ}, tmp_path / "watch.log", watch=True)
+    try:
+        folder = vault / ".relnotes"
+        files = {"relnotes.ics": "relnotes.ics", **{f"{kind}.ics": f"relnotes-{kind}.ics"
+                                                    for kind in ("celebrations", "follow-ups", "tasks")}}
+        assert [path.rsplit("/", 1)[1] for path in server.feeds] == list(files)
+        for path in server.feeds:
+            status, _, body = server.request(path=path)
+            assert status == 200 and body == (folder / files[path.rsplit("/", 1)[1]]).read_bytes()
+        (vault / "People/Cy.md").write_text("---\ntype: person\nrole: mentor\nbirthday: 1990-12-24\n---\n")
+        body = wait_for(lambda: b"Cy's birthday" in (b := server.request(path=server.feeds[1])[2]) and b)
+        assert body == (folder / "relnotes-celebrations.ics").read_bytes()
+    finally:
+        code, log = server.stop()
+    assert code == 0 and server.token not in log
 
 
 def test_watch_rejects_serve_without_the_feed(make_vault):

@@ -210,7 +210,7 @@ def test_hook_relnotes_outputs(make_vault, run_scan):
     (csv_output,) = [o for o in result.outputs if o.name == "csv"]
     assert csv_output.content.decode().splitlines()[1:] == [
         "date,kind,person,title", "2026-11-15,follow-up,Ann,Get in touch with Ann"]
-    assert [o.name for o in result.outputs] == ["csv", "ics", "summary"]
+    assert [o.name for o in result.outputs] == ["csv", "ics", "ics-celebrations", "ics-follow-ups", "ics-tasks", "summary"]
 
 
 @pytest.fixture
@@ -272,8 +272,29 @@ def test_an_output_plugin_that_raises_is_skipped(make_vault, run_scan):
 
     Boom.relnotes_outputs = hookimpl(Boom.relnotes_outputs)
     result = run_scan(make_vault({"A.md": "x"}), "2026-11-25", plugins=[Boom])
-    assert [o.name for o in result.outputs] == ["ics", "summary"]
+    assert [o.name for o in result.outputs] == [
+        "ics", "ics-celebrations", "ics-follow-ups", "ics-tasks", "summary"]
     assert any("relnotes_outputs raised RuntimeError: no disk for you" in p.message for p in result.problems)
+
+
+def test_a_calendar_served_under_a_name_taken_is_skipped(make_vault, run_scan):
+    """`serve` offers each calendar output at /TOKEN/ and its name: a second one of a name is reported."""
+    from relnotes import Output, hookimpl
+
+    class Meetings:
+        @staticmethod
+        @hookimpl
+        def relnotes_outputs(result):
+            yield Output("meetings", result.root / ".relnotes" / "meetings.ics", b"BEGIN:VCALENDAR", b"",
+                         "text/calendar")  # served as its file's name
+            yield Output("clash", result.root / ".relnotes" / "clash.ics", b"", b"", "text/calendar; charset=utf-8",
+                         served_as="tasks.ics")
+
+    result = run_scan(make_vault({"A.md": "x"}), "2026-11-25", plugins=[Meetings])
+    assert [o.served_name for o in result.outputs_of("text/calendar")] == [
+        "relnotes.ics", "celebrations.ics", "follow-ups.ics", "tasks.ics", "meetings.ics"]
+    assert "clash" not in [o.name for o in result.outputs]
+    assert any("a second calendar served as 'tasks.ics'; skipped" in p.message for p in result.problems)
 
 
 # --- vault-local plugins ---------------------------------------------------------------------

@@ -249,7 +249,7 @@ def test_no_rule_or_output_fails_on_the_corpus(tmp_path, run_scan):
     # lines are the count of people without a relationship type or contact, and the conflict copies
     assert sorted(p.message.split(" ", 1)[1][:40] for p in result.problems if p.path == "") == [
         "people have no relationship type and no ", "sync conflict copies are not read as not"]
-    assert {o.name for o in result.outputs} == {"ics", "summary"}
+    assert {o.name for o in result.outputs} == {"ics", "ics-celebrations", "ics-follow-ups", "ics-tasks", "summary"}
 
 
 def test_good_notes_are_unaffected(tmp_path, run_scan):
@@ -375,7 +375,7 @@ def test_a_person_whose_file_name_is_not_utf8_spoils_nothing(tmp_path, run_scan)
     result = run_scan(vault, TODAY)
     assert [p for p in result.problems if p.path == ""] == []
     assert {r.person for r in result.reminders if r.kind == "follow-up"} >= {"Bob Good", "Cleo Good"}
-    assert {o.name for o in result.outputs} == {"ics", "summary"}
+    assert {o.name for o in result.outputs} == {"ics", "ics-celebrations", "ics-follow-ups", "ics-tasks", "summary"}
 
 
 # --- files that vanish or cannot be read mid-scan ------------------------------------------------
@@ -455,7 +455,7 @@ def test_year_9999_dates_do_not_drop_the_calendar_feed(tmp_path, run_scan):
         "---\nattendees: ['[[Forever]]']\nfollow_up: 9999-12-31\n---\n", encoding="utf-8")
     result = run_scan(vault, TODAY)
     assert [p for p in result.problems if p.path == ""] == []
-    assert {o.name for o in result.outputs} == {"ics", "summary"}
+    assert {o.name for o in result.outputs} == {"ics", "ics-celebrations", "ics-follow-ups", "ics-tasks", "summary"}
 
 
 # --- long lines against every pattern that reads a note's text ------------------------------------

@@ -201,7 +201,8 @@ def test_rewrites_only_on_change_and_leaves_no_temp_files(vault):
     assert path.stat().st_mtime_ns == 1_000_000_000  # same bytes: untouched
     feed(vault, "2026-11-26")
     assert path.stat().st_mtime_ns != 1_000_000_000
-    assert sorted(p.name for p in path.parent.iterdir()) == ["relnotes.ics"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "relnotes-celebrations.ics", "relnotes-follow-ups.ics", "relnotes-tasks.ics", "relnotes.ics"]
 
 
 def test_no_alarm_and_custom_name_from_config(make_vault):
@@ -649,3 +650,92 @@ def test_a_notice_that_is_no_number_of_days_is_a_warning(make_vault):
     assert [(w["path"], w["line"], w["message"]) for w in report["warnings"] if w["path"]] == [
         ("People/Ann.md", 4, "notice: expected days from 0 to 366, or a list of them such as [7, 0], got 'soon'; "
                              "[celebrations] notice_days used")]
+
+
+# --- one calendar per kind ------------------------------------------------------------------------------
+
+KINDS = {"follow-ups": {"follow-up", "meeting-follow-up", "new-contact"}, "tasks": {"task"},
+         "celebrations": {"birthday", "anniversary", "milestone"}}
+
+
+def kind_feeds(result):
+    return {o.served_name: o.content for o in result.outputs if o.name.startswith("ics-")}
+
+
+def vevents(data):
+    """Each VEVENT's UID and its exact bytes in the feed."""
+    found = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", data, re.DOTALL)
+    return {re.search(rb"\r\nUID:(.*?)\r\n", event).group(1): event for event in found}
+
+
+def test_a_calendar_per_kind_holds_its_reminders_and_parses_everywhere(run_scan):
+    """The feeds per kind share the feed's events out: each event in one of them, byte for byte as in the
+    feed, under a name, a description and a colour of its own; each parses in every parser."""
+    result = run_scan(EXAMPLE, "2026-11-25")
+    main, feeds = ics_of(result), kind_feeds(result)
+    assert sorted(feeds) == ["celebrations.ics", "follow-ups.ics", "tasks.ics"]
+    shared: dict = {}
+    for kind, name, colour in (("follow-ups", "relnotes follow-ups", "steelblue"),
+                               ("tasks", "relnotes tasks", "seagreen"),
+                               ("celebrations", "relnotes celebrations", "goldenrod")):
+        data = feeds[f"{kind}.ics"]
+        calendar = Calendar.from_ical(data)
+        assert not [c.errors for c in calendar.walk() if c.errors]
+        assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"]) == name and str(calendar["COLOR"]) == colour
+        assert str(calendar["DESCRIPTION"]) == str(calendar["X-WR-CALDESC"]) != str(Calendar.from_ical(main)[
+            "DESCRIPTION"])
+        vobject.readOne(data.decode()).validate(raiseException=True)
+        strict = IcsCalendarStream.calendar_from_ics(data.decode())
+        assert {str(c) for e in calendar.walk("VEVENT") for c in e["CATEGORIES"].cats} == KINDS[kind]
+        assert len(strict.events) == len(vevents(data)) > 0
+        assert not shared.keys() & vevents(data).keys()
+        shared |= vevents(data)
+    assert shared == vevents(main)
+    window = dt.date(2026, 11, 25), dt.date(2028, 11, 25)
+    assert sorted(r for data in feeds.values() for r in reference(data, *window)) == reference(main, *window)
+
+
+def test_libical_and_calcurse_agree_on_the_calendars_per_kind(run_scan, tmp_path):
+    agree(list(kind_feeds(run_scan(EXAMPLE, "2026-11-25")).values()), dt.date(2026, 11, 25), dt.date(2028, 11, 25),
+          tmp_path)
+
+
+def test_calendars_per_kind_take_their_names_and_colours_from_the_config(make_vault):
+    vault = make_vault(PEOPLE, config='[ics]\ncelebrations_name = "Birthdays & co"\ncelebrations_color = "HotPink"\n'
+                                      'tasks_color = "none"\nfollowups_name = "People to call"\n')
+    feed(vault)
+    folder = vault / ".relnotes"
+    calendars = {kind: Calendar.from_ical((folder / f"relnotes-{kind}.ics").read_bytes()) for kind in KINDS}
+    assert [str(calendars[kind]["NAME"]) for kind in KINDS] == ["People to call", "relnotes tasks", "Birthdays & co"]
+    assert str(calendars["celebrations"]["COLOR"]) == "hotpink" and "COLOR" not in calendars["tasks"]
+    # a wrong colour is a config error naming the setting, and kind_feeds = false leaves only the feed
+    bad = CliRunner().invoke(cli, ["scan", str(make_vault(PEOPLE, config='[ics]\ntasks_color = "blurple"\n'))])
+    assert bad.exit_code != 0 and "tasks_color" in bad.output
+    alone = make_vault(PEOPLE, config="[ics]\nkind_feeds = false\n")
+    feed(alone)
+    assert sorted(p.name for p in (alone / ".relnotes").glob("*.ics")) == ["relnotes.ics"]
+
+
+def test_a_custom_feed_path_names_the_calendars_per_kind_after_it(make_vault, tmp_path):
+    vault = make_vault(PEOPLE)
+    result = CliRunner().invoke(cli, ["scan", str(vault), "--today", "2026-11-25", "--ics", str(tmp_path / "work.ics")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("*.ics")) == [
+        "work-celebrations.ics", "work-follow-ups.ics", "work-tasks.ics", "work.ics"]
+
+
+def test_each_calendar_per_kind_folds_its_own_overdue_items(make_vault):
+    """Past max_overdue, each calendar folds its own overdue items into one event of its own."""
+    vault = overdue_vault(make_vault, 6, "[ics]\nmax_overdue = 2\n")
+    for n in range(4):  # four people out of touch: four overdue follow-ups
+        (vault / f"People/P{n}.md").write_text("---\ntype: person\nlast_contact: 2026-01-01\ncadence: monthly\n---\n")
+    feed(vault)
+    folder = vault / ".relnotes"
+    main, follow_ups, tasks = (events((folder / f"relnotes{name}.ics").read_bytes())
+                               for name in ("", "-follow-ups", "-tasks"))
+    more = {name: [str(e["SUMMARY"]) for e in found.values() if str(e["CATEGORIES"].cats[0]) == "more-overdue"]
+            for name, found in (("main", main), ("follow-ups", follow_ups), ("tasks", tasks))}
+    assert more == {"main": ["8 more overdue"], "follow-ups": ["2 more overdue"], "tasks": ["4 more overdue"]}
+    uids = [uid for found in (main, follow_ups, tasks) for uid, e in found.items()
+            if str(e["CATEGORIES"].cats[0]) == "more-overdue"]
+    assert len(set(uids)) == 3  # an event of its own in each calendar

@@ -425,7 +425,7 @@ def test_a_refused_summary_is_not_reported_as_written(tmp_path):
     assert "Calendar feed: " in text.stdout and "Summary note: " not in text.stdout
     as_json = relnotes("scan", str(vault), "--today", A, "--json")
     assert as_json.returncode == 3
-    assert [o["name"] for o in __import__("json").loads(as_json.stdout)["outputs"]] == ["ics"]
+    assert [o["name"] for o in __import__("json").loads(as_json.stdout)["outputs"]] == ["ics", "ics-celebrations", "ics-follow-ups", "ics-tasks"]
     assert (vault / "relnotes.md").read_text() == "# mine\n"
 
 

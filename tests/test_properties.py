@@ -319,7 +319,7 @@ def test_no_rule_or_output_fails_on_any_note(vault):
     notes, today, horizon = vault
     result = _scan(notes, today, horizon)
     assert not plugin_failures(result)
-    assert {o.name for o in result.outputs} == {"ics", "summary"}
+    assert {o.name for o in result.outputs} == {"ics", "ics-celebrations", "ics-follow-ups", "ics-tasks", "summary"}
 
 
 def plugin_failures(result) -> list[str]:

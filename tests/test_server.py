@@ -79,11 +79,56 @@ def test_serves_the_feed_with_caching_headers(served, make_vault, tmp_path):
     assert head_headers["Content-Length"] == headers["Content-Length"]
 
 
+def test_serves_a_calendar_per_kind_under_the_same_token(served, tmp_path):
+    """/TOKEN/follow-ups.ics, tasks.ics and celebrations.ics: each a feed of its own, with its own name,
+    ETag and Last-Modified, the same bytes as `scan` writes beside the feed, and 404 for any other name."""
+    assert [path.rsplit("/", 1)[1] for path in served.feeds] == [
+        "relnotes.ics", "celebrations.ics", "follow-ups.ics", "tasks.ics"]
+    assert {path.rsplit("/", 1)[0] for path in served.feeds} == {f"/{served.token}"}
+    CliRunner().invoke(cli, ["scan", str(served.vault), "--today", "2026-11-25", "--ics", str(tmp_path / "f.ics")])
+    got = {}
+    for path in served.feeds[1:]:
+        kind = path.rsplit("/", 1)[1].removesuffix(".ics")
+        status, headers, body = served.request(path=path)
+        assert status == 200 and headers["Content-Type"] == "text/calendar; charset=utf-8"
+        assert body == (tmp_path / f"f-{kind}.ics").read_bytes()
+        assert str(Calendar.from_ical(body)["NAME"]) == f"relnotes {kind}"
+        assert served.request(path=path, headers={"If-None-Match": headers["ETag"]})[0] == 304
+        status, zipped, compressed = served.request(path=path, headers={"Accept-Encoding": "gzip"})
+        assert status == 200 and zipped["Content-Encoding"] == "gzip" and gzip.decompress(compressed) == body
+        got[kind] = headers, {str(e["SUMMARY"]) for e in Calendar.from_ical(body).walk("VEVENT")}
+    assert got["follow-ups"][1] == {"Get in touch with Ann (due since 2026-11-15)"}
+    assert got["celebrations"][1] == {"Bo's birthday"} and got["tasks"][1] == set()
+    assert len({headers["ETag"] for headers, _ in got.values()} | {served.request()[1]["ETag"]}) == 4
+    # one feed's ETag is no match for another's
+    assert served.request(path=served.feeds[3], headers={"If-None-Match": got["follow-ups"][0]["ETag"]})[0] == 200
+    # a new task changes the feed and the tasks' calendar; the celebrations' calendar is untouched
+    (served.vault / "Meetings").mkdir()
+    (served.vault / "Meetings/2026-11-20 Sync.md").write_text(
+        "---\nattendees: ['[[Ann]]']\n---\n- [ ] Send the deck 📅 2026-11-30\n")
+    tasks = wait_for(lambda: b"Send the deck" in (r := served.request(path=served.feeds[3]))[2] and r)
+    assert tasks[1]["ETag"] != got["tasks"][0]["ETag"]
+    _, headers, _ = served.request(path=served.feeds[1])
+    assert (headers["ETag"], headers["Last-Modified"]) == (got["celebrations"][0]["ETag"],
+                                                           got["celebrations"][0]["Last-Modified"])
+    code, log = served.stop()
+    assert code == 0 and served.token not in log and '"GET /<token>/tasks.ics" 200' in log
+
+
+def test_no_calendars_per_kind_when_the_config_says_so(make_vault, serve):
+    server = serve(make_vault({**NOTES, ".relnotes/config.toml": "[ics]\nkind_feeds = false\n"}))
+    assert [path.rsplit("/", 1)[1] for path in server.feeds] == ["relnotes.ics"]
+    assert server.request()[0] == 200
+    assert server.request(path=f"/{server.token}/tasks.ics")[0] == 404
+
+
 @pytest.mark.parametrize("path", ["/relnotes.ics", "/{token}x/relnotes.ics", "/{short}/relnotes.ics",
                                   "/{token}/../relnotes.ics", "/{token}/other.ics", "/{token}/relnotes.ics/x",
                                   "/x/{token}/relnotes.ics", "http://x/{token}x/relnotes.ics",
                                   "http://x/x/{token}/relnotes.ics", "ftp://x/{token}/relnotes.ics",
-                                  "//x/{token}/relnotes.ics"])
+                                  "//x/{token}/relnotes.ics", "/{short}/tasks.ics", "/{token}x/follow-ups.ics",
+                                  "/{token}/tasks.ics/x", "/{token}/", "/{token}", "/{token}/ics-tasks",
+                                  "/{token}/relnotes-tasks.ics", "/tasks.ics"])
 def test_wrong_token_or_path_is_404(served, path):
     status, _, body = served.request(path=path.format(token=served.token, short=served.token[:-1]))
     assert status == 404 and b"BEGIN:VCALENDAR" not in body
@@ -196,11 +241,12 @@ def test_last_good_feed_survives_a_vanished_or_emptied_vault(make_vault, tmp_pat
         if state["broken"]:
             raise OSError("vault is gone")
         notes = list(vault.rglob("*.md"))
-        return (b"feed:" + b",".join(sorted(p.name.encode() for p in notes)), bool(notes))
+        return {"relnotes.ics": b"feed:" + b",".join(sorted(p.name.encode() for p in notes)),
+                "tasks.ics": b"tasks"}, bool(notes)
 
     source = FeedSource(build, lambda: (state["broken"], sorted(vault.rglob("*.md"))), interval=0)
-    good = source.current()
-    assert good.content == b"feed:Ann.md,Bo.md"
+    good, tasks = source.current(), source.current("tasks.ics")
+    assert good.content == b"feed:Ann.md,Bo.md" and tasks.content == b"tasks"
     state["broken"] = True
     assert source.current() is good
     state["broken"] = False
@@ -211,11 +257,13 @@ def test_last_good_feed_survives_a_vanished_or_emptied_vault(make_vault, tmp_pat
     assert source.current().etag != good.etag
     # compressed with each new feed, once
     assert gzip.decompress(source.current().gzipped) == b"feed:Cy.md" and gzip.decompress(good.gzipped) == good.content
+    # a feed whose bytes did not change is the same feed, with its Last-Modified
+    assert source.current("tasks.ics") is tasks and source.current("nothing.ics") is None
 
 
 def test_feed_source_checks_at_most_once_per_interval():
     calls = []
-    source = FeedSource(lambda: (b"x", True), lambda: calls.append(1), interval=3600)
+    source = FeedSource(lambda: ({"relnotes.ics": b"x"}, True), lambda: calls.append(1), interval=3600)
     for _ in range(100):
         source.current()
     assert len(calls) == 1

@@ -23,8 +23,8 @@ hookimpl = pluggy.HookimplMarker("relnotes")
 
 # public name -> the module that defines it
 _EXPORTS = {
-    **dict.fromkeys(("CATEGORIES", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note", "Output",
-                     "Person", "Recurrence", "Reminder", "ScanResult", "Vault", "email_key",
+    **dict.fromkeys(("CATEGORIES", "FEED_NAME", "ROLES", "STATUSES", "GoalStatus", "Interaction", "Meeting", "Note",
+                     "Output", "Person", "Recurrence", "Reminder", "ScanResult", "Vault", "email_key",
                      "linkedin_key", "make_uid", "phone_key", "progress_bar"), "model"),
     **dict.fromkeys(("days_away", "one_line"), "text"),
     **dict.fromkeys(("Problem",), "problem"),
@@ -55,6 +55,7 @@ _EXPORTS = {
 
 __all__ = [
     "CATEGORIES",
+    "FEED_NAME",
     "GENERATED_KEY",
     "GENERATOR",
     "NOTE_MARKER",
@@ -207,6 +208,7 @@ if TYPE_CHECKING:
     from .markdown import Task
     from .model import (
         CATEGORIES,
+        FEED_NAME,
         ROLES,
         STATUSES,
         GoalStatus,

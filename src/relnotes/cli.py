@@ -396,16 +396,14 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
     from .walk import fingerprint
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    # serve writes nothing; it always has a feed to serve, even when [ics] switches the file off
-    pipeline = app.pipeline(vault, configure=lambda config: config.override("ics", enabled=True).override(
-        "summary", enabled=False))  # a broken config is an error now, not a log line later
+    pipeline = app.pipeline(vault, configure=_serving)  # a broken config is an error now, not a log line later
 
     latest: list[Any] = [None]
 
-    def build() -> tuple[bytes, bool]:
+    def build() -> tuple[dict[str, bytes], bool]:
         pipeline.reload()
         latest[0] = result = pipeline.scan(_today(today))
-        return _feed(result), bool(result.vault.notes)
+        return _feeds(result), bool(result.vault.notes)
 
     _require_feed(pipeline, _today(today))
     source = FeedSource(build, lambda: (_today(today), fingerprint(vault)))
@@ -428,27 +426,38 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
         server.server_close()
 
 
+def _serving(config: Config) -> Config:
+    """The config ``serve`` scans with: it writes nothing, and it always has a feed to serve, even
+    when ``[ics]`` switches the file off."""
+    return config.override("ics", enabled=True).override("summary", enabled=False)
+
+
 class _NoFeed(RuntimeError):
     pass
 
 
-def _require_feed(pipeline: Pipeline, day: dt.date) -> None:
-    """Stop with a one-line error now when no enabled plugin makes a calendar feed to serve."""
+def _require_feed(pipeline: Pipeline, day: dt.date) -> list[str]:
+    """The names of the calendar feeds to serve; stop with a one-line error now when no enabled
+    plugin makes one."""
     from .plugins import PluginError
 
     try:
-        _feed(pipeline.evaluate(day))  # on no notes yet: only which outputs there are matters
+        return list(_feeds(pipeline.evaluate(day)))  # on no notes yet: only which outputs there are matters
     except (PluginError, _NoFeed) as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _feed(result: Any) -> bytes:
-    """The calendar feed among a scan's outputs. :raises _NoFeed: when no enabled plugin makes one."""
-    feed = result.output("text/calendar")
-    if feed is None:
+def _feeds(result: Any) -> dict[str, bytes]:
+    """The calendar feeds among a scan's outputs, by the last part of their URL, the feed of every
+    reminder first. :raises _NoFeed: when no enabled plugin makes one."""
+    from .model import FEED_NAME
+
+    calendars = sorted(result.outputs_of("text/calendar"), key=lambda o: o.served_name != FEED_NAME)  # it first
+    feeds = {output.served_name: bytes(output.content) for output in calendars}
+    if not feeds:
         raise _NoFeed("no calendar feed to serve: no enabled plugin makes one "
                       "(is the ics plugin disabled, or [ics] enabled = false in the config?)")
-    return bytes(feed.content)
+    return feeds
 
 
 def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -466,9 +475,13 @@ def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @click.option("--url", callback=_url,
               help="The address your phone reaches relnotes' server at (e.g. https://laptop.tailnet.ts.net): the "
                    "calendar events link to their reminder pages there. An empty string forgets it.")
-def token(vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None) -> None:
-    """Print the secret token in VAULT's feed URL (kept outside the vault, readable only by you);
-    pair or unpair a phone."""
+@click.option("--feeds", is_flag=True,
+              help="Print the path of every calendar feed `serve` offers, one per line: the feed of every reminder, "
+                   "then one per kind (follow-ups, tasks, celebrations).")
+@click.pass_obj
+def token(app: App, vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None, feeds: bool) -> None:
+    """Print the secret path of VAULT's feed URL (its token is kept outside the vault, readable
+    only by you); pair or unpair a phone."""
     from .devices import CODE_MINUTES, clear, new_code, pages_url, set_pages_url
     from .server import TokenError, feed_path, token_for
 
@@ -484,7 +497,10 @@ def token(vault: Path, rotate: bool, pair: bool, unpair: bool, url: str | None) 
         set_pages_url(vault, url or None)
         click.echo(f"The calendar feed links to reminder pages at {url}." if url else
                    "The calendar feed no longer links to reminder pages.", err=True)
-    if rotate or not (pair or unpair or url is not None):
+    if feeds:
+        names = _require_feed(app.pipeline(vault, configure=_serving), _today(None))
+        click.echo("\n".join(feed_path(secret, name) for name in names))
+    elif rotate or not (pair or unpair or url is not None):
         click.echo(feed_path(secret))
     if pair:
         code = new_code(vault, secret)
@@ -737,12 +753,23 @@ def _feed_server(vault: Path, host: str, port: int, source: Any, latest: Callabl
 
 
 def _feed_urls(server: Any) -> str:
-    """The feed's URLs — on a terminal only: stdout that is not one (a service's journal, a log
+    """The feeds' URLs — on a terminal only: stdout that is not one (a service's journal, a log
     file) must never hold the secret."""
-    if sys.stdout.isatty():
-        return f"  {server.url()}\n  {server.url('webcal')}"
-    hidden = server.url().replace(server.token, "<token>")
-    return f"  {hidden}\n  (`relnotes token VAULT` prints the secret path: the URL is not written to logs)"
+    from .model import FEED_NAME
+
+    main, *kinds = server.source.feeds or [FEED_NAME]  # none when the first build failed
+    shown = sys.stdout.isatty()
+
+    def url(name: str, scheme: str) -> str:
+        full = server.url(scheme, name)
+        return f"  {full if shown else full.replace(server.token, '<token>')}"
+
+    lines = [url(main, "http"), url(main, "webcal") if shown else
+             "  (`relnotes token VAULT --feeds` prints the secret paths: the URLs are not written to logs)"]
+    if kinds:
+        lines += ["Or one calendar per kind, each with its own colour and alerts in your app:",
+                  *(url(name, "webcal" if shown else "http") for name in kinds)]
+    return "\n".join(lines)
 
 
 def _pages_hint(server: Any) -> str:
@@ -754,11 +781,11 @@ def _serve_daemon(daemon: Any, vault: Path, host: str, port: int) -> Any:
     """Serve the daemon's latest feed from a background thread."""
     from .server import FeedSource
 
-    def latest() -> tuple[bytes, bool]:
+    def latest() -> tuple[dict[str, bytes], bool]:
         result = daemon.result
         if result is None:
             raise RuntimeError("no feed built yet")
-        return _feed(result), bool(result.vault.notes)
+        return _feeds(result), bool(result.vault.notes)
 
     source = FeedSource(latest, lambda: daemon.builds)
 

@@ -744,11 +744,19 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
 
 
 def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager) -> list[Output]:
-    """The files the output plugins generate for ``result`` (nothing is written here)."""
+    """The files the output plugins generate for ``result`` (nothing is written here). A name or a
+    calendar's URL is its first plugin's, in the order they were registered: no plugin takes a
+    built-in's."""
     outputs: dict[str, Output] = {}
-    for plugin, output in pm.hooks.outputs(result, config):
+    served: set[str] = set()  # the calendars' names in serve's URLs
+    for plugin, output in reversed(pm.hooks.outputs(result, config)):  # pluggy calls the last registered first
+        calendar = output.media_type.split(";", 1)[0].strip() == "text/calendar"
         if output.name in outputs:
             pm.report(plugin, f"a second output named {output.name!r}; skipped")
+        elif calendar and output.served_name in served:
+            pm.report(plugin, f"a second calendar served as {output.served_name!r}; skipped")
         else:
             outputs[output.name] = output
+            if calendar:
+                served.add(output.served_name)
     return sorted(outputs.values(), key=lambda o: o.name)

@@ -628,14 +628,18 @@ class Reminder:
         return out
 
 
+FEED_NAME = "relnotes.ics"  # the calendar feed of every reminder in relnotes serve's URL: /TOKEN/relnotes.ics
+
+
 @dataclass(frozen=True)
 class Output:
     """A file relnotes generates (the calendar feed, the summary note …).
 
     ``marker`` identifies relnotes' own files: an existing file at ``path``
     that does not contain it is never replaced. ``label`` names it for people
-    ("calendar feed"); ``media_type`` says what it is (``serve`` serves the
-    ``text/calendar`` one).
+    ("calendar feed"); ``media_type`` says what it is: ``serve`` serves each
+    ``text/calendar`` one, at ``/TOKEN/`` and its ``served_as`` (its file's name
+    when empty).
     """
 
     name: str  # e.g. "ics", "summary"
@@ -644,6 +648,12 @@ class Output:
     marker: bytes
     media_type: str = "application/octet-stream"
     label: str = ""
+    served_as: str = ""
+
+    @property
+    def served_name(self) -> str:
+        """The last part of its URL in ``relnotes serve``."""
+        return self.served_as or self.path.name
 
     @property
     def shown_label(self) -> str:
@@ -927,7 +937,11 @@ class ScanResult:
 
     def output(self, media_type: str) -> Output | None:
         """The first output of this media type (e.g. ``"text/calendar"``), if any plugin made one."""
-        return next((o for o in self.outputs if o.media_type.split(";", 1)[0].strip() == media_type), None)
+        return next(iter(self.outputs_of(media_type)), None)
+
+    def outputs_of(self, media_type: str) -> list[Output]:
+        """The outputs of this media type, in the order the plugins made them."""
+        return [o for o in self.outputs if o.media_type.split(";", 1)[0].strip() == media_type]
 
 
 def progress_bar(done: int, target: int, width: int = 20, full: str = "#", empty: str = "-") -> str:

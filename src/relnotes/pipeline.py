@@ -199,9 +199,10 @@ class Pipeline:
         return config.disable, config.local_plugins, local_sources(self.root)
 
     def own_files(self) -> set[str]:
-        """The vault-relative paths of the outputs relnotes writes into the vault, worked out when
-        the config is loaded (none before; the daemon's watcher asks from its own thread): its own
-        files, which change when relnotes writes them, not when the notes do."""
+        """The vault-relative paths of the outputs relnotes writes into the vault: those its
+        settings name, worked out when the config is loaded (none before), and those written since
+        (the daemon's watcher asks from its own thread): its own files, which change when relnotes
+        writes them, not when the notes do."""
         return self._own
 
     # --- reading ------------------------------------------------------------------------------
@@ -303,6 +304,8 @@ class Pipeline:
             rel = vault_relative(self.root, output.path)
             if output.name in written and rel in self._own and rel.lower().endswith(".md"):
                 self.cache.wrote(rel, output.path)
+            if not rel.startswith("../"):  # one whose path no setting names (a calendar per kind) too
+                self._own.add(rel)
         result.outputs[:] = [output for output in result.outputs if output.name not in failed]
         return written, [f"{name}: {why}" for name, why in failed.items()]
 

@@ -31,15 +31,13 @@ from pathlib import Path
 
 from .filekeys import file_key
 from .files import write_atomic
+from .model import FEED_NAME
 from .phone import MAX_FORM, Pages
 from .userdirs import config_dir, vault_id
 
 __all__ = ["Feed", "FeedServer", "FeedSource", "TokenError", "feed_path", "token_for", "token_source"]
 
 log = logging.getLogger("relnotes.server")
-
-FEED_NAME = "relnotes.ics"
-
 
 # --- the token ----------------------------------------------------------------------------
 
@@ -107,8 +105,9 @@ def token_source(vault: Path) -> Callable[[], str]:
     return current
 
 
-def feed_path(token: str) -> str:
-    return f"/{token}/{FEED_NAME}"
+def feed_path(token: str, name: str = FEED_NAME) -> str:
+    """The path of the feed ``name`` (the feed of every reminder by default) under ``token``."""
+    return f"/{token}/{name}"
 
 
 # --- the feed, rebuilt when the vault changes -----------------------------------------------------
@@ -133,17 +132,17 @@ class Feed:
 
 
 class FeedSource:
-    """The feed to serve: built at start, rebuilt when ``fingerprint()`` changes.
+    """The feeds to serve, by the last part of their URL: built at start, rebuilt when
+    ``fingerprint()`` changes.
 
-    ``build()`` returns the feed's bytes and whether the vault had any notes; it
-    may raise. A failed build, or an empty vault after a non-empty one (an
-    unmounted or half-synced folder), keeps the last good feed: calendar apps
-    wipe their events on an empty or broken feed. Fingerprints are checked at
-    most every ``interval`` seconds, by one request at a time; the others get
-    the current feed at once.
+    ``build()`` returns the feeds' bytes by name (the first one is the main feed) and whether
+    the vault had any notes; it may raise. A failed build, or an empty vault after a non-empty
+    one (an unmounted or half-synced folder), keeps the last good feeds: calendar apps wipe
+    their events on an empty or broken feed. Fingerprints are checked at most every
+    ``interval`` seconds, by one request at a time; the others get the current feeds at once.
     """
 
-    def __init__(self, build: Callable[[], tuple[bytes, bool]], fingerprint: Callable[[], object],
+    def __init__(self, build: Callable[[], tuple[dict[str, bytes], bool]], fingerprint: Callable[[], object],
                  interval: float = 1.0, clock: Callable[[], float] = time.time) -> None:
         self._build, self._fingerprint, self._clock = build, fingerprint, clock
         self.interval = interval
@@ -151,7 +150,7 @@ class FeedSource:
         self._checked = float("-inf")
         self._seen: object = None
         self._had_notes = False
-        self.feed: Feed | None = None
+        self.feeds: dict[str, Feed] = {}
         self.builds = 0
         self.refresh()
 
@@ -164,10 +163,10 @@ class FeedSource:
         self._checked = time.monotonic()
         try:
             seen = self._fingerprint()
-            if self.feed is not None and seen == self._seen:
+            if self.feeds and seen == self._seen:
                 return
-            content, has_notes = self._build()
-        except Exception as exc:  # keep serving the last good feed
+            contents, has_notes = self._build()
+        except Exception as exc:  # keep serving the last good feeds
             log.error("rebuilding the feed failed (%s); serving the last good one", exc)
             return
         self.builds += 1
@@ -175,17 +174,24 @@ class FeedSource:
             log.warning("the vault has no notes any more; keeping the last good feed")
             return
         self._seen, self._had_notes = seen, has_notes
-        if self.feed is None or content != self.feed.content:
-            self.feed = Feed.of(content, self._clock())
-            log.info("feed rebuilt (%d bytes)", len(content))
+        feeds, now = {}, self._clock()
+        for name, content in contents.items():
+            kept = self.feeds.get(name)  # an unchanged feed keeps its Last-Modified
+            feeds[name] = kept if kept is not None and kept.content == content else Feed.of(content, now)
+        changed = [name for name, feed in feeds.items() if feed is not self.feeds.get(name)]
+        self.feeds = feeds
+        if changed:
+            log.info("feed rebuilt (%s)", ", ".join(f"{name}: {len(feeds[name].content)} bytes" for name in changed))
 
-    def current(self) -> Feed | None:
+    def current(self, name: str | None = None) -> Feed | None:
+        """The feed ``name`` as it is now (the main one by default); None when there is none (yet)."""
         if time.monotonic() - self._checked >= self.interval and self._lock.acquire(blocking=False):
             try:
                 self._refresh()
             finally:
                 self._lock.release()
-        return self.feed
+        feeds = self.feeds
+        return feeds.get(name) if name is not None else next(iter(feeds.values()), None)
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------
@@ -249,9 +255,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_error(self, format: str, *args: object) -> None:
         log.warning("%s %s", self.client_address[0], self._redact(format % args))
 
-    def _authorised(self) -> bool:
-        path = self._target().split("?", 1)[0]
-        return hmac.compare_digest(path.encode(), feed_path(self.server.token).encode())
+    def _feed_name(self) -> str | None:
+        """The feed a request asks for, the last part of a ``/TOKEN/NAME`` path; None when the path
+        is not under the token (compared in constant time)."""
+        folder, _, name = self._target().split("?", 1)[0].rpartition("/")
+        return name if hmac.compare_digest(folder.encode(), f"/{self.server.token}".encode()) else None
 
     def _send(self, status: HTTPStatus, body: bytes = b"", headers: dict | None = None) -> None:
         self.send_response(status)
@@ -297,14 +305,19 @@ class _Handler(BaseHTTPRequestHandler):
             # a body on GET or HEAD is never read: the connection ends with this response, so the
             # body cannot be taken for a next request (behind a proxy, a poisoned response queue)
             self.close_connection = True
-        if not self._authorised():
+        name = self._feed_name()
+        if name is None:
             if not self._page():
-                self._send(HTTPStatus.NOT_FOUND, b"Not found\n", {"Content-Type": "text/plain; charset=utf-8"})
+                self._not_found()
             return
-        feed = self.server.source.current()
+        source = self.server.source
+        feed = source.current(name)
         if feed is None:
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"The feed is not ready yet\n",
-                       {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "60"})
+            if source.feeds:  # built, with no feed of that name
+                self._not_found()
+            else:
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"The feed is not ready yet\n",
+                           {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "60"})
             return
         gzipped = _accepts_gzip(", ".join(self.headers.get_all("Accept-Encoding", ())))
         body, etag = (feed.gzipped, feed.gzip_etag) if gzipped else (feed.content, feed.etag)
@@ -323,6 +336,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, body, headers)
 
     do_HEAD = do_GET
+
+    def _not_found(self) -> None:
+        self._send(HTTPStatus.NOT_FOUND, b"Not found\n", {"Content-Type": "text/plain; charset=utf-8"})
 
     def _method_not_allowed(self) -> None:
         # the request's body is never read, so the connection ends here: a body must not be
@@ -354,7 +370,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer(ThreadingHTTPServer):
-    """An HTTP server for one feed at ``/TOKEN/relnotes.ics``, and the phone ``pages`` if given.
+    """An HTTP server for the feeds of ``source`` at ``/TOKEN/NAME`` (``/TOKEN/relnotes.ics``, the
+    feed of every reminder, and one per kind), and the phone ``pages`` if given.
 
     ``address`` is (host, port): an IPv4 or IPv6 address, ``0.0.0.0`` or ``::`` for every address
     (``::`` takes IPv4 connections too), or a name, which listens on its first address.
@@ -406,6 +423,6 @@ class FeedServer(ThreadingHTTPServer):
             host = f"[{address}]" if address.version == 6 else str(address)
         return f"{scheme}://{host}:{port}"
 
-    def url(self, scheme: str = "http") -> str:
-        """The feed's URL."""
-        return self.base_url(scheme) + feed_path(self.token)
+    def url(self, scheme: str = "http", name: str = FEED_NAME) -> str:
+        """The URL of the feed ``name`` (the feed of every reminder by default)."""
+        return self.base_url(scheme) + feed_path(self.token, name)

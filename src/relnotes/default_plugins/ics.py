@@ -27,11 +27,13 @@ import functools
 import hashlib
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import AnyStr, cast
 
 from relnotes import (
+    FEED_NAME,
     Config,
     ConfigError,
     MonthDay,
@@ -96,6 +98,28 @@ def css_colour(key: str, value: object) -> str | None:
     return name
 
 
+@dataclass(frozen=True)
+class KindFeed:
+    """A calendar of one kind of reminder, beside the feed of them all: subscribed to on its own,
+    it gets its own colour and alerts in the app."""
+
+    kind: str  # its name in the URL (/TOKEN/follow-ups.ics) and the file's (relnotes-follow-ups.ics)
+    key: str  # its settings: [ics] KEY_name, KEY_color
+    name: str
+    color: str
+    description: str
+    holds: Callable[[Reminder], bool]
+
+
+KIND_FEEDS = (
+    KindFeed("follow-ups", "followups", "relnotes follow-ups", "steelblue", "Follow-ups to make from your notes",
+             lambda r: not r.celebration and r.kind != "task"),
+    KindFeed("tasks", "tasks", "relnotes tasks", "seagreen", "Open tasks from your notes",
+             lambda r: r.kind == "task"),
+    KindFeed("celebrations", "celebrations", "relnotes celebrations", "goldenrod", "Days to celebrate from your notes",
+             operator.attrgetter("celebration")),
+)
+
 SETTINGS = Table("ics", (
     Setting("enabled", True, typed(bool), "Write the calendar feed."),
     Setting("path", ".relnotes/relnotes.ics", a_path, "Where, relative to the vault (or absolute)."),
@@ -113,6 +137,13 @@ SETTINGS = Table("ics", (
             'overdue first; the others are listed in one "N more overdue" event on today.'),
     Setting("refresh_minutes", 60, at_least(1, 60 * 24 * 366), "How often subscribed apps are asked to refresh it "
             "(up to a year)."),
+    Setting("kind_feeds", True, typed(bool), "Also make a calendar per kind of reminder, each with its own name and "
+            "colour: follow-ups (every reminder to act on but tasks), tasks, and celebrations. `relnotes serve` offers "
+            "them at /TOKEN/follow-ups.ics, /TOKEN/tasks.ics and /TOKEN/celebrations.ics; their files are written "
+            "beside the feed's, named after it (relnotes-follow-ups.ics …)."),
+    *(setting for feed in KIND_FEEDS for setting in (
+        Setting(f"{feed.key}_name", feed.name, typed(str), f"The name of the calendar of {feed.kind}."),
+        Setting(f"{feed.key}_color", feed.color, css_colour, 'Its colour ("none" to leave it to the app).'))),
 ), "The calendar feed.", output=True)
 
 
@@ -189,15 +220,24 @@ Alarm = tuple[dt.time, str] | None  # the alert's time of day, and "on the day" 
 
 
 def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, alarm: Alarm,
-                pages: str | None = None, notice_events: bool = False) -> list[bytes]:
+                pages: str | None = None, notice_events: bool = False,
+                made: dict[int, bytes] | None = None) -> list[bytes]:
     """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration; with
     ``notice_events``, one more per day of a celebration's notice), as folded content lines ending
     in CRLF, UTF-8 encoded, in pieces to join; with ``pages`` (the phone pages' address), each
     links to its reminder's page. Memoised by the reminders themselves (they are immutable, and a
-    daemon keeps every unchanged one from build to build): the next build reuses the bytes."""
-    return memo("ics-events").joined(
-        reminders, (today, vault_name, alarm, pages, notice_events),
-        lambda r: _event_text(r, today, vault_name, alarm, pages, notice_events).encode(), b"")
+    daemon keeps every unchanged one from build to build): the next build reuses the bytes. With
+    ``made``, each reminder's text is taken from it (by the reminder's id) or put there: the feeds
+    of one build that hold the same reminders render each once."""
+    def text(reminder: Reminder) -> bytes:
+        found = made.get(id(reminder)) if made is not None else None
+        if found is None:
+            found = _event_text(reminder, today, vault_name, alarm, pages, notice_events).encode()
+            if made is not None:
+                made[id(reminder)] = found
+        return found
+
+    return memo("ics-events").joined(reminders, (today, vault_name, alarm, pages, notice_events), text, b"")
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alarm,
@@ -274,11 +314,13 @@ def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], c
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
-def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, alarm: Alarm, pages: str | None) -> bytes:
-    """The one event that stands for the overdue items past ``max_overdue``, with a stable UID;
-    remembered while the items are the same (they can be thousands, in one long line to fold)."""
+def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, alarm: Alarm, pages: str | None,
+                  feed: str) -> bytes:
+    """The one event of a feed (``feed``: "" for the feed of every reminder, else its kind) that
+    stands for the overdue items past ``max_overdue``, with a stable UID; remembered while the items
+    are the same (they can be thousands, in one long line to fold)."""
     kept = memo("ics-more-overdue")
-    last = kept.get("last")
+    last = kept.get(feed)
     params = (today, tag, alarm, len(folded), pages)
     if last is not None and last[0] == params and all(map(operator.is_, last[1], folded)):  # the same length
         return last[2]
@@ -289,9 +331,9 @@ def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, alarm: Alarm
     agenda = f"{pages}/agenda" if pages else None
     if agenda:
         listed.append(f"All of them, with their buttons: {agenda}")
-    text = vevent(feed_uid(make_uid("more-overdue"), tag), today, summary, listed, "more-overdue", today, agenda,
-                  _alarms(alarm, summary)).encode()
-    kept.put("last", (params, folded, text))
+    text = vevent(feed_uid(make_uid("more-overdue", *([feed] if feed else [])), tag), today, summary, listed,
+                  "more-overdue", today, agenda, _alarms(alarm, summary)).encode()
+    kept.put(feed, (params, folded, text))
     return text
 
 
@@ -308,28 +350,34 @@ def trigger_of(alarm: dt.time, day: str, before: int = 0) -> str:
     return vDuration(offset).to_ical().decode()
 
 
-def render(result: ScanResult, config: Config) -> bytes:
-    """The feed for a scan: every reminder, whatever its date."""
+def render(result: ScanResult, config: Config, feed: KindFeed | None = None,
+           made: dict[int, bytes] | None = None) -> bytes:
+    """The feed for a scan: every reminder, whatever its date; or, with ``feed``, those of its kind,
+    with its name and colour. ``made`` is as for :func:`event_texts`."""
     from icalendar import vDuration
 
     settings = config.table(SETTINGS.name)
+    name, color, description = ((settings.name, settings.color, DESCRIPTION) if feed is None else
+                                (settings[f"{feed.key}_name"], settings[f"{feed.key}_color"], feed.description))
     refresh = vDuration(dt.timedelta(minutes=settings.refresh_minutes)).to_ical().decode()
     header = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        f"NAME:{_text(settings.name)}",
-        f"X-WR-CALNAME:{_text(settings.name)}",
-        f"DESCRIPTION:{_text(DESCRIPTION)}",
-        f"X-WR-CALDESC:{_text(DESCRIPTION)}",
-        *([f"COLOR:{settings.color}"] if settings.color else []),
+        f"NAME:{_text(name)}",
+        f"X-WR-CALNAME:{_text(name)}",
+        f"DESCRIPTION:{_text(description)}",
+        f"X-WR-CALDESC:{_text(description)}",
+        *([f"COLOR:{color}"] if color else []),
         f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
         f"X-PUBLISHED-TTL:{refresh}",
     ]
     today, vault_name = result.today, Path(result.root).resolve().name
     alarm = (settings.alarm, settings.alarm_day) if settings.alarm else None
     everything = result.all_reminders  # in date order: the overdue ones first
+    if feed is not None:
+        everything = memo("ics-kinds").of(everything, feed.kind, lambda: [r for r in everything if feed.holds(r)])
     past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
     # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
     cut, count = 0, 0
@@ -341,10 +389,10 @@ def render(result: ScanResult, config: Config) -> bytes:
         everything[:past])
     pages = config.pages_url
     notices = settings.notice_events
-    events = [*event_texts(shown, today, vault_name, alarm, pages, notices),
-              *event_texts(everything[past:], today, vault_name, alarm, pages, notices)]
+    events = [*event_texts(shown, today, vault_name, alarm, pages, notices, made),
+              *event_texts(everything[past:], today, vault_name, alarm, pages, notices, made)]
     if folded:
-        events.append(_more_overdue(folded, today, vault_tag(vault_name), alarm, pages))
+        events.append(_more_overdue(folded, today, vault_tag(vault_name), alarm, pages, feed.kind if feed else ""))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
     return b"".join([head, *events, b"END:VCALENDAR\r\n"])
 
@@ -354,5 +402,12 @@ def relnotes_outputs(result: ScanResult, config: Config) -> list[Output]:
     settings = config.table(SETTINGS.name)
     if not settings.enabled:
         return []
-    return [Output("ics", output_file(result.root, settings.path), render(result, config), MARKER, MEDIA_TYPE,
-                   "calendar feed")]
+    path = output_file(result.root, settings.path)
+    made: dict[int, bytes] | None = {} if settings.kind_feeds else None  # each event rendered once for all feeds
+    outputs = [Output("ics", path, render(result, config, made=made), MARKER, MEDIA_TYPE, "calendar feed",
+                      FEED_NAME)]
+    if settings.kind_feeds:
+        outputs += [Output(f"ics-{feed.kind}", path.with_name(f"{path.stem}-{feed.kind}{path.suffix}"),
+                           render(result, config, feed, made), MARKER, MEDIA_TYPE, f"calendar of {feed.kind}",
+                           f"{feed.kind}.ics") for feed in KIND_FEEDS]
+    return outputs
