@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
@@ -24,7 +26,10 @@ from relnotes import Pipeline
 from relnotes.cli import cli
 from relnotes.config import CHANNEL_TABLES
 from relnotes.notify import DailyDigest, state_file
+from relnotes.testing import needs, wait_for
 from relnotes.userdirs import config_dir
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # GLib's GObject bindings are the system Python's, not the venv's
 
 PEOPLE = {
     "People/Ann Lee.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n",
@@ -190,6 +195,142 @@ def test_a_failed_send_is_tried_again_later_the_same_day(make_vault, inbox):
     channels(email_channel(inbox))  # the server is back
     assert [o.status for o in turn(digest, pipeline, clock.at("2026-12-01T09:02"))] == ["sent"]
     assert len(inbox.messages) == 1
+
+
+# --- SMTP over TLS: a certificate from a test CA that the sender is made to trust ---------------------
+
+class TlsInbox(Inbox):
+    """An inbox that records, for each message, whether it came over TLS and who had logged in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions: list[tuple[bool, bytes | None]] = []
+        self.logins: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        tls = server.transport.get_extra_info("ssl_object") is not None  # STARTTLS or implicit TLS
+        self.sessions.append((tls, self.logins[-1] if session.authenticated else None))
+        return await super().handle_DATA(server, session, envelope)
+
+    def login(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        if (auth_data.login, auth_data.password) != (b"me", b"app-password"):
+            return AuthResult(success=False)
+        self.logins.append(auth_data.login)
+        return AuthResult(success=True)
+
+
+@pytest.fixture
+def tls_inbox(tmp_path, request):
+    """aiosmtpd with a certificate for 127.0.0.1 from a fresh CA: STARTTLS (required before login) or
+    implicit TLS (``ssl``), per the test's parameter."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    handler = TlsInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        handler.port = probe.getsockname()[1]
+    options = ({"tls_context": context, "require_starttls": True} if request.param == "starttls" else
+               {"ssl_context": context})
+    # aiosmtpd offers AUTH over implicit TLS only when not told to require STARTTLS for it
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port, authenticator=handler.login,
+                            auth_require_tls=request.param == "starttls", **options)
+    controller.start()
+    handler.security, handler.ca = request.param, tmp_path / "ca.pem"
+    yield handler
+    controller.stop()
+
+
+@pytest.mark.parametrize("tls_inbox", ["starttls", "ssl"], indirect=True)
+def test_email_over_starttls_or_ssl_logs_in_and_checks_the_certificate(make_vault, tls_inbox, monkeypatch):
+    vault = make_vault(PEOPLE)
+    channels(f'[email]\nto = "me@example.org"\nhost = "127.0.0.1"\nport = {tls_inbox.port}\n'
+             f'security = "{tls_inbox.security}"\nusername = "me"\npassword_env = "SMTP_PASSWORD"\n')
+    monkeypatch.setenv("SMTP_PASSWORD", "app-password")
+    # a certificate no CA the sender trusts signed: nothing is sent, and the reason says so
+    monkeypatch.setenv("SSL_CERT_FILE", str(Path(__file__)))  # no certificate at all
+    untrusted = CliRunner().invoke(cli, ["notify", str(vault), "--test"])
+    assert untrusted.exit_code != 0 and "certificate verify failed" in untrusted.output, untrusted.output
+    assert tls_inbox.messages == []
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_inbox.ca))  # the test CA, as a system's own would be
+    result = CliRunner().invoke(cli, ["notify", str(vault), "--today", "2026-12-01"])
+    assert result.exit_code == 0 and result.output.startswith("email: sent"), result.output
+    [mail] = tls_inbox.messages
+    assert tls_inbox.sessions == [(True, b"me")] and str(mail["Subject"]).strip().startswith("relnotes for Tue")
+
+
+# --- the desktop: notify-send over a real D-Bus session bus, to a notification server of the test's ------
+
+NOTIFICATION_SERVER = r"""
+import json
+from gi.repository import Gio, GLib
+
+NODE = Gio.DBusNodeInfo.new_for_xml('''<node><interface name="org.freedesktop.Notifications">
+<method name="Notify"><arg type="s" direction="in"/><arg type="u" direction="in"/><arg type="s" direction="in"/>
+<arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="as" direction="in"/>
+<arg type="a{sv}" direction="in"/><arg type="i" direction="in"/><arg type="u" direction="out"/></method>
+<method name="GetCapabilities"><arg type="as" direction="out"/></method>
+<method name="GetServerInformation"><arg type="s" direction="out"/><arg type="s" direction="out"/>
+<arg type="s" direction="out"/><arg type="s" direction="out"/></method></interface></node>''')
+
+def call(connection, sender, path, interface, method, params, invocation):
+    if method == "Notify":
+        app, _, _, summary, body, *_ = params.unpack()
+        print(json.dumps({"app": app, "summary": summary, "body": body}), flush=True)
+        invocation.return_value(GLib.Variant("(u)", (1,)))
+    elif method == "GetCapabilities":
+        invocation.return_value(GLib.Variant("(as)", (["body"],)))
+    else:
+        invocation.return_value(GLib.Variant("(ssss)", ("test", "relnotes tests", "1", "1.2")))
+
+Gio.bus_own_name(Gio.BusType.SESSION, "org.freedesktop.Notifications", Gio.BusNameOwnerFlags.NONE,
+                 lambda c, _: c.register_object("/org/freedesktop/Notifications", NODE.interfaces[0], call),
+                 lambda *_: print("ready", flush=True), None)
+GLib.MainLoop().run()
+"""
+
+
+@pytest.fixture
+def desktop(monkeypatch, tmp_path):
+    """A D-Bus session bus of the test's own, with a notification server on it that prints each
+    notification it gets as a JSON line; yields a function that returns those seen so far."""
+    import shutil
+
+    needs("notify-send (libnotify-bin)", shutil.which("notify-send"))
+    needs("dbus-daemon", shutil.which("dbus-daemon"))
+    needs("GLib's GObject bindings (python3-gi)", Path(SYSTEM_PYTHON).exists() and subprocess.run(
+        [SYSTEM_PYTHON, "-c", "from gi.repository import Gio"], capture_output=True).returncode == 0)
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
+    server = None
+    try:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.stdout.readline().strip())
+        server = subprocess.Popen([SYSTEM_PYTHON, "-c", NOTIFICATION_SERVER], stdout=subprocess.PIPE, text=True)
+        assert server.stdout.readline().strip() == "ready"
+        seen: list[dict] = []
+        threading.Thread(target=lambda: seen.extend(json.loads(line) for line in server.stdout), daemon=True).start()
+        yield lambda: seen
+    finally:
+        for process in (server, bus):
+            if process is not None:
+                process.kill()
+                process.wait()
+
+
+def test_the_desktop_gets_the_digest_through_notify_send(make_vault, desktop):
+    vault = make_vault(PEOPLE)
+    channels("[desktop]\n")
+    result = CliRunner().invoke(cli, ["notify", str(vault), "--test"])
+    assert result.output == "desktop: sent a test message\n"
+    result = CliRunner().invoke(cli, ["notify", str(vault), "--today", "2026-12-01"])
+    assert result.exit_code == 0 and result.output.startswith("desktop: sent"), result.output
+    test, digest = wait_for(lambda: len(desktop()) == 2 and desktop())
+    assert (test["app"], test["summary"]) == ("relnotes", "relnotes: a test message")
+    assert digest["app"] == "relnotes" and digest["summary"].startswith("relnotes for Tue 2026-12-01: 1 overdue")
+    assert "Get in touch with Ann Lee" in digest["body"] and "Bo's birthday" in digest["body"]
 
 
 class Receiver(BaseHTTPRequestHandler):
