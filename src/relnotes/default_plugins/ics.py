@@ -377,7 +377,7 @@ def render(result: ScanResult, config: Config, feed: KindFeed | None = None,
     alarm = (settings.alarm, settings.alarm_day) if settings.alarm else None
     everything = result.all_reminders  # in date order: the overdue ones first
     if feed is not None:
-        everything = memo("ics-kinds").of(everything, feed.kind, lambda: [r for r in everything if feed.holds(r)])
+        everything = [r for r in everything if feed.holds(r)]
     past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
     # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
     cut, count = 0, 0
