@@ -220,15 +220,17 @@ Alarm = tuple[dt.time, str] | None  # the alert's time of day, and "on the day" 
 
 
 def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, alarm: Alarm,
-                pages: str | None = None, notice_events: bool = False,
+                pages: str | None = None, notice_events: bool = False, feed: KindFeed | None = None,
                 made: dict[int, bytes] | None = None) -> list[bytes]:
     """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration; with
     ``notice_events``, one more per day of a celebration's notice), as folded content lines ending
     in CRLF, UTF-8 encoded, in pieces to join; with ``pages`` (the phone pages' address), each
-    links to its reminder's page. Memoised by the reminders themselves (they are immutable, and a
-    daemon keeps every unchanged one from build to build): the next build reuses the bytes. With
-    ``made``, each reminder's text is taken from it (by the reminder's id) or put there: the feeds
-    of one build that hold the same reminders render each once."""
+    links to its reminder's page; with ``feed``, only those of its kind. Memoised by the reminders
+    themselves (they are immutable, and a daemon keeps every unchanged one from build to build):
+    the next build reuses the bytes. With ``made``, each reminder's text is taken from it (by the
+    reminder's id) or put there: a calendar per kind, asked for the same ``reminders`` after the
+    feed of them all, renders nothing again (its pieces are runs of the same reminders, and the
+    runs that changed were just rendered)."""
     def text(reminder: Reminder) -> bytes:
         found = made.get(id(reminder)) if made is not None else None
         if found is None:
@@ -237,7 +239,9 @@ def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, 
                 made[id(reminder)] = found
         return found
 
-    return memo("ics-events").joined(reminders, (today, vault_name, alarm, pages, notice_events), text, b"")
+    holds = feed.holds if feed is not None else None
+    return memo("ics-events").runs(reminders, (today, vault_name, alarm, pages, notice_events, feed and feed.kind),
+                                   lambda run: b"".join([text(r) for r in run if holds is None or holds(r)]))
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alarm,
@@ -376,21 +380,20 @@ def render(result: ScanResult, config: Config, feed: KindFeed | None = None,
     today, vault_name = result.today, Path(result.root).resolve().name
     alarm = (settings.alarm, settings.alarm_day) if settings.alarm else None
     everything = result.all_reminders  # in date order: the overdue ones first
-    if feed is not None:
-        everything = [r for r in everything if feed.holds(r)]
     past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
+    overdue = everything[:past] if feed is None else [r for r in everything[:past] if feed.holds(r)]
     # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
     cut, count = 0, 0
-    while cut < past and count < settings.max_overdue:
-        count += everything[cut].recurrence is None
+    while cut < len(overdue) and count < settings.max_overdue:
+        count += overdue[cut].recurrence is None
         cut += 1
-    folded = [r for r in everything[cut:past] if r.recurrence is None]
-    shown = [*everything[:cut], *(r for r in everything[cut:past] if r.recurrence is not None)] if folded else (
-        everything[:past])
+    folded = [r for r in overdue[cut:] if r.recurrence is None]
+    shown = [*overdue[:cut], *(r for r in overdue[cut:] if r.recurrence is not None)] if folded else overdue
     pages = config.pages_url
     notices = settings.notice_events
-    events = [*event_texts(shown, today, vault_name, alarm, pages, notices, made),
-              *event_texts(everything[past:], today, vault_name, alarm, pages, notices, made)]
+    # the rest, most of them, in the pieces of the feed of them all (see event_texts)
+    events = [*event_texts(shown, today, vault_name, alarm, pages, notices, made=made),
+              *event_texts(everything[past:], today, vault_name, alarm, pages, notices, feed, made)]
     if folded:
         events.append(_more_overdue(folded, today, vault_tag(vault_name), alarm, pages, feed.kind if feed else ""))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
