@@ -27,7 +27,7 @@ import functools
 import hashlib
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AnyStr, cast
@@ -108,17 +108,20 @@ class KindFeed:
     name: str
     color: str
     description: str
-    holds: Callable[[Reminder], bool]
 
 
 KIND_FEEDS = (
-    KindFeed("follow-ups", "followups", "relnotes follow-ups", "steelblue", "Follow-ups to make from your notes",
-             lambda r: not r.celebration and r.kind != "task"),
-    KindFeed("tasks", "tasks", "relnotes tasks", "seagreen", "Open tasks from your notes",
-             lambda r: r.kind == "task"),
-    KindFeed("celebrations", "celebrations", "relnotes celebrations", "goldenrod", "Days to celebrate from your notes",
-             operator.attrgetter("celebration")),
+    KindFeed("follow-ups", "followups", "relnotes follow-ups", "steelblue", "Follow-ups to make from your notes"),
+    KindFeed("tasks", "tasks", "relnotes tasks", "seagreen", "Open tasks from your notes"),
+    KindFeed("celebrations", "celebrations", "relnotes celebrations", "goldenrod", "Days to celebrate from your notes"),
 )
+
+
+def kind_feed_of(reminder: Reminder) -> str:
+    """The calendar per kind a reminder is in: celebrations, tasks, or follow-ups (every other
+    to-do, a plugin's too)."""
+    return "celebrations" if reminder.celebration else "tasks" if reminder.kind == "task" else "follow-ups"
+
 
 SETTINGS = Table("ics", (
     Setting("enabled", True, typed(bool), "Write the calendar feed."),
@@ -239,9 +242,9 @@ def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, 
                 made[id(reminder)] = found
         return found
 
-    holds = feed.holds if feed is not None else None
-    return memo("ics-events").runs(reminders, (today, vault_name, alarm, pages, notice_events, feed and feed.kind),
-                                   lambda run: b"".join([text(r) for r in run if holds is None or holds(r)]))
+    kind = feed.kind if feed is not None else None
+    return memo("ics-events").runs(reminders, (today, vault_name, alarm, pages, notice_events, kind), lambda run: (
+        b"".join([text(r) for r in run if kind is None or kind_feed_of(r) == kind])))
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alarm,
@@ -354,10 +357,12 @@ def trigger_of(alarm: dt.time, day: str, before: int = 0) -> str:
     return vDuration(offset).to_ical().decode()
 
 
-def render(result: ScanResult, config: Config, feed: KindFeed | None = None,
-           made: dict[int, bytes] | None = None) -> bytes:
+def render(result: ScanResult, config: Config, overdue: Sequence[Reminder], coming: Sequence[Reminder],
+           feed: KindFeed | None = None, made: dict[int, bytes] | None = None) -> bytes:
     """The feed for a scan: every reminder, whatever its date; or, with ``feed``, those of its kind,
-    with its name and colour. ``made`` is as for :func:`event_texts`."""
+    with its name and colour. ``overdue`` are the feed's reminders dated before today, ``coming``
+    every reminder from today on (the same sequence for every feed of a build: see
+    :func:`event_texts`, and ``made`` there)."""
     from icalendar import vDuration
 
     settings = config.table(SETTINGS.name)
@@ -379,9 +384,6 @@ def render(result: ScanResult, config: Config, feed: KindFeed | None = None,
     ]
     today, vault_name = result.today, Path(result.root).resolve().name
     alarm = (settings.alarm, settings.alarm_day) if settings.alarm else None
-    everything = result.all_reminders  # in date order: the overdue ones first
-    past = bisect.bisect_left(everything, today, key=operator.attrgetter("date"))
-    overdue = everything[:past] if feed is None else [r for r in everything[:past] if feed.holds(r)]
     # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
     cut, count = 0, 0
     while cut < len(overdue) and count < settings.max_overdue:
@@ -393,7 +395,7 @@ def render(result: ScanResult, config: Config, feed: KindFeed | None = None,
     notices = settings.notice_events
     # the rest, most of them, in the pieces of the feed of them all (see event_texts)
     events = [*event_texts(shown, today, vault_name, alarm, pages, notices, made=made),
-              *event_texts(everything[past:], today, vault_name, alarm, pages, notices, feed, made)]
+              *event_texts(coming, today, vault_name, alarm, pages, notices, feed, made)]
     if folded:
         events.append(_more_overdue(folded, today, vault_tag(vault_name), alarm, pages, feed.kind if feed else ""))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
@@ -407,10 +409,16 @@ def relnotes_outputs(result: ScanResult, config: Config) -> list[Output]:
         return []
     path = output_file(result.root, settings.path)
     made: dict[int, bytes] | None = {} if settings.kind_feeds else None  # each event rendered once for all feeds
-    outputs = [Output("ics", path, render(result, config, made=made), MARKER, MEDIA_TYPE, "calendar feed",
-                      FEED_NAME)]
+    everything = result.all_reminders  # in date order: the overdue ones first
+    past = bisect.bisect_left(everything, result.today, key=operator.attrgetter("date"))
+    overdue, coming = everything[:past], everything[past:]
+    outputs = [Output("ics", path, render(result, config, overdue, coming, made=made), MARKER, MEDIA_TYPE,
+                      "calendar feed", FEED_NAME)]
     if settings.kind_feeds:
+        late: dict[str, list[Reminder]] = {feed.kind: [] for feed in KIND_FEEDS}  # in one pass: they can be many
+        for reminder in overdue:
+            late[kind_feed_of(reminder)].append(reminder)
         outputs += [Output(f"ics-{feed.kind}", path.with_name(f"{path.stem}-{feed.kind}{path.suffix}"),
-                           render(result, config, feed, made), MARKER, MEDIA_TYPE, f"calendar of {feed.kind}",
-                           f"{feed.kind}.ics") for feed in KIND_FEEDS]
+                           render(result, config, late[feed.kind], coming, feed, made), MARKER, MEDIA_TYPE,
+                           f"calendar of {feed.kind}", f"{feed.kind}.ics") for feed in KIND_FEEDS]
     return outputs
