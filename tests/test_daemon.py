@@ -340,7 +340,7 @@ def test_a_running_daemon_follows_edits_to_the_outputs_config(running):
     assert not (handle.vault / ".relnotes/relnotes.ics").exists()
 
 
-@pytest.mark.parametrize("output", ["relnotes.md", ".relnotes/relnotes.ics"])
+@pytest.mark.parametrize("output", ["relnotes.md", ".relnotes/relnotes.ics", ".relnotes/relnotes-follow-ups.ics"])
 def test_a_deleted_output_is_written_again(running, output):
     handle = running()
     written = (handle.vault / output).read_bytes()

@@ -750,7 +750,7 @@ def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager)
     outputs: dict[str, Output] = {}
     served: set[str] = set()  # the calendars' names in serve's URLs
     for plugin, output in reversed(pm.hooks.outputs(result, config)):  # pluggy calls the last registered first
-        calendar = output.media_type.split(";", 1)[0].strip() == "text/calendar"
+        calendar = output.bare_type == "text/calendar"
         if output.name in outputs:
             pm.report(plugin, f"a second output named {output.name!r}; skipped")
         elif calendar and output.served_name in served:

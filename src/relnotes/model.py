@@ -651,6 +651,11 @@ class Output:
     served_as: str = ""
 
     @property
+    def bare_type(self) -> str:
+        """Its media type without parameters: ``"text/calendar"``."""
+        return self.media_type.split(";", 1)[0].strip()
+
+    @property
     def served_name(self) -> str:
         """The last part of its URL in ``relnotes serve``."""
         return self.served_as or self.path.name
@@ -940,8 +945,8 @@ class ScanResult:
         return next(iter(self.outputs_of(media_type)), None)
 
     def outputs_of(self, media_type: str) -> list[Output]:
-        """The outputs of this media type, in the order the plugins made them."""
-        return [o for o in self.outputs if o.media_type.split(";", 1)[0].strip() == media_type]
+        """The outputs of this media type (without parameters), by name."""
+        return [o for o in self.outputs if o.bare_type == media_type]
 
 
 def progress_bar(done: int, target: int, width: int = 20, full: str = "#", empty: str = "-") -> str:
