@@ -350,6 +350,20 @@ def test_a_deleted_output_is_written_again(running, output):
     assert (handle.vault / output).read_bytes() == written
 
 
+def test_a_deleted_calendar_per_kind_is_written_again_after_a_config_change(running):
+    """Reloading the config keeps the calendars per kind among relnotes' own files."""
+    handle = running()
+    config = handle.vault / ".relnotes/config.toml"
+    builds = handle.daemon.builds
+    config.write_text("[summary]\nenabled = true\n")
+    handle.settle(builds + 1)
+    calendar = handle.vault / ".relnotes/relnotes-follow-ups.ics"
+    written, builds = calendar.read_bytes(), handle.daemon.builds
+    calendar.unlink()
+    handle.settle(builds + 1)
+    assert calendar.read_bytes() == written
+
+
 def test_scan_and_watch_agree_about_a_users_note_at_the_summary_path(make_vault):
     notes = {**NOTES, "relnotes.md": "# My own log\n\n2026-11-20 lunch with [[Bo]]\n"}
     scanned = CliRunner().invoke(cli, ["scan", str(make_vault(notes)), "--today", "2026-11-25", "--json"])

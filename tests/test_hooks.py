@@ -290,7 +290,14 @@ def test_a_calendar_served_under_a_name_taken_is_skipped(make_vault, run_scan):
             yield Output("clash", result.root / ".relnotes" / "clash.ics", b"", b"", "text/calendar; charset=utf-8",
                          served_as="tasks.ics")
 
-    result = run_scan(make_vault({"A.md": "x"}), "2026-11-25", plugins=[Meetings])
+    class Last:  # called after every other plugin: still no match for a built-in
+        @staticmethod
+        @hookimpl(trylast=True)
+        def relnotes_outputs(result):
+            yield Output("mine", result.root / "mine.ics", b"", b"", "text/calendar", served_as="relnotes.ics")
+
+    result = run_scan(make_vault({"A.md": "x"}), "2026-11-25", plugins=[Meetings, Last])
+    assert any("a second calendar served as 'relnotes.ics'; skipped" in p.message for p in result.problems)
     assert [o.served_name for o in result.outputs_of("text/calendar")] == [
         "relnotes.ics", "celebrations.ics", "follow-ups.ics", "tasks.ics", "meetings.ics"]
     assert "clash" not in [o.name for o in result.outputs]

@@ -353,6 +353,20 @@ def test_a_symlink_in_the_vault_cannot_lead_an_output_out(tmp_path):
     assert list(outside.iterdir()) == []
 
 
+@pytest.mark.parametrize("planted", [".relnotes/relnotes-tasks.ics", ".relnotes/relnotes-celebrations.ics"])
+def test_a_symlink_planted_where_a_calendar_per_kind_goes_cannot_lead_it_out(tmp_path, planted):
+    """A path no setting names (a calendar per kind, beside the feed) is checked as the feed's is."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    vault = write_vault(tmp_path / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"})
+    (vault / ".relnotes").mkdir(exist_ok=True)
+    (vault / planted).symlink_to(outside / "created-by-relnotes.txt")
+    proc = relnotes("scan", str(vault), "--today", "2026-11-25")
+    assert proc.returncode == 3 and f"{planted.split('/')[1]} is outside the vault" in proc.stderr, proc.stderr
+    assert list(outside.iterdir()) == []
+    assert (vault / ".relnotes/relnotes.ics").exists() and (vault / ".relnotes/relnotes-follow-ups.ics").exists()
+
+
 def test_the_command_line_may_choose_a_place_outside(tmp_path):
     vault = write_vault(tmp_path / "vault", {"People/Ann.md": "---\nrole: peer\n---\n"})
     feed = tmp_path / "feeds" / "work.ics"
@@ -360,6 +374,7 @@ def test_the_command_line_may_choose_a_place_outside(tmp_path):
     proc = relnotes("scan", str(vault), "--today", "2026-11-25", "--ics", str(feed))
     assert proc.returncode == 0, proc.stderr
     assert feed.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert (feed.parent / "work-tasks.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")  # beside it, as chosen
 
 
 # --- "is this file ours?" looks at the file's first lines, and again right before the rename -----

@@ -115,6 +115,14 @@ def test_serves_a_calendar_per_kind_under_the_same_token(served, tmp_path):
     assert code == 0 and served.token not in log and '"GET /<token>/tasks.ics" 200' in log
 
 
+def test_token_feeds_on_a_broken_config_changes_nothing(make_vault):
+    vault = make_vault({**NOTES, ".relnotes/config.toml": "ics = [\n"})
+    before = CliRunner().invoke(cli, ["token", str(vault)]).output
+    result = CliRunner().invoke(cli, ["token", str(vault), "--rotate", "--feeds"])
+    assert result.exit_code == 1 and "not valid TOML" in result.output
+    assert CliRunner().invoke(cli, ["token", str(vault)]).output == before  # not rotated
+
+
 def test_no_calendars_per_kind_when_the_config_says_so(make_vault, serve):
     server = serve(make_vault({**NOTES, ".relnotes/config.toml": "[ics]\nkind_feeds = false\n"}))
     assert [path.rsplit("/", 1)[1] for path in server.feeds] == ["relnotes.ics"]

@@ -54,7 +54,6 @@ class Memo:
     def __init__(self) -> None:
         self.data: dict = {}  # entries used since the last prune
         self._before: dict = {}  # entries of the build before: moved to data when used
-        self._cut: tuple | None = None  # the last sequence :meth:`runs` cut, and where (asked again, e.g. filtered)
 
     def get(self, key: Hashable) -> Any:
         value = self.data.get(key)
@@ -87,17 +86,12 @@ class Memo:
         and the others are found by a dictionary lookup each — the text of a calendar feed of
         100,000 events costs a few milliseconds. Runs end after a thing whose id says so, so a
         reminder added or removed changes the run it is in, not every run after it. Each entry
-        holds its things: their ids are not reused while it is remembered. The same sequence,
-        unchanged, asked for again in a build (with other ``params``) is cut where it was.
+        holds its things: their ids are not reused while it is remembered.
         """
-        if self._cut is not None and self._cut[0] is things and len(self._cut[1]) == len(things):
-            ids, ends = self._cut[1:]
-        else:
-            ids = list(map(id, things))
-            ends = [at for at, key in enumerate(ids, 1) if not (key >> 4) % 61]
-            if not ends or ends[-1] != len(ids):
-                ends.append(len(ids))
-            self._cut = (things, ids, ends)
+        ids = list(map(id, things))
+        ends = [at for at, key in enumerate(ids, 1) if not (key >> 4) % 61]
+        if not ends or ends[-1] != len(ids):
+            ends.append(len(ids))
         found: list[T] = []
         start = 0
         for end in ends:
@@ -118,7 +112,7 @@ class Memo:
 
     def prune(self) -> None:
         """Start a new build: forget what the last one did not use."""
-        self._before, self.data, self._cut = self.data, {}, None
+        self._before, self.data = self.data, {}
 
 
 _MEMOS: dict[str, Memo] = {}

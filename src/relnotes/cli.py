@@ -485,6 +485,8 @@ def token(app: App, vault: Path, rotate: bool, pair: bool, unpair: bool, url: st
     from .devices import CODE_MINUTES, clear, new_code, pages_url, set_pages_url
     from .server import TokenError, feed_path, token_for
 
+    # the feeds' names first: a config that cannot be read stops the command before anything changes
+    names = _require_feed(app.pipeline(vault, configure=_serving), _today(None)) if feeds else []
     try:
         secret = token_for(vault, rotate=rotate)
     except TokenError as exc:
@@ -498,7 +500,6 @@ def token(app: App, vault: Path, rotate: bool, pair: bool, unpair: bool, url: st
         click.echo(f"The calendar feed links to reminder pages at {url}." if url else
                    "The calendar feed no longer links to reminder pages.", err=True)
     if feeds:
-        names = _require_feed(app.pipeline(vault, configure=_serving), _today(None))
         click.echo("\n".join(feed_path(secret, name) for name in names))
     elif rotate or not (pair or unpair or url is not None):
         click.echo(feed_path(secret))

@@ -45,7 +45,7 @@ from .filekeys import FileKey
 from .links import name_key, people_in
 from .model import Interaction, Meeting, Note, Output, Person, Problem, Reminder, ScanResult, Vault, identity_kind
 from .obsidian import VaultSettings
-from .plugins import RelnotesPluginManager
+from .plugins import DEFAULT_PLUGINS, RelnotesPluginManager
 
 __all__ = ["Engine", "build_vault"]
 
@@ -745,11 +745,13 @@ def build_vault(root: Path, notes: list[Note], config: Config, pm: RelnotesPlugi
 
 def build_outputs(result: ScanResult, config: Config, pm: RelnotesPluginManager) -> list[Output]:
     """The files the output plugins generate for ``result`` (nothing is written here). A name or a
-    calendar's URL is its first plugin's, in the order they were registered: no plugin takes a
-    built-in's."""
+    calendar's URL is the built-ins' first, then the plugins' in the order they were registered:
+    no plugin takes a built-in's."""
     outputs: dict[str, Output] = {}
     served: set[str] = set()  # the calendars' names in serve's URLs
-    for plugin, output in reversed(pm.hooks.outputs(result, config)):  # pluggy calls the last registered first
+    builtin = {name.rsplit(".", 1)[1] for name in DEFAULT_PLUGINS}
+    made = reversed(pm.hooks.outputs(result, config))  # pluggy calls the last registered first
+    for plugin, output in sorted(made, key=lambda item: item[0] not in builtin):
         calendar = output.bare_type == "text/calendar"
         if output.name in outputs:
             pm.report(plugin, f"a second output named {output.name!r}; skipped")

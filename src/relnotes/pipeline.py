@@ -132,6 +132,7 @@ class Pipeline:
         self._read_problems: list[Problem] = []
         self._key_parts: tuple[Listing, str, list[tuple[str, FileKey | None]]] | None = None
         self._own: set[str] = set()
+        self._chosen: set[str] = set()
         self._left: dict[Path, tuple[FileKey | None, bytes]] = {}  # each output's file and bytes, as last left
         self.engine = Engine(self.root)  # what the last build derived, brought up to date by the next
 
@@ -189,8 +190,11 @@ class Pipeline:
         config = replace(config, pages_url=pages_url(self.root))  # the user's choice, not the vault's
         self._config = self.configure(config) if self.configure else config
         self._config_key = key
-        paths = self._config.output_paths(self.root, True).values()
-        self._own = {rel for rel in (vault_relative(self.root, p) for p in paths) if not rel.startswith("../")}
+        paths = self._config.output_paths(self.root, True)
+        self._own = {rel for rel in (vault_relative(self.root, p) for p in paths.values()) if not rel.startswith("../")}
+        vaults = config.output_paths(self.root)
+        # the folders the command line chose (--ics PATH): outputs there may lie outside the vault
+        self._chosen = {os.path.realpath(path.parent) for name, path in paths.items() if path != vaults.get(name)}
         return True
 
     def _plugins_key(self, config: Config) -> tuple:
@@ -295,7 +299,14 @@ class Pipeline:
         # an output whose file is as relnotes last left it, holding these very bytes, is not read again
         pending = [output for output in result.outputs
                    if self._left.get(output.path) != (file_key(output.path), output.content)]
-        written, failed = write_outputs(pending)
+        # a path no setting names (a calendar per kind, beside the feed) must not lead out of the
+        # vault either (a symlink a synced vault planted there), unless it is in a folder the
+        # command line chose
+        outside = {output.name: f"{output.path} is outside the vault ({os.path.realpath(output.path)}); not written"
+                   for output in pending if not within(self.root, output.path)
+                   and os.path.realpath(output.path.parent) not in self._chosen}
+        written, failed = write_outputs([output for output in pending if output.name not in outside])
+        failed |= outside
         for output in pending:
             if output.name in failed:
                 self._left.pop(output.path, None)
@@ -304,7 +315,9 @@ class Pipeline:
             rel = vault_relative(self.root, output.path)
             if output.name in written and rel in self._own and rel.lower().endswith(".md"):
                 self.cache.wrote(rel, output.path)
-            if not rel.startswith("../"):  # one whose path no setting names (a calendar per kind) too
+        for output in result.outputs:  # those whose paths no setting names (a calendar per kind) too
+            rel = vault_relative(self.root, output.path)
+            if output.name not in failed and not rel.startswith("../"):
                 self._own.add(rel)
         result.outputs[:] = [output for output in result.outputs if output.name not in failed]
         return written, [f"{name}: {why}" for name, why in failed.items()]
