@@ -2,7 +2,6 @@
 libical) and real calendar clients (khal, calcurse)."""
 
 import datetime as dt
-import functools
 import json
 import os
 import re
@@ -22,7 +21,7 @@ from icalendar import Calendar
 from relnotes import ConfigError, MonthDay, Pipeline, anniversary_in
 from relnotes.cli import cli
 from relnotes.default_plugins.ics import vault_tag
-from relnotes.testing import needs
+from relnotes.testing import SYSTEM_PYTHON, needs, system_python_runs
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vault"
 
@@ -487,7 +486,6 @@ def test_the_colour_names_are_css3s():
 
 # --- libical and calcurse: every engine agrees on every event ----------------------------------------
 
-SYSTEM_PYTHON = "/usr/bin/python3"  # libical's GObject bindings are the system Python's, not the venv's
 LIBICAL = r"""
 import json, sys
 import gi
@@ -527,17 +525,11 @@ json.dump(feeds, sys.stdout)
 """
 
 
-@functools.cache
-def has_libical():
-    return Path(SYSTEM_PYTHON).exists() and subprocess.run(
-        [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('ICalGLib', '3.0'); from gi.repository import ICalGLib"],
-        capture_output=True).returncode == 0
-
-
 def libical(feeds, start, end):
     """What libical (Evolution, GNOME Calendar) reads in each feed: its errors, and each event with the
     dates it falls on from ``start`` to ``end``."""
-    needs("libical's GObject bindings (gir1.2-ical-3.0, python3-gi)", has_libical())
+    needs("libical's GObject bindings (gir1.2-ical-3.0, python3-gi)", system_python_runs(
+        "import gi; gi.require_version('ICalGLib', '3.0'); from gi.repository import ICalGLib"))
     done = subprocess.run([SYSTEM_PYTHON, "-c", LIBICAL, start.strftime("%Y%m%d"), end.strftime("%Y%m%d")],
                           input=json.dumps([data.decode() for data in feeds]), capture_output=True, text=True,
                           env={**os.environ, "TZ": "UTC"}, check=True)

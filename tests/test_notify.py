@@ -26,10 +26,8 @@ from relnotes import Pipeline
 from relnotes.cli import cli
 from relnotes.config import CHANNEL_TABLES
 from relnotes.notify import DailyDigest, state_file
-from relnotes.testing import needs, wait_for
+from relnotes.testing import SYSTEM_PYTHON, needs, system_python_runs, wait_for
 from relnotes.userdirs import config_dir
-
-SYSTEM_PYTHON = "/usr/bin/python3"  # GLib's GObject bindings are the system Python's, not the venv's
 
 PEOPLE = {
     "People/Ann Lee.md": "---\ntype: person\nrole: manager\nlast_contact: 2026-11-01\n---\n",
@@ -301,8 +299,7 @@ def desktop(monkeypatch, tmp_path):
 
     needs("notify-send (libnotify-bin)", shutil.which("notify-send"))
     needs("dbus-daemon", shutil.which("dbus-daemon"))
-    needs("GLib's GObject bindings (python3-gi)", Path(SYSTEM_PYTHON).exists() and subprocess.run(
-        [SYSTEM_PYTHON, "-c", "from gi.repository import Gio"], capture_output=True).returncode == 0)
+    needs("GLib's GObject bindings (python3-gi)", system_python_runs("from gi.repository import Gio"))
     bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL, text=True)
     server = None

@@ -16,8 +16,10 @@ Installed with relnotes and loaded by pytest automatically (entry point
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -27,7 +29,10 @@ import pytest
 
 from .model import ScanResult
 
-__all__ = ["make_vault", "needs", "run_scan", "scan_vault", "wait_for", "write_vault"]
+__all__ = ["SYSTEM_PYTHON", "make_vault", "needs", "run_scan", "scan_vault", "system_python_runs", "wait_for",
+           "write_vault"]
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # GObject bindings (python3-gi) are the system Python's, not a venv's
 
 
 def write_vault(root: Path, notes: Mapping[str, str | bytes], config: str | None = None,
@@ -72,6 +77,14 @@ def needs(what: str, available: object, how: str = "run scripts/system-deps.sh")
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@functools.cache
+def system_python_runs(code: str) -> bool:
+    """Whether the system Python (:data:`SYSTEM_PYTHON`) runs ``code`` without an error: whether it
+    has the GObject bindings a test drives (``from gi.repository import Gio``)."""
+    return Path(SYSTEM_PYTHON).exists() and subprocess.run([SYSTEM_PYTHON, "-c", code], check=False,
+                                                           capture_output=True).returncode == 0
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
