@@ -94,14 +94,23 @@ def card(driver, title):
 
 def tap(driver, label, within=None):
     """Tap the button called ``label`` (in the element ``within``) and wait for the page it leads to."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    buttons = [b for b in (within or driver).find_elements(By.TAG_NAME, "button") if b.text == label]
-    assert buttons, f"no {label!r} button in {(within or driver.find_element(By.TAG_NAME, 'body')).text!r}"
-    page = driver.find_element(By.TAG_NAME, "html")
-    buttons[0].click()
+    for attempt in range(3):
+        buttons = [b for b in (within or driver).find_elements(By.TAG_NAME, "button") if b.text == label]
+        assert buttons, f"no {label!r} button in {(within or driver.find_element(By.TAG_NAME, 'body')).text!r}"
+        page = driver.find_element(By.TAG_NAME, "html")
+        try:
+            buttons[0].click()
+            break
+        except (StaleElementReferenceException, WebDriverException) as exc:
+            # a loaded machine: Chromium may still be swapping in the document the button was found in
+            if attempt == 2 or ("does not belong to the document" not in str(exc) and not isinstance(
+                    exc, StaleElementReferenceException)):
+                raise
     WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
 
 

@@ -345,3 +345,44 @@ def test_the_cache_forgets_vaults_unused_for_30_days(make_vault):
     scan(vault)  # an answer remembered: the cache is in use, however long the vault is unchanged
     scan(make_vault({"Other/A.md": "x"}))  # another vault's scan forgets what is old
     assert mine.exists()  # not this vault's notes: its answer was used a moment ago
+
+
+def test_runs_of_parts_of_a_tuple_are_its_runs_remembered():
+    """``Memo.runs`` over parts of one tuple (as the feed, the calendars per kind and the summary
+    ask for them) gives what the part's own items give, and a second ask computes nothing."""
+    import random
+
+    things = tuple(object() for _ in range(3000))
+    kept = relnotes.cache.Memo()
+    computed = []
+
+    def compute(run):
+        computed.append(run)
+        return run
+
+    rng = random.Random(7)
+    for start, end in [(0, None), (0, 0), (2999, None), *((rng.randrange(3000), rng.randrange(3001)) for _ in range(40))]:
+        runs = kept.runs(things, "p", compute, start, end)
+        assert [thing for run in runs for thing in run] == list(things[start:end])
+        assert all(runs) and all(len(run) < 600 for run in runs)
+        computed.clear()
+        assert kept.runs(things, "p", compute, start, end) == runs and computed == []
+    listed = list(things)  # a list may change: it is cut anew on every call, and agrees
+    assert [thing for run in kept.runs(listed, "p", compute, 100, 2500) for thing in run] == listed[100:2500]
+    listed[1000] = object()
+    assert [thing for run in kept.runs(listed, "p", compute, 100, 2500) for thing in run] == listed[100:2500]
+
+
+@pytest.mark.parametrize("body", ["plain ASCII text\n", "Café with [[Zoë]] 📅 2026-12-01\n", "日本語のメモ\n", ""])
+def test_a_note_keeps_its_body_compactly_and_gives_it_back_as_written(body):
+    import pickle
+    import sys
+
+    from relnotes.model import Note
+
+    body *= 20
+    note = Note("a.md", "a", {}, body)
+    assert note.body == body and pickle.loads(pickle.dumps(note)).body == body
+    assert sys.getsizeof(note._body) <= sys.getsizeof(body.encode("utf-8")) + 16  # not 2 or 4 bytes a character
+    note.body = body + "more ✓"
+    assert note.body == body + "more ✓"

@@ -195,6 +195,36 @@ def test_an_edit_asks_again_only_about_what_it_can_change(make_vault):
     assert first.outputs != fresh.outputs
 
 
+
+def test_an_edit_that_changes_no_reminder_keeps_them_and_renders_only_what_is_new(make_vault, monkeypatch):
+    """A person's reminders asked for again after an edit of their note, and found the same, stay
+    the very objects the outputs remembered: the feed renders again only the run of events (about 60)
+    the new one joins, once for the feed and its calendar of tasks — not every event of that person."""
+    from relnotes.default_plugins import ics
+    from relnotes.pipeline import Pipeline
+
+    people = {f"People/P{i:04}.md": f"---\ntype: person\nrole: peer\nbirthday: 1990-{1 + i % 12:02}-15\n"
+              f"last_contact: 2026-0{1 + i % 9}-01\n---\n" for i in range(1200)}
+    vault = make_vault(people)
+    pipeline = Pipeline(vault, autoload=False, use_cache=False)
+    today = dt.date(2026, 11, 25)
+    before = {r.uid: r for r in pipeline.scan(today).all_reminders}
+    rendered: list[str] = []
+    real = ics._event_text
+    monkeypatch.setattr(ics, "_event_text", lambda reminder, *args: rendered.append(reminder.title) or real(
+        reminder, *args))
+    note = vault / "People/P0007.md"
+    note.write_text(note.read_text(encoding="utf-8") + "Likes climbing.\n- [ ] Send the climbing guide 📅 2026-11-27\n",
+                    encoding="utf-8")
+    pipeline.refresh({"People/P0007.md"})
+    after = pipeline.evaluate(today)
+    kept = [r for r in after.all_reminders if r.uid in before]
+    assert kept and all(r is before[r.uid] for r in kept)  # P0007's follow-up and birthday too
+    assert "Send the climbing guide" in rendered and len(set(rendered)) == len(rendered)
+    assert len(rendered) < 700 < len(after.all_reminders)  # one run (a run of 700 would be a 1-in-100,000 chance)
+    fresh = Pipeline(vault, autoload=False, use_cache=False).scan(today)
+    assert [o.content for o in after.outputs] == [o.content for o in fresh.outputs]
+
 def test_hook_relnotes_goal(make_vault, run_scan):
     vault = make_vault({"People/Ann.md": "---\ntype: person\nmet: 2026-11-02\n---\n",
                         "People/Bo.md": "---\ntype: person\nlast_contact: 2026-11-03\n---\n"},

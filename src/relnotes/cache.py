@@ -19,6 +19,7 @@ warning). It is the user's own cache folder, as trusted as their home.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import os
@@ -77,42 +78,89 @@ class Memo:
             self.put(key, kept)
         return kept[1]
 
-    def runs(self, things: Sequence[S], params: Hashable, compute: Callable[[tuple[S, ...]], T]) -> list[T]:
-        """``compute(run)`` for each run of about 60 consecutive things, remembered by the
-        identity of the run's things and ``params``.
+    def runs(self, things: Sequence[S], params: Hashable, compute: Callable[[tuple[S, ...]], T],
+             start: int = 0, end: int | None = None) -> list[T]:
+        """``compute(run)`` for each run of about 60 consecutive things of ``things[start:end]``,
+        remembered by the identity of the run's things and ``params``.
 
         For the immutable reminders a daemon keeps from build to build while they are
         unchanged: after an edit, only the runs that hold a new reminder are computed again,
         and the others are found by a dictionary lookup each — the text of a calendar feed of
         100,000 events costs a few milliseconds. Runs end after a thing whose id says so, so a
         reminder added or removed changes the run it is in, not every run after it. Each entry
-        holds its things: their ids are not reused while it is remembered.
+        holds its things: their ids are not reused while it is remembered. A tuple (such as
+        :attr:`~relnotes.model.ScanResult.frozen_reminders`) is cut into runs once, however many
+        parts of it are asked for: pass it whole, with ``start`` and ``end``, rather than slices.
         """
-        ids = list(map(id, things))
-        ends = [at for at, key in enumerate(ids, 1) if not (key >> 4) % 61]
-        if not ends or ends[-1] != len(ids):
-            ends.append(len(ids))
         found: list[T] = []
-        start = 0
-        for end in ends:
-            key = (tuple(ids[start:end]), params)
+        for first, last, ids in _runs_of(things, start, len(things) if end is None else min(end, len(things))):
+            key = (ids, params)
             kept = self.get(key)
             if kept is None:
-                run = tuple(things[start:end])
+                run = tuple(things[first:last])
                 kept = (run, compute(run))
                 self.put(key, kept)
             found.append(kept[1])
-            start = end
         return found
 
-    def joined(self, things: Sequence[S], params: Hashable, render: Callable[[S], R], sep: R) -> list[R]:
-        """The pieces of ``sep.join(render(thing) for thing in things)``, remembered run by run
-        (see :meth:`runs`): join them (with ``sep``) where they go, once."""
-        return self.runs(things, params, lambda run: sep.join([render(thing) for thing in run]))
+    def joined(self, things: Sequence[S], params: Hashable, render: Callable[[S], R], sep: R,
+               start: int = 0, end: int | None = None) -> list[R]:
+        """The pieces of ``sep.join(render(thing) for thing in things[start:end])``, remembered run
+        by run (see :meth:`runs`): join them (with ``sep``) where they go, once."""
+        return self.runs(things, params, lambda run: sep.join([render(thing) for thing in run]), start, end)
 
     def prune(self) -> None:
         """Start a new build: forget what the last one did not use."""
         self._before, self.data = self.data, {}
+
+
+Run = tuple[int, int, tuple[int, ...]]  # start, end and the ids of one run's things
+_CUT: list = [None, [], []]  # the tuple last cut into runs, its runs and where each starts (see _runs_of)
+
+
+def _runs_of(things: Sequence, start: int, end: int) -> list[Run]:
+    """The runs of ``things[start:end]`` (see :meth:`Memo.runs`). A tuple's runs are kept, for the
+    tuple cut last (it is held, so its id is not reused while kept): the feed, each calendar per
+    kind and the summary go through parts of the same tuple of reminders, which at 100,000 of them
+    takes a few milliseconds to cut. A part's first and last runs may be pieces of the whole's."""
+    if not isinstance(things, tuple):  # it may change: cut only this part, this once
+        return _cut(things[start:end], start)
+    if _CUT[0] is not things:
+        runs = _cut(things, 0)
+        _CUT[:] = [things, runs, [run[0] for run in runs]]
+    _, runs, starts = _CUT
+    if start <= 0 and end >= len(things):
+        return runs
+    found = []
+    for run in runs[max(0, bisect.bisect_right(starts, start) - 1):]:
+        if run[0] >= end:
+            break
+        piece = _piece(run, start, end)
+        if piece:
+            found.append(piece)
+    return found
+
+
+def _cut(things: Sequence, offset: int) -> list[Run]:
+    ids = list(map(id, things))
+    ends = [at for at, key in enumerate(ids, 1) if not (key >> 4) % 61]
+    if not ends or ends[-1] != len(ids):
+        ends.append(len(ids))
+    runs: list[Run] = []
+    at = 0
+    for stop in ends:
+        runs.append((offset + at, offset + stop, tuple(ids[at:stop])))
+        at = stop
+    return runs
+
+
+def _piece(run: Run, start: int, end: int) -> Run | None:
+    """The part of ``run`` from ``start`` to ``end`` (None: empty)."""
+    first, last, ids = run
+    if start <= first and last <= end:
+        return run
+    a, b = max(first, start), min(last, end)
+    return (a, b, ids[a - first:b - first]) if a < b else None
 
 
 _MEMOS: dict[str, Memo] = {}

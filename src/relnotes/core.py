@@ -156,23 +156,28 @@ class _Reminders:
         bulk = len(touched) > 64 and len(touched) > len(self.order) // 8  # then sorting anew is quicker
         for uid in touched:
             before = self.winners.pop(uid, None)
+            claims = self.claims.get(uid)
+            reminder: Reminder | None = None
+            if claims:
+                best = min(claims)
+                reminder = claims[best][1]
+                if uid in self.acted:
+                    reminder = _acted(reminder, self.acted[uid])
+                if before is not None and before[1] is not None and before[1] == reminder:
+                    # the same reminder as before (its person's note was edited, say): the kept
+                    # object stays, in its place, so what outputs remember of it still holds
+                    self.winners[uid] = (best, before[1])
+                    self._contest(uid, claims)
+                    continue
             if before is not None and before[1] is not None and not bulk:
                 at = bisect.bisect_left(self.order, (_sort_key(before[1]),))
                 del self.order[at], self.listed[at]
-            claims = self.claims.get(uid)
             if not claims:
                 self.claims.pop(uid, None)
                 self.contested.discard(uid)
                 continue
-            best = min(claims)
-            reminder: Reminder | None = claims[best][1]
-            if uid in self.acted:
-                reminder = _acted(claims[best][1], self.acted[uid])
             self.winners[uid] = (best, reminder)
-            if len(claims) > 1:
-                self.contested.add(uid)
-            else:
-                self.contested.discard(uid)
+            self._contest(uid, claims)
             if reminder is not None and not bulk:
                 entry = (_sort_key(reminder), reminder)
                 at = bisect.bisect_left(self.order, entry)
@@ -182,6 +187,12 @@ class _Reminders:
             self.order = sorted((_sort_key(reminder), reminder) for _, reminder in self.winners.values()
                                 if reminder is not None)
             self.listed = [reminder for _, reminder in self.order]
+
+    def _contest(self, uid: str, claims: Mapping) -> None:
+        if len(claims) > 1:
+            self.contested.add(uid)
+        else:
+            self.contested.discard(uid)
 
     def losers(self) -> Iterable[tuple[str, str]]:
         """(plugin, uid) of every claim that lost to another of its uid."""
@@ -242,6 +253,7 @@ class Engine:
         self._ranks: dict[str, int] = {}
         self._contacts: dict[str, dict[str, tuple[Interaction, ...]]] = defaultdict(dict)  # person -> source -> …
         self._sent: dict[str, tuple[str, ...]] = {}  # source -> the people its interactions went to
+        self._wide: set[str] = set()  # the whole-vault plugins that gave interactions at the last build
         self._stale_notes: set[str] = set()  # notes whose reminders are to be asked for again
         self._stale_people: set[str] = set()
         self._references: dict[str, str] = {}  # people of no type and no contact: path -> name
@@ -545,8 +557,9 @@ class Engine:
             by_plugin.setdefault(plugin, []).append((path, item))
         problems += _taken(pm, reported)
         self._store(("whole-vault", "relnotes_interactions"), _Part(problems=problems or None))
-        for plugin in {*by_plugin, *(source[1:] for source in self._sent if source.startswith("\0"))}:
+        for plugin in {*by_plugin, *self._wide}:
             self._contributed("\0" + plugin, by_plugin.get(plugin, ()))
+        self._wide = set(by_plugin)
 
     def _shared_names(self, marked: set[str]) -> None:
         """The warning about people who answer to one name, for the names marked."""

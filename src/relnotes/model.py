@@ -5,6 +5,7 @@ Pure: nothing here touches the disk."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import posixpath
 import re
@@ -62,10 +63,10 @@ class Note:
     """
 
     __slots__ = (
+        "_body",
         "_derived",
         "_links",
         "_lower_keys",
-        "body",
         "body_line",
         "daily",
         "date",
@@ -95,12 +96,22 @@ class Note:
     def __repr__(self) -> str:
         return f"Note({self.path!r}, kind={self.kind!r})"
 
+    @property
+    def body(self) -> str:
+        """The text after the frontmatter. Kept as it is when ASCII, else as UTF-8 bytes, decoded
+        when asked for: Python keeps a text with a single emoji or CJK character in it at 4 bytes
+        a character (the bodies were half the memory of a scan)."""
+        body = self._body
+        return body if isinstance(body, str) else body.decode("utf-8", "surrogatepass")
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self._body = text if text.isascii() else text.encode("utf-8", "surrogatepass")
+
     def __reduce__(self) -> tuple:
-        """Pickled compactly (the cache); links are found again. The body goes as UTF-8 bytes made
-        here: pickling the str would leave a UTF-8 copy of every non-ASCII body cached in it, for
-        as long as the note lives (100 MB in a vault of 100,000 notes)."""
-        return _restored, (self.path, self.title, self.frontmatter, self.body.encode("utf-8", "surrogatepass"),
-                           self.body_line, self.key_lines, self.date, self.daily, self.kind)
+        """Pickled compactly (the cache); links are found again."""
+        return _restored, (self.path, self.title, self.frontmatter, self._body, self.body_line, self.key_lines,
+                           self.date, self.daily, self.kind)
 
     def derived(self, key: str | tuple, compute: Callable[[], T]) -> T:
         """``compute()``, worked out once for this note and ``key``: a long-running ``relnotes
@@ -175,11 +186,12 @@ class Note:
         return Problem(self.path, line if line is not None else (self.line_of(key) if key else None), message)
 
 
-def _restored(path: str, title: str, frontmatter: dict, body: bytes, body_line: int, key_lines: dict[str, int],
-              date: dt.date | None, daily: bool, kind: str) -> Note:
-    """A note as :meth:`Note.__reduce__` pickled it."""
-    return Note(path, title, frontmatter, body.decode("utf-8", "surrogatepass"), None, body_line, key_lines, date,
-                daily, kind)
+def _restored(path: str, title: str, frontmatter: dict, body: str | bytes, body_line: int,
+              key_lines: dict[str, int], date: dt.date | None, daily: bool, kind: str) -> Note:
+    """A note as :meth:`Note.__reduce__` pickled it (the body as the note keeps it)."""
+    note = Note(path, title, frontmatter, "", None, body_line, key_lines, date, daily, kind)
+    note._body = body
+    return note
 
 
 ROLES = ("mentor", "sponsor", "peer", "manager", "client", "contact")
@@ -939,6 +951,12 @@ class ScanResult:
     goal: GoalStatus | None
     problems: list[Problem] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)  # generated files, not yet written
+
+    @functools.cached_property
+    def frozen_reminders(self) -> tuple[Reminder, ...]:
+        """``all_reminders`` as a tuple, made once: what the outputs cut into remembered runs, in
+        parts (see :meth:`~relnotes.cache.Memo.runs`), cut once for them all."""
+        return tuple(self.all_reminders)
 
     def output(self, media_type: str) -> Output | None:
         """The first output of this media type (e.g. ``"text/calendar"``), if any plugin made one."""

@@ -15,10 +15,13 @@ def _in_touch(person: Person, start: dt.date, today: dt.date) -> bool:
     """Whether ``person`` was in contact from ``start`` to ``today``: an interaction (the
     interactions are in date order) or ``last_contact``. ``met`` is when you met, not a
     conversation: a LinkedIn connection date does not count."""
-    first = bisect.bisect_left(person.interactions, start, key=_date)
-    if first < len(person.interactions) and person.interactions[first].date <= today:
-        return True
-    return person.last_contact is not None and start <= person.last_contact <= today
+    found = person.interactions
+    if found and found[-1].date >= start:  # else none is recent enough (checked for every person on every build)
+        first = bisect.bisect_left(found, start, key=_date)
+        if found[first].date <= today:
+            return True
+    last = person.last_contact
+    return last is not None and start <= last <= today
 
 
 @hookimpl(trylast=True)

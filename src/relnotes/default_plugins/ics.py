@@ -224,7 +224,7 @@ Alarm = tuple[dt.time, str] | None  # the alert's time of day, and "on the day" 
 
 def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, alarm: Alarm,
                 pages: str | None = None, notice_events: bool = False, feed: KindFeed | None = None,
-                made: dict[int, bytes] | None = None) -> list[bytes]:
+                made: dict[int, bytes] | None = None, start: int = 0) -> list[bytes]:
     """The reminders' VEVENTs (one each, or one a year for a Feb 29 celebration; with
     ``notice_events``, one more per day of a celebration's notice), as folded content lines ending
     in CRLF, UTF-8 encoded, in pieces to join; with ``pages`` (the phone pages' address), each
@@ -233,7 +233,7 @@ def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, 
     the next build reuses the bytes. With ``made``, each reminder's text is taken from it (by the
     reminder's id) or put there: a calendar per kind, asked for the same ``reminders`` after the
     feed of them all, renders nothing again (its pieces are runs of the same reminders, and the
-    runs that changed were just rendered)."""
+    runs that changed were just rendered). With ``start``, those from there on."""
     def text(reminder: Reminder) -> bytes:
         found = made.get(id(reminder)) if made is not None else None
         if found is None:
@@ -244,7 +244,7 @@ def event_texts(reminders: Sequence[Reminder], today: dt.date, vault_name: str, 
 
     kind = feed.kind if feed is not None else None
     return memo("ics-events").runs(reminders, (today, vault_name, alarm, pages, notice_events, kind), lambda run: (
-        b"".join([text(r) for r in run if kind is None or kind_feed_of(r) == kind])))
+        b"".join([text(r) for r in run if kind is None or kind_feed_of(r) == kind])), start)
 
 
 def _event_text(reminder: Reminder, today: dt.date, vault_name: str, alarm: Alarm,
@@ -321,27 +321,72 @@ def vevent(uid: str, start: dt.date, summary: str, description: Sequence[str], c
     return "\r\n".join([line if len(line) <= 75 and line.isascii() else fold(line) for line in lines])
 
 
-def _more_overdue(folded: list[Reminder], today: dt.date, tag: str, alarm: Alarm, pages: str | None,
-                  feed: str) -> bytes:
+def _more_overdue(count: int, listed_first: Sequence[Reminder], today: dt.date, tag: str, alarm: Alarm,
+                  pages: str | None, feed: str) -> bytes:
     """The one event of a feed (``feed``: "" for the feed of every reminder, else its kind) that
-    stands for the overdue items past ``max_overdue``, with a stable UID; remembered while the items
-    are the same (they can be thousands, in one long line to fold)."""
+    stands for the ``count`` overdue items past ``max_overdue`` (``listed_first``: the first
+    :data:`LISTED` of them), with a stable UID; remembered while they are the same."""
     kept = memo("ics-more-overdue")
     last = kept.get(feed)
-    params = (today, tag, alarm, len(folded), pages)
-    if last is not None and last[0] == params and all(map(operator.is_, last[1], folded)):  # the same length
+    params = (today, tag, alarm, count, pages, len(listed_first))
+    if last is not None and last[0] == params and all(map(operator.is_, last[1], listed_first)):
         return last[2]
-    summary = f"{len(folded)} more overdue"
-    listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in folded[:LISTED])]
-    if len(folded) > LISTED:
-        listed.append(f"… and {len(folded) - LISTED} more (see the summary note or relnotes scan)")
+    summary = f"{count} more overdue"
+    listed = ["Also overdue, most overdue first:", *(f"{r.date.isoformat()} {r.title}" for r in listed_first)]
+    if count > LISTED:
+        listed.append(f"… and {count - LISTED} more (see the summary note or relnotes scan)")
     agenda = f"{pages}/agenda" if pages else None
     if agenda:
         listed.append(f"All of them, with their buttons: {agenda}")
     text = vevent(feed_uid(make_uid("more-overdue", *([feed] if feed else [])), tag), today, summary, listed,
                   "more-overdue", today, agenda, _alarms(alarm, summary)).encode()
-    kept.put(feed, (params, folded, text))
+    kept.put(feed, (params, tuple(listed_first), text))
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Late:
+    """The overdue reminders of one feed in one run of them: all, the yearly ones, the others."""
+
+    items: tuple[Reminder, ...]
+    yearly: tuple[Reminder, ...]
+    once: tuple[Reminder, ...]
+
+
+def _late(run: tuple[Reminder, ...]) -> dict[str, _Late]:
+    """A run of overdue reminders, per feed ("" for the feed of them all, else a kind)."""
+    by_feed: dict[str, list[Reminder]] = {"": list(run)}
+    for reminder in run:
+        by_feed.setdefault(kind_feed_of(reminder), []).append(reminder)
+    return {feed: _Late(tuple(items), tuple(r for r in items if r.recurrence is not None),
+                        tuple(r for r in items if r.recurrence is None)) for feed, items in by_feed.items()}
+
+
+def _overdue_shown(runs: list[dict[str, _Late]], feed: str, most: int) -> tuple[list[Reminder], int, list[Reminder]]:
+    """A feed's overdue reminders (most overdue first) as shown: up to ``most`` that are not yearly,
+    and every yearly one; and how many are folded into one event, with the first :data:`LISTED` of
+    them."""
+    shown: list[Reminder] = []
+    folded: list[Reminder] = []
+    count = folded_count = 0
+    for late in (run[feed] for run in runs if feed in run):
+        if count < most:
+            for reminder in late.items:
+                if reminder.recurrence is not None:
+                    shown.append(reminder)
+                elif count < most:
+                    shown.append(reminder)
+                    count += 1
+                else:
+                    folded_count += 1
+                    if len(folded) < LISTED:
+                        folded.append(reminder)
+            continue
+        shown += late.yearly
+        folded_count += len(late.once)
+        if len(folded) < LISTED:
+            folded += late.once[:LISTED - len(folded)]
+    return shown, folded_count, folded
 
 
 def trigger_of(alarm: dt.time, day: str, before: int = 0) -> str:
@@ -357,12 +402,12 @@ def trigger_of(alarm: dt.time, day: str, before: int = 0) -> str:
     return vDuration(offset).to_ical().decode()
 
 
-def render(result: ScanResult, config: Config, overdue: Sequence[Reminder], coming: Sequence[Reminder],
+def render(result: ScanResult, config: Config, late: list[dict[str, _Late]], past: int,
            feed: KindFeed | None = None, made: dict[int, bytes] | None = None) -> bytes:
     """The feed for a scan: every reminder, whatever its date; or, with ``feed``, those of its kind,
-    with its name and colour. ``overdue`` are the feed's reminders dated before today, ``coming``
-    every reminder from today on (the same sequence for every feed of a build: see
-    :func:`event_texts`, and ``made`` there)."""
+    with its name and colour. ``late`` are the runs of the overdue reminders (see :func:`_late`),
+    the first ``past`` of ``result.frozen_reminders``; the others are due from today on (the same
+    for every feed of a build: see :func:`event_texts`, and ``made`` there)."""
     from icalendar import vDuration
 
     settings = config.table(SETTINGS.name)
@@ -384,20 +429,16 @@ def render(result: ScanResult, config: Config, overdue: Sequence[Reminder], comi
     ]
     today, vault_name = result.today, Path(result.root).resolve().name
     alarm = (settings.alarm, settings.alarm_day) if settings.alarm else None
+    kind = feed.kind if feed else ""
     # the feed's order: most overdue first; past max_overdue of them, the rest are folded into one event
-    cut, count = 0, 0
-    while cut < len(overdue) and count < settings.max_overdue:
-        count += overdue[cut].recurrence is None
-        cut += 1
-    folded = [r for r in overdue[cut:] if r.recurrence is None]
-    shown = [*overdue[:cut], *(r for r in overdue[cut:] if r.recurrence is not None)] if folded else overdue
+    shown, folded, listed = _overdue_shown(late, kind, settings.max_overdue)
     pages = config.pages_url
     notices = settings.notice_events
     # the rest, most of them, in the pieces of the feed of them all (see event_texts)
     events = [*event_texts(shown, today, vault_name, alarm, pages, notices, made=made),
-              *event_texts(coming, today, vault_name, alarm, pages, notices, feed, made)]
+              *event_texts(result.frozen_reminders, today, vault_name, alarm, pages, notices, feed, made, past)]
     if folded:
-        events.append(_more_overdue(folded, today, vault_tag(vault_name), alarm, pages, feed.kind if feed else ""))
+        events.append(_more_overdue(folded, listed, today, vault_tag(vault_name), alarm, pages, kind))
     head = "".join(fold(line) + "\r\n" for line in header).encode("utf-8")
     return b"".join([head, *events, b"END:VCALENDAR\r\n"])
 
@@ -409,16 +450,13 @@ def relnotes_outputs(result: ScanResult, config: Config) -> list[Output]:
         return []
     path = output_file(result.root, settings.path)
     made: dict[int, bytes] | None = {} if settings.kind_feeds else None  # each event rendered once for all feeds
-    everything = result.all_reminders  # in date order: the overdue ones first
+    everything = result.frozen_reminders  # in date order: the overdue ones first
     past = bisect.bisect_left(everything, result.today, key=operator.attrgetter("date"))
-    overdue, coming = everything[:past], everything[past:]
-    outputs = [Output("ics", path, render(result, config, overdue, coming, made=made), MARKER, MEDIA_TYPE,
+    late = memo("ics-late").runs(everything, (), _late, 0, past)
+    outputs = [Output("ics", path, render(result, config, late, past, made=made), MARKER, MEDIA_TYPE,
                       "calendar feed", FEED_NAME)]
     if settings.kind_feeds:
-        late: dict[str, list[Reminder]] = {feed.kind: [] for feed in KIND_FEEDS}  # in one pass: they can be many
-        for reminder in overdue:
-            late[kind_feed_of(reminder)].append(reminder)
         outputs += [Output(f"ics-{feed.kind}", path.with_name(f"{path.stem}-{feed.kind}{path.suffix}"),
-                           render(result, config, late[feed.kind], coming, feed, made), MARKER, MEDIA_TYPE,
+                           render(result, config, late, past, feed, made), MARKER, MEDIA_TYPE,
                            f"calendar of {feed.kind}", f"{feed.kind}.ics") for feed in KIND_FEEDS]
     return outputs

@@ -16,6 +16,8 @@ import functools
 import operator
 import re
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from relnotes import (
     GENERATED_KEY,
@@ -86,6 +88,33 @@ def _items(reminders: list[Reminder], today: dt.date, late: bool) -> list[str]:
     return memo("summary-items").joined(reminders, (today, late), lambda r: _item(r, today, late), "\n")
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What the summary lists of one run of reminders: the to-dos, the celebrations, and the
+    follow-ups settled by a booked meeting (with its day)."""
+
+    todos: tuple[Reminder, ...]
+    celebrations: tuple[Reminder, ...]
+    booked: tuple[tuple[dt.date, Reminder], ...]
+
+
+def _part(run: tuple[Reminder, ...]) -> _Part:
+    return _Part(tuple(r for r in run if not r.celebration), tuple(r for r in run if r.celebration),
+                 tuple((day, r) for r in run if r.kind == "follow-up" and r.data and (day := _booked_on(r))))
+
+
+class _Listed:
+    """The reminders of some parts: how many, and the first ``most`` of them."""
+
+    def __init__(self, parts: Iterable[tuple[Reminder, ...]], most: int) -> None:
+        self.count = 0
+        self.first: list[Reminder] = []
+        for items in parts:
+            self.count += len(items)
+            if len(self.first) < most:
+                self.first += items[:most - len(self.first)]
+
+
 def _item(reminder: Reminder, today: dt.date, late: bool) -> str:
     when = reminder.late_by(today) + f" (due {reminder.date.isoformat()})" if late else _day(reminder.date, today)
     line = f"- {_title(reminder)} — {when}"
@@ -117,12 +146,12 @@ def _day(date: dt.date, today: dt.date) -> str:
     return f"{date.strftime('%a')} {date.isoformat()} ({days_away((date - today).days)})"
 
 
-def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, Counter[str]]:
+def _health(result: ScanResult, soon: int, later: int) -> dict[str, Counter[str]]:
     """Per relationship type (the built-in ones, then yours, then "other" for people of none):
-    people on track, due within the week, overdue (by their follow-up)."""
+    people on track, due within the week, overdue (by their follow-up). The first ``soon`` of
+    ``result.frozen_reminders`` are overdue, those up to ``later`` due within the week."""
     vault = result.vault
-    everything = result.all_reminders  # in date order: overdue, due within the week, on track
-    soon, later = (bisect.bisect_left(everything, day, key=_date) for day in (today, week_end + dt.timedelta(days=1)))
+    everything = result.frozen_reminders  # in date order: overdue, due within the week, on track
 
     def roles(run: tuple[Reminder, ...]) -> Counter[str]:
         """The relationship types of the people a run of reminders are follow-ups with (a person's
@@ -132,9 +161,8 @@ def _health(result: ScanResult, today: dt.date, week_end: dt.date) -> dict[str, 
 
     kept = memo("summary-health")
     found: dict[str, Counter[str]] = {}
-    for state, part in (("overdue", everything[:soon]), ("due soon", everything[soon:later]),
-                        ("on track", everything[later:])):
-        for role, count in sum(kept.runs(part, (), roles), Counter()).items():
+    for state, start, end in (("overdue", 0, soon), ("due soon", soon, later), ("on track", later, len(everything))):
+        for role, count in sum(kept.runs(everything, (), roles, start, end), Counter()).items():
             found.setdefault(role, Counter())[state] = count
     order = [*HEALTH_ROLES, *sorted(set(found) - {*HEALTH_ROLES, OTHER}), *([OTHER] if OTHER in found else [])]
     return {role: found.get(role, Counter()) for role in order}
@@ -148,11 +176,17 @@ def _labels(roles: tuple[str, ...]) -> tuple[str, ...]:
 OTHER = "other"  # the row of people of no relationship type
 
 
-def _named(result: ScanResult, names: set[str]) -> list[Person]:
-    """The people called one of ``names``, in path order (a name is its note's: never changed in place)."""
+def _goal_people(result: ScanResult, names: tuple[str, ...]) -> str:
+    """Links to the people called one of ``names``, in path order (a name is its note's: never
+    changed in place); remembered while the people and the names are the same."""
     people = result.vault.people
-    by_name = memo("summary-names").of(people, (), lambda: _by_name(people))
-    return sorted((person for name in names for person in by_name.get(name, ())), key=lambda person: person.path)
+
+    def links() -> str:
+        by_name = _by_name(people)
+        named = sorted((person for name in set(names) for person in by_name.get(name, ())), key=lambda p: p.path)
+        return ", ".join(note_link(p.path, p.name) for p in named)
+
+    return memo("summary-goal").of(people, names, links)
 
 
 def _by_name(people: list[Person]) -> dict[str, list[Person]]:
@@ -201,12 +235,14 @@ def render(result: ScanResult, config: Config) -> bytes:
     window = settings.window_days if settings.window_days is not None else result.horizon
     week_end = today + dt.timedelta(days=settings.week_days - 1)
     window_end = today + dt.timedelta(days=window)
-    everything = result.all_reminders  # in date order
+    everything = result.frozen_reminders  # in date order
     past, soon, shown = (bisect.bisect_left(everything, day, key=_date) for day in (
         today, week_end + dt.timedelta(days=1), window_end + dt.timedelta(days=1)))
-    overdue, this_week, later = ([r for r in everything[start:end] if not r.celebration]
+    most = settings.max_items
+    parts = memo("summary-parts")
+    overdue, this_week, later = (_Listed((p.todos for p in parts.runs(everything, (), _part, start, end)), most)
                                  for start, end in ((0, past), (past, soon), (soon, shown)))
-    celebrate = [r for r in everything[:shown] if r.celebration]
+    celebrate = _Listed((p.celebrations for p in parts.runs(everything, (), _part, 0, shown)), most)
     out = [
         "---",
         f"{GENERATED_KEY}: {GENERATOR}",
@@ -217,8 +253,8 @@ def render(result: ScanResult, config: Config) -> bytes:
         "",
         f"# Relationships · {today.strftime('%A')} {today.isoformat()}",
         "",
-        f"{len(result.vault.people)} people · {len(overdue)} overdue · {len(this_week)} this week · "
-        f"{len(later)} later · {len(celebrate)} to celebrate",
+        f"{len(result.vault.people)} people · {overdue.count} overdue · {this_week.count} this week · "
+        f"{later.count} later · {celebrate.count} to celebrate",
     ]
 
     def section(name: str, heading: str, lines: list[str], more: int = 0) -> None:
@@ -227,31 +263,27 @@ def render(result: ScanResult, config: Config) -> bytes:
             if more:
                 out.append(f"- … and {more:,} more (`relnotes scan` lists them all)")
 
-    most = settings.max_items
-
-    def items(name: str, heading: str, reminders: list[Reminder], late: bool = False) -> None:
-        section(name, f"{heading} ({len(reminders)})", _items(reminders[:most], today, late),
-                max(0, len(reminders) - most))
+    def items(name: str, heading: str, reminders: _Listed, late: bool = False) -> None:
+        section(name, f"{heading} ({reminders.count})", _items(reminders.first, today, late),
+                max(0, reminders.count - most))
 
     items("overdue", "Overdue", overdue, late=True)
     items("this_week", "This week", this_week)
     items("later", f"Later in the next {window} days", later)
-    booked = sorted(((day, r) for r in result.all_reminders
-                     if r.kind == "follow-up" and r.data and (day := _booked_on(r)) and day <= window_end),
+    booked = sorted((pair for p in parts.runs(everything, (), _part) for pair in p.booked if pair[0] <= window_end),
                     key=lambda pair: (pair[0], pair[1].person or ""))
     section("booked", f"Booked ({len(booked)})", [_booked(r, day, today) for day, r in booked[:most]],
             max(0, len(booked) - most))
     items("celebrations", "Celebrations", celebrate)
     if result.goal:
         goal = result.goal
-        contacted = set(goal.people)
         percent = round(100 * goal.done / goal.target)
         section("goal", "Goal", [
             f"`{goal.bar(full='█', empty='░')}` {goal.done}/{goal.target} people this {goal.per} "
             f"({percent}%, since {goal.period_start.isoformat()})",
-            *(["", ", ".join(note_link(p.path, p.name) for p in _named(result, contacted))] if goal.people else []),
+            *(["", _goal_people(result, goal.people)] if goal.people else []),
         ])
-    section("health", "Network health", _health_section(_health(result, today, week_end)))
+    section("health", "Network health", _health_section(_health(result, past, soon)))
     problems = []
     for problem in result.problems[:most]:
         where = note_link(problem.path) if problem.path.lower().endswith(".md") else f"`{problem.path or 'relnotes'}`"
