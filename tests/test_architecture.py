@@ -287,14 +287,17 @@ def test_the_cache_is_written_once_per_scan(make_vault, monkeypatch):
     from relnotes import cache
 
     writes = []
-    real = cache._write_framed
-    monkeypatch.setattr(cache, "_write_framed", lambda path, data: writes.append(path) or real(path, data))
+    real = cache.sqlite3.connect
+    monkeypatch.setattr(cache.sqlite3, "connect", lambda path, **kw: writes.append(Path(path)) or real(path, **kw))
     vault = make_vault(NOTES)
     notes_cache = Pipeline(vault).cache.path
     for command in (["--no-ics", "--no-summary"], ["--no-ics", "--no-summary", "--json"]):
         writes.clear()
         assert CliRunner().invoke(cli, ["scan", str(vault), "--today", TODAY, *command]).exit_code == 0
-        assert writes.count(notes_cache) == (1 if "--json" not in command else 0)  # once; then nothing changed
+        # written once (a new database, renamed into place); then loaded, and nothing changed
+        assert [p.name.startswith(f".{notes_cache.name}.") for p in writes] == (
+            [True] if "--json" not in command else [False])
+    stored = notes_cache.read_bytes()
     writes.clear()
     Pipeline(vault).scan(dt.date(2026, 11, 26))
-    assert writes.count(notes_cache) == 0
+    assert writes == [notes_cache] and notes_cache.read_bytes() == stored

@@ -44,7 +44,7 @@ def agrees(vault):
 
 
 def cache_file(vault):
-    (path,) = (cache_dir() / "vaults").glob("*.cache")
+    (path,) = (cache_dir() / "vaults").glob("*.notes")
     return path
 
 
@@ -329,7 +329,7 @@ def test_the_run_after_a_first_scan_is_remembered(make_vault, monkeypatch):
 def test_the_cache_forgets_vaults_unused_for_30_days(make_vault):
     vaults = cache_dir() / "vaults"
     vaults.mkdir(parents=True, exist_ok=True)
-    old, recent = vaults / "0123456789abcdef01234567.cache", vaults / "fedcba9876543210fedcba98.cache"
+    old, recent = vaults / "0123456789abcdef01234567.notes", vaults / "fedcba9876543210fedcba98.notes"
     stale_temp = vaults / ".0123456789abcdef01234567.cache.999999.abc.tmp"  # a killed writer's
     for path in (old, recent, stale_temp):
         path.write_bytes(b"x")
@@ -386,3 +386,120 @@ def test_a_note_keeps_its_body_compactly_and_gives_it_back_as_written(body):
     assert sys.getsizeof(note._body) <= sys.getsizeof(body.encode("utf-8")) + 16  # not 2 or 4 bytes a character
     note.body = body + "more ✓"
     assert note.body == body + "more ✓"
+
+
+_COUNT_OPENS = """
+import collections, json, os, sys
+from relnotes.cli import main
+vault = os.path.realpath(sys.argv[1])
+opened = collections.Counter()
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].startswith(vault) and args[0].endswith(".md"):
+        opened[os.path.relpath(args[0], vault)] += 1
+sys.addaudithook(hook)
+sys.argv = ["relnotes", "scan", vault, "--today", "2026-11-25", "--json", "--no-summary"]
+try:
+    main()
+finally:
+    print(json.dumps(opened), file=sys.stderr)
+"""
+
+
+def _scan_counting_opens(vault):
+    """A scan in a process of its own, with the notes' files it opened (an audit hook sees each open)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _COUNT_OPENS, str(vault)], capture_output=True, text=True,
+                          env={**os.environ})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_note_is_read_once_and_its_body_is_not_kept_in_memory_or_the_cache(tmp_path):
+    """The sample vault — contact logs, the action log in daily notes, incidents, inline tags and
+    fields, tasks — is read one file at a time, once; a scan after one edit reads that file only:
+    what the rules need of the others' bodies comes from the cache's facts, not their text."""
+    import shutil
+
+    vault = tmp_path / "vault"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "vault", vault,
+                    ignore=shutil.ignore_patterns("relnotes.md", "relnotes.ics"))
+    notes = {str(p.relative_to(vault)) for p in vault.rglob("*.md") if ".obsidian" not in p.parts}
+    cold, opened = _scan_counting_opens(vault)
+    assert set(opened.values()) == {1} and notes - set(opened) <= {f"Templates/{p.name}" for p in vault.glob("Templates/*")}
+    assert len(opened) >= 90
+    keiko = vault / "People/Keiko Tanaka.md"
+    keiko.write_text(keiko.read_text() + "\n- [ ] Send Keiko the write-up 📅 2026-11-30\n")
+    warm, opened = _scan_counting_opens(vault)
+    assert opened == {"People/Keiko Tanaka.md": 1}
+    assert "Send Keiko the write-up" in json.dumps(warm["reminders"])
+    assert warm == scan(vault, "--no-cache", "--no-summary")
+    db = VaultCache(vault, load=False).path
+    assert b"Reviews PRs within the hour" not in db.read_bytes()  # Keiko's text: no body in the cache
+    assert cold["counts"] == warm["counts"]
+    import datetime as dt
+
+    from relnotes.pipeline import Pipeline
+
+    pipeline = Pipeline(vault, use_cache=False)
+    pipeline.scan(dt.date(2026, 11, 25))
+    notes = [note for _, note, _ in pipeline.cache.notes.values() if note is not None]
+    assert len(notes) >= 90 and all(note._body is None for note in notes)  # in memory, facts only
+
+
+def test_an_edit_writes_that_notes_row_only(vault):
+    """The cache is a database of one row per note: saving after an edit (or a deletion) changes
+    that row, and every other row stays byte for byte as it was."""
+    import sqlite3
+
+    db = VaultCache(vault, load=False).path
+
+    def rows():
+        with sqlite3.connect(db) as connection:
+            return dict(connection.execute("SELECT rel, entry FROM notes"))
+
+    before = rows()
+    assert sorted(before) == sorted([*NOTES, "relnotes.md"])
+    ann = vault / "People/Ann.md"
+    ann.write_text(ann.read_text().replace("2026-11-01", "2026-11-21"))
+    (vault / "Daily/2026-11-20.md").unlink()
+    settings, _ = read_settings(vault)
+    files, _ = walk(vault, settings)
+    cache = VaultCache(vault)
+    cache.read(files, settings)
+    cache.save()
+    assert cache.rows_written == 2
+    after = rows()
+    assert after.keys() == before.keys() - {"Daily/2026-11-20.md"}
+    assert [rel for rel in after if after[rel] != before[rel]] == ["People/Ann.md"]
+    assert VaultCache(vault).notes["People/Ann.md"][1].get("last_contact").isoformat() == "2026-11-21"
+
+
+def test_a_note_read_from_a_file_lets_go_of_its_body_and_reads_it_again_when_asked(tmp_path):
+    import pickle
+
+    from relnotes.notes import read_note
+    from relnotes.obsidian import VaultSettings
+
+    path = tmp_path / "Ann.md"
+    path.write_bytes(b"---\r\ntype: person\r\n---\r\nMet at [[PyCon]] \xe2\x98\x95\r\n- [ ] Call \xf0\x9f\x93\x85 2026-12-01\r\n")
+    note, _ = read_note("Ann.md", path, VaultSettings())
+    assert note is not None
+    body = note.body
+    assert body == "\nMet at [[PyCon]] ☕\n- [ ] Call 📅 2026-12-01\n"  # (what follows the closing ---)
+    tasks, links = note.tasks, note.contact_links
+    note.release_body()
+    assert note._body is None and note.body == body  # read again from the file, and kept
+    assert note._body is not None
+    note.release_body()
+    kept = pickle.dumps(note)
+    assert b"PyCon" in kept and b"Met at" not in kept  # its links, not its text
+    again = pickle.loads(kept)
+    assert again.tasks == tasks and again.contact_links == links and again.body == body
+    path.write_text("---\ntype: person\n---\nEdited.\n")
+    again.release_body()
+    assert again.body == "\nEdited.\n"  # the file as it is now
+    path.unlink()
+    again.release_body()
+    assert again.body == ""

@@ -526,6 +526,18 @@ def test_a_read_that_returns_nothing_is_a_warning(tmp_path):
     assert len(result["reminders"]) == len(scanned(scan_cli(copy_good(tmp_path / "clean"), *NO_OUTPUTS)[0])["reminders"])
 
 
+def test_a_file_longer_than_its_size_says_is_read_whole():
+    """A kernel's file says it holds nothing (size 0) and holds a line: read as it is, not cut to
+    its size (notes are read by their size, plus one byte to see whether there is more)."""
+    from relnotes.notes import read_note
+    from relnotes.obsidian import VaultSettings
+
+    ostype = Path("/proc/sys/kernel/ostype")
+    assert ostype.stat().st_size == 0
+    note, problems = read_note("ostype.md", ostype, VaultSettings())
+    assert problems == [] and note is not None and note.body == ostype.read_text() == "Linux\n"
+
+
 def _drain_kernel_messages() -> None:
     """Read /proc/kmsg until it has nothing more (reading takes the messages: the next read waits)."""
     try:

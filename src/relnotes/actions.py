@@ -43,7 +43,7 @@ class Reminder(Protocol):
     @property
     def date(self) -> dt.date: ...
 
-__all__ = ["LOG_MARKER", "Action", "done_line", "log_header", "not_contact_lines", "read_actions", "snoozed_line",
+__all__ = ["LOG_MARKER", "Action", "done_line", "log_header", "read_actions", "snoozed_line",
            "talked_line"]
 
 LOG_MARKER = b"relnotes: action-log"
@@ -120,14 +120,6 @@ def read_actions(text: str, first_line: int = 1) -> tuple[list[Action], list[tup
             continue
         found.append(action)
     return found, problems
-
-
-def not_contact_lines(text: str, first_line: int = 1) -> set[int]:
-    """The lines of ``text`` that are snoozes or dones of the action log: they link people, but
-    are no contact with them (a daily note holds them, with ``[log] daily_note``)."""
-    if "snoozed" not in text and "done" not in text:
-        return set()
-    return {action.line for action in read_actions(text, first_line)[0] if action.kind != "talked"}
 
 
 def _action(date: dt.date, verb: str, rest: str, line: int) -> Action:

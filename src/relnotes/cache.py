@@ -1,20 +1,20 @@
 """A persistent cache that makes scans of an unchanged vault fast, and is never wrong.
 
 Kept outside the vault, in the user's cache folder (``$RELNOTES_CACHE_DIR``
-overrides it), two files per vault. ``.cache`` holds
-
-every parsed note, keyed by its path and its file's size, modification time,
-change time and inode: a note whose file changed in any way, or was added,
-deleted or renamed, is read again.
+overrides it), two files per vault. ``.notes`` (an SQLite database, one row per note)
+holds every parsed note — its fields and the facts the rules derived from its body, not
+the body — keyed by its path and its file's size, modification time, change time and
+inode: a note whose file changed in any way, or was added, deleted or renamed, is read
+again, and only its row is written again.
 
 ``.answers`` holds the last reports of ``relnotes scan``, each under a digest of
 everything it depends on (:meth:`~relnotes.pipeline.Pipeline.scan_key`), with a checksum of each
 output it wrote: an unchanged vault is answered without reading a note (see
 :meth:`VaultCache.recall`).
 
-Both are checksummed pickles: other code (:func:`code_version`), different Obsidian
-settings or a corrupt or truncated file make them start empty (the last with a
-warning). It is the user's own cache folder, as trusted as their home.
+Each row and the answers are checksummed pickles: other code (:func:`code_version`),
+different Obsidian settings or a corrupt or truncated file make them start empty (the
+last with a warning). It is the user's own cache folder, as trusted as their home.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ import contextlib
 import hashlib
 import os
 import pickle
+import sqlite3
+import tempfile
 import time
+import zlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -199,17 +202,18 @@ class VaultCache:
     :meth:`save` it. One that is not ``persistent`` lives in memory only (``--no-cache``)."""
 
     KEEP_ANSWERS = 4  # e.g. the JSON and the text report, for two days
-    CHUNK = 1000  # notes pickled together
 
     def __init__(self, root: Path, *, load: bool = True, persistent: bool = True) -> None:
-        self.path = _vault_file(root, ".cache")
+        self.path = _vault_file(root, ".notes")
         self.answers_path = _vault_file(root, ".answers")
         self.persistent = persistent
         self.settings: VaultSettings | None = None
         self.problems: list[Problem] = []
         self.notes: dict[str, tuple[FileKey, Note | None, list[Problem]]] = {}  # rel path -> key, note, problems
-        self.changed = False
         self.changes: set[str] | None = None  # the notes read or gone since take_changes(); None: any
+        self.rows_written = 0  # by the last save: the notes read again or gone, or every one
+        self._dirty: set[str] = set()  # the notes to write (or delete) at the next save
+        self._whole = True  # write every row at the next save (no rows yet, new settings or code, damage)
         self._loaded = False
         self._answers: dict | None = None
         if load:
@@ -262,6 +266,11 @@ class VaultCache:
         self._answers = answers
         _write_framed(self.answers_path, [answers])
 
+    @property
+    def changed(self) -> bool:
+        """Whether there is anything to save."""
+        return self._whole or bool(self._dirty)
+
     def load(self) -> None:
         """Read the cached notes (once); a damaged file is reported and ignored."""
         if self._loaded:
@@ -269,30 +278,38 @@ class VaultCache:
         self._loaded = True
         if not self.persistent:
             return
-        parts, why = _read_framed(self.path)
-        if why:
-            self._discard(why)
-        if parts is None:
+        try:
+            if not self.path.exists():
+                return
+            with contextlib.closing(_connect(self.path, create=False)) as db:
+                head = db.execute("SELECT version, settings FROM head").fetchone()
+                if head is None:
+                    raise sqlite3.DatabaseError("no head")
+                if head[0] != code_version():
+                    return  # written by another relnotes: start afresh, silently
+                token = _token(head[0], head[1])
+                notes = {}
+                for rel, row_token, checksum, entry in db.execute("SELECT rel, token, checksum, entry FROM notes"):
+                    if zlib.crc32(entry) != checksum:
+                        raise sqlite3.DatabaseError("a row's checksum")
+                    if row_token == token:  # (else written for other settings: read again)
+                        key, note, problems = pickle.loads(entry)
+                        notes[rel] = (key, note, [Problem(*p) for p in problems])
+                settings = pickle.loads(head[1])
+        except sqlite3.DatabaseError:
+            self._discard("is corrupt or truncated")
+            return
+        except Exception as exc:  # OSError, or a row that does not unpickle
+            self._discard(f"cannot be loaded ({type(exc).__name__})")
             return
         with contextlib.suppress(OSError):  # in use: kept however long the vault goes unchanged
             os.utime(self.path)
-        try:
-            head, *chunks = parts
-            version, settings = head["version"], head["settings"]
-            notes = {rel: (key, note, [Problem(*p) for p in problems])
-                     for chunk in chunks for rel, (key, note, problems) in chunk.items()}
-        except Exception as exc:
-            self._discard(f"cannot be loaded ({type(exc).__name__})")
-            return
-        if version != code_version():
-            return  # written by another relnotes: start afresh, silently
-        self.settings = settings
-        self.notes = notes
-        self.changes = None
+        self.settings, self.notes, self.changes = settings, notes, None
+        self._whole = False
 
     def _discard(self, why: str, path: Path | None = None) -> None:
         self.problems.append(Problem("", None, f"the cache {path or self.path} {why}; ignored and rebuilt"))
-        self.changed = True
+        self._whole = True
 
     def read(self, files: list[tuple[str, str]], settings: VaultSettings,
              progress: Callable[[int], None] | None = None,
@@ -302,7 +319,7 @@ class VaultCache:
         again where not. ``keys`` are the files' keys when already known (taken before the files
         are read)."""
         if settings != self.settings:
-            self.settings, self.notes, self.changed, self.changes = settings, {}, True, None
+            self.settings, self.notes, self._whole, self.changes = settings, {}, True, None
         if keys is None:
             keys = {rel: file_key(path) for rel, path in files}
         missing = [(rel, path) for rel, path in files
@@ -317,9 +334,10 @@ class VaultCache:
                 entries[rel] = self.notes[rel]
             elif key is not None:
                 entries[rel] = (key, *fresh[rel])
-        self.changed = self.changed or bool(missing) or entries.keys() != self.notes.keys()
+        changed = {rel for rel, _ in missing} | (self.notes.keys() - entries.keys())
+        self._dirty |= changed
         if self.changes is not None:
-            self.changes |= {rel for rel, _ in missing} | (self.notes.keys() - entries.keys())
+            self.changes |= changed
         self.notes = entries
 
     def refresh(self, files: list[tuple[str, str]], settings: VaultSettings) -> int:
@@ -332,7 +350,6 @@ class VaultCache:
             key = file_key(path)
             if key is None:
                 if self.notes.pop(rel, None) is not None:
-                    self.changed = True
                     self._note_change(rel)
             elif self.notes.get(rel, (None,))[0] != key:
                 changed.append((rel, path, key))
@@ -340,7 +357,6 @@ class VaultCache:
         for (rel, _, key), (note, found) in zip(changed, fresh, strict=True):
             self.notes[rel] = (key, note, found)
             self._note_change(rel)
-        self.changed = self.changed or bool(changed)
         return len(changed)
 
     def wrote(self, rel: str, path: Path) -> None:
@@ -349,10 +365,10 @@ class VaultCache:
         key = file_key(path)
         if key is not None:
             self.notes[rel] = (key, None, [])
-            self.changed = True
             self._note_change(rel)
 
     def _note_change(self, rel: str) -> None:
+        self._dirty.add(rel)
         if self.changes is not None:
             self.changes.add(rel)
 
@@ -363,16 +379,71 @@ class VaultCache:
         return changes
 
     def save(self) -> None:
-        """Write the cache (atomically) when anything changed; a failure only costs speed. Then
-        forget the vaults not scanned for :data:`KEEP_DAYS` (the cache would grow forever)."""
-        if self.changed and self.persistent and self._write():
-            self.changed = False
-            _forget_old(self.path.parent, {self.path, self.answers_path})
+        """Write the rows of the notes read again or gone since the last save, in one transaction;
+        after new settings, new code or a damaged file, a new database of every row, put in place
+        atomically. A failure only costs speed. Then forget the vaults not scanned for
+        :data:`KEEP_DAYS` (the cache would grow forever)."""
+        if not (self.changed and self.persistent):
+            return
+        version = code_version()
+        settings = pickle.dumps(self.settings, protocol=pickle.HIGHEST_PROTOCOL)
+        token = _token(version, settings)
+        rels = list(self.notes) if self._whole else sorted(self._dirty)
+        try:
+            if self._whole:
+                self._write_whole(version, settings, token)
+            else:
+                with contextlib.closing(_connect(self.path, create=False)) as db, db:
+                    db.executemany("DELETE FROM notes WHERE rel = ?", [(rel,) for rel in rels if rel not in self.notes])
+                    db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)", _rows(self.notes, rels, token))
+        except (OSError, sqlite3.Error):
+            return
+        self.rows_written, self._dirty, self._whole = len(rels), set(), False
+        _forget_old(self.path.parent, {self.path, self.answers_path})
 
-    def _write(self) -> bool:
-        entries = [(rel, (key, note, _pack(found))) for rel, (key, note, found) in self.notes.items()]
-        chunks = (dict(entries[i:i + self.CHUNK]) for i in range(0, len(entries), self.CHUNK))
-        return _write_framed(self.path, [{"version": code_version(), "settings": self.settings}, *chunks])
+    def _write_whole(self, version: str, settings: bytes, token: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        try:
+            with contextlib.closing(_connect(Path(name), create=True)) as db:
+                db.execute("PRAGMA journal_mode = OFF")  # a new file: it is whole once renamed, or not at all
+                with db:
+                    db.execute("INSERT INTO head VALUES (?, ?)", (version, settings))
+                    db.executemany("INSERT INTO notes VALUES (?, ?, ?, ?)", _rows(self.notes, self.notes, token))
+            os.replace(name, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            raise
+
+
+def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    """The notes' database (with ``create``, a new one's tables made). Another relnotes writing it
+    at the same time (a daemon, a scan) is waited for; each row is as good as the file key it holds."""
+    db = sqlite3.connect(path, timeout=10)
+    if not create:
+        return db
+    db.execute("CREATE TABLE head (version TEXT NOT NULL, settings BLOB NOT NULL)")
+    db.execute("CREATE TABLE notes (rel TEXT PRIMARY KEY, token BLOB NOT NULL, "
+               "checksum INTEGER NOT NULL, entry BLOB NOT NULL) WITHOUT ROWID")
+    return db
+
+
+def _token(version: str, settings: bytes) -> bytes:
+    """What a row was read with: the code and the Obsidian settings (a row another relnotes wrote
+    for other settings meanwhile is read again, not trusted)."""
+    return hashlib.sha256(version.encode() + b"\0" + settings).digest()[:8]
+
+
+def _rows(notes: Mapping[str, tuple[FileKey, Note | None, list[Problem]]], rels: Iterable[str],
+          token: bytes) -> Iterable[tuple[str, bytes, int, bytes]]:
+    for rel in rels:
+        found = notes.get(rel)
+        if found is not None:
+            key, note, problems = found
+            entry = pickle.dumps((key, note, _pack(problems)), protocol=pickle.HIGHEST_PROTOCOL)
+            yield rel, token, zlib.crc32(entry), entry
 
 
 KEEP_DAYS = 30

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from .actions import Action, read_actions
+from .actions import Action
 from .config import Config
 from .dates import DateProblem, MonthDay, anniversary_in, parse_date
 from .fields import Vocabulary, single
@@ -434,7 +434,7 @@ class Engine:
         for rel in changed:
             note = notes.get(rel)
             if note is not None and (rel == config.log_path or (config.log_daily and note.daily)):
-                actions, problems = read_actions(note.body, note.body_line)
+                actions, problems = note.actions
                 self._logged[rel] = actions
                 if rel != config.log_path:  # a daily note: a line that cannot be read is the user's own
                     problems = []
@@ -620,7 +620,8 @@ class Engine:
             self._apply_logs(today)
         note_reminders = pm.hooks.each("relnotes_note_reminders", Reminder)
         person_reminders = pm.hooks.each("relnotes_person_reminders", Reminder)
-        for rel in sorted(self._stale_notes & vault._notes.keys()):
+        asked = sorted(self._stale_notes & vault._notes.keys())
+        for rel in asked:
             note = vault._notes[rel]
             meeting = vault.meeting_of(note)
 
@@ -655,6 +656,8 @@ class Engine:
         for plugin, uid in self._reminders.losers():
             pm.report(plugin, f"two reminders share the uid {uid!r}; the second was dropped")
         goal = pm.hooks.goal(vault, config, today)
+        for rel in asked:  # the rules have derived what they need from these bodies: the cache keeps that
+            vault._notes[rel].release_body()
         vault.problems = self.problems(scan_problems, config)
         everything = self._reminders.listed[:]  # (a copy: the next build changes the kept list)
         window = bisect.bisect_left(everything, today + dt.timedelta(days=horizon + 1), key=_date)

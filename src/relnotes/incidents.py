@@ -121,12 +121,18 @@ def _fields(note: Note, words: Vocabulary) -> tuple:
     about = _names(note, fields, "attendees", problems) + _names(note, fields, "about", problems)
     witnesses = _names(note, fields, "witnesses", problems)
     labels = set(words.names("witnesses"))
-    text = prose(note.body)
-    for match in _LABEL_LINE.finditer(text):
-        if field_key(match.group(1)) in labels:
-            line = note.body_line + text.count("\n", 0, match.start())
-            witnesses += [("text", name, line) for name in link_targets(match.group(2))]
+    for label, names, line in note.derived("labelled-lines", lambda: _labelled_lines(note.body, note.body_line)):
+        if label in labels:
+            witnesses += [("text", name, line) for name in names]
     return date, dated_by, about, witnesses, problems
+
+
+def _labelled_lines(body: str, first_line: int) -> tuple[tuple[str, list[str], int], ...]:
+    """The lines of ``body`` that start with a label (``Witnesses: [[Ann]], [[Bo]]``): the label
+    (a :func:`~relnotes.fields.field_key`), the names they link and the line."""
+    text = prose(body)
+    return tuple((field_key(match.group(1)), link_targets(match.group(2)),
+                  first_line + text.count("\n", 0, match.start())) for match in _LABEL_LINE.finditer(text))
 
 
 def _sits_under(note: Note, vault: Vault) -> Person | None:

@@ -77,6 +77,12 @@ def _inline_tags(body: str) -> list[str]:
             if match.start() == 0 or body[match.start() - 1] in " \t\n(,;"]
 
 
+def _body_tags(body: str) -> tuple[list[str], list[str]]:
+    """The ``#tags`` of ``body``, and those outside code, query blocks and comments."""
+    inline = _inline_tags(body) if "#" in body else []
+    return inline, _inline_tags(prose(body)) if inline else []
+
+
 def _tagged(tags: list[str], names: frozenset[str]) -> str | None:
     for tag in tags:
         parts = tag.strip("/").split("/")
@@ -114,11 +120,11 @@ def kind_of(note: Note, config: Config) -> tuple[str, str]:
             if canonical == "type" and not linked and not plain_type:
                 plain_type = shown
     tags = sorted(note.tags)
-    inline = _inline_tags(note.body) if "#" in note.body else []
+    inline, in_prose = note.derived("inline-tags", lambda: _body_tags(note.body))
     for kind, words in names.items():
         tag = _tagged(tags, words.tags)
         if tag is None and _tagged(inline, words.tags):  # one in code, a query block or a comment marks nothing
-            tag = _tagged(_inline_tags(prose(note.body)), words.tags)
+            tag = _tagged(in_prose, words.tags)
         if tag:
             return kind, f"tag #{tag}"
     if plain_type:

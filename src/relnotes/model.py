@@ -1,6 +1,7 @@
 """The data relnotes works on: notes as read, the people, meetings, interactions and
 reminders made from them, the vault that links them, and a scan's result.
-Pure: nothing here touches the disk."""
+Pure: nothing here touches the disk, except a note whose body was let go of (see
+:meth:`Note.release_body`), which reads it again from its file when asked."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote
 
-from .actions import not_contact_lines
+from .actions import Action, read_actions
 from .dates import Cadence, DateProblem, MonthDay, parse_cadence, parse_date, parse_month_day
 from .fields import Fields, Found, Vocabulary, field_key, single
 from .links import Link, find_links, frontmatter_links, name_key, prose
@@ -60,6 +61,11 @@ class Note:
     ``links`` (wikilinks in frontmatter values and body) are found the first time they
     are asked for: most notes' links are never needed, and finding them is the costliest
     part of reading a note.
+
+    A note read from a file keeps the facts the rules derived from its body (its tasks,
+    inline fields, contact links, …: see :meth:`derived`), not the body: once a scan has
+    built its vault, the body is let go of (:meth:`release_body`), and the cache keeps the
+    facts. Asked for after that, :attr:`body` is read again from the file.
     """
 
     __slots__ = (
@@ -67,6 +73,7 @@ class Note:
         "_derived",
         "_links",
         "_lower_keys",
+        "_source",
         "body_line",
         "daily",
         "date",
@@ -76,6 +83,7 @@ class Note:
         "path",
         "title",
     )
+    _body: str | bytes | None  # None: let go of (see release_body)
 
     def __init__(self, path: str, title: str, frontmatter: dict, body: str, links: tuple[Link, ...] | None = None,
                  body_line: int = 1, key_lines: dict[str, int] | None = None, date: dt.date | None = None,
@@ -92,6 +100,7 @@ class Note:
         self._links = links
         self._lower_keys: dict | None = None
         self._derived: dict | None = None
+        self._source: Callable[[], str] | None = None  # reads the body again from the file
 
     def __repr__(self) -> str:
         return f"Note({self.path!r}, kind={self.kind!r})"
@@ -100,18 +109,38 @@ class Note:
     def body(self) -> str:
         """The text after the frontmatter. Kept as it is when ASCII, else as UTF-8 bytes, decoded
         when asked for: Python keeps a text with a single emoji or CJK character in it at 4 bytes
-        a character (the bodies were half the memory of a scan)."""
+        a character (the bodies were half the memory of a scan). Read again from the file once
+        let go of (:meth:`release_body`), as the file holds it now, and kept until let go of again
+        (so a rule deriving several things from it reads the file once)."""
         body = self._body
+        if body is None:
+            text = self._source() if self._source is not None else ""
+            self.body = text
+            return text
         return body if isinstance(body, str) else body.decode("utf-8", "surrogatepass")
 
     @body.setter
     def body(self, text: str) -> None:
         self._body = text if text.isascii() else text.encode("utf-8", "surrogatepass")
 
+    def read_from(self, source: Callable[[], str]) -> None:
+        """The note was read from a file, whose body ``source()`` reads again (a picklable callable:
+        the cache keeps it): its body may be let go of."""
+        self._source = source
+
+    def release_body(self) -> None:
+        """Let go of the body of a note read from a file (see :meth:`read_from`), keeping what was
+        derived from it: asked for again, it is read from the file."""
+        if self._source is not None:
+            self._body = None
+
     def __reduce__(self) -> tuple:
-        """Pickled compactly (the cache); links are found again."""
-        return _restored, (self.path, self.title, self.frontmatter, self._body, self.body_line, self.key_lines,
-                           self.date, self.daily, self.kind)
+        """Pickled compactly (the cache): a note read from a file without its body, with the facts
+        derived from it (:data:`FACTS`) and its links."""
+        facts = {name: kept for name, kept in (self._derived or {}).items() if name in FACTS}
+        return _restored, (self.path, self.title, self.frontmatter, None if self._source else self._body,
+                           self.body_line, self.key_lines, self.date, self.daily, self.kind, self._source,
+                           facts or None, self._links)
 
     def derived(self, key: str | tuple, compute: Callable[[], T]) -> T:
         """``compute()``, worked out once for this note and ``key``: a long-running ``relnotes
@@ -138,13 +167,19 @@ class Note:
         return self.derived("tasks", lambda: find_tasks(self.body, self.body_line))
 
     @property
+    def actions(self) -> tuple[list[Action], list[tuple[int, str]]]:
+        """The action log's lines of the body, and those that cannot be read (see
+        :func:`~relnotes.actions.read_actions`); worked out once."""
+        return self.derived("actions", lambda: read_actions(self.body, self.body_line))
+
+    @property
     def contact_links(self) -> tuple[Link, ...]:
         """The links that are contact with whom they name: those of :attr:`links`, less those in
         embeds, code and query blocks, comments, tasks not done (an intention is not contact) and
         the action log's snoozes and dones. Worked out once."""
         def find() -> tuple[Link, ...]:
-            intentions = {t.line for t in self.tasks if t.status not in DONE} | not_contact_lines(
-                self.body, self.body_line)
+            intentions = ({t.line for t in self.tasks if t.status not in DONE}
+                          | {action.line for action in self.actions[0] if action.kind != "talked"})
             body = [link for link in find_links(prose(self.body), self.body_line, embeds=False)
                     if link.line not in intentions]
             return (*frontmatter_links(self.frontmatter, self.key_lines), *body)
@@ -186,11 +221,19 @@ class Note:
         return Problem(self.path, line if line is not None else (self.line_of(key) if key else None), message)
 
 
-def _restored(path: str, title: str, frontmatter: dict, body: str | bytes, body_line: int,
-              key_lines: dict[str, int], date: dt.date | None, daily: bool, kind: str) -> Note:
+# The names of what :meth:`Note.derived` keeps that the cache keeps too: facts of the note's body
+# alone (and of the parameters each records), which the rules ask of every note.
+FACTS = frozenset({"tasks", "tasks-filtered", "contact-links", "inline-fields", "inline-tags", "headings",
+                   "contact-log", "actions", "labelled-lines"})
+
+
+def _restored(path: str, title: str, frontmatter: dict, body: str | bytes | None, body_line: int,
+              key_lines: dict[str, int], date: dt.date | None, daily: bool, kind: str,
+              source: Callable[[], str] | None,
+              facts: dict | None, links: tuple[Link, ...] | None) -> Note:
     """A note as :meth:`Note.__reduce__` pickled it (the body as the note keeps it)."""
-    note = Note(path, title, frontmatter, "", None, body_line, key_lines, date, daily, kind)
-    note._body = body
+    note = Note(path, title, frontmatter, "", links, body_line, key_lines, date, daily, kind)
+    note._body, note._source, note._derived = body, source, facts
     return note
 
 

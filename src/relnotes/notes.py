@@ -9,6 +9,7 @@ bytes, split off the frontmatter, load its YAML (the fast reader of
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -23,7 +24,8 @@ from .dates import DateProblem, parse_date
 from .model import Note, Problem
 from .obsidian import VaultSettings
 
-__all__ = ["GENERATED_KEY", "GENERATOR", "MARKER", "NOTE_MARKER", "parse_note", "read_many", "read_note", "read_notes"]
+__all__ = ["GENERATED_KEY", "GENERATOR", "MARKER", "NOTE_MARKER", "parse_note", "read_body", "read_many", "read_note",
+           "read_notes"]
 
 _YAML = YAMLHandler()
 
@@ -103,7 +105,7 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
     the note with empty frontmatter, so the body (and its links) still count.
     """
     problems: list[Problem] = []
-    text = _normalise_newlines(_decode(path, data, problems))
+    text = _text(path, data, problems)
     frontmatter: dict = {}
     body, body_line, key_lines = text, 1, {}
     if not text.strip():
@@ -131,7 +133,8 @@ def parse_note(path: str, data: bytes, settings: VaultSettings) -> tuple[Note, l
     return note, problems
 
 
-def _normalise_newlines(text: str) -> str:
+def _text(path: str, data: bytes, problems: list[Problem]) -> str:
+    text = _decode(path, data, problems)
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
@@ -234,31 +237,58 @@ def _yaml_kind(value: object) -> str:
         type(value), type(value).__name__)
 
 
-def read_note(rel_path: str, path: str | Path, settings: VaultSettings) -> tuple[Note | None, list[Problem]]:
-    """Read and parse one note file. A file that cannot be read is reported, not raised;
-    a note relnotes generated itself (frontmatter ``generated_by: relnotes``) gives None:
-    a summary links everyone and must never count as contact."""
-    limit = settings.max_note_mb << 20
-    too_big = Problem(rel_path, None, f"bigger than {settings.max_note_mb} MB (the config's max_note_mb); skipped")
+def _read_file(rel_path: str, path: str | Path, max_mb: int) -> bytes | Problem:
+    """The bytes of a note's file, or why there are none."""
+    limit = max_mb << 20
+    too_big = Problem(rel_path, None, f"bigger than {max_mb} MB (the config's max_note_mb); skipped")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe must not block the scan
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                return None, [Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped")]
+                return Problem(rel_path, None, "not a regular file (a pipe, socket or device); skipped")
             if info.st_size > limit:
-                return None, [too_big]
-            data = handle.read(limit + 1)  # a file of the kernel's or a FUSE one may be longer than it says
+                return too_big
+            data = handle.read(info.st_size + 1)  # (asking for the most at once costs a 64 MB buffer each time)
+            if data is not None and len(data) > info.st_size:  # a kernel's or a FUSE file may be longer than it
+                parts = [data]  # says: the rest, a piece at a time (asked for at once, a kernel's file fails)
+                while sum(map(len, parts)) <= limit and (part := handle.read(1 << 16)):
+                    parts.append(part)
+                data = b"".join(parts)
     except OSError as exc:
-        return None, [Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped")]
+        return Problem(rel_path, None, f"cannot read file: {exc.strerror or exc}; skipped")
     if data is None:  # /proc/kmsg, some FUSE files: a regular file with nothing to read without waiting
-        return None, [Problem(rel_path, None, "cannot read file: it gives nothing without waiting; skipped")]
-    if len(data) > limit:
-        return None, [too_big]
+        return Problem(rel_path, None, "cannot read file: it gives nothing without waiting; skipped")
+    return too_big if len(data) > limit else data
+
+
+def read_note(rel_path: str, path: str | Path, settings: VaultSettings) -> tuple[Note | None, list[Problem]]:
+    """Read and parse one note file. A file that cannot be read is reported, not raised;
+    a note relnotes generated itself (frontmatter ``generated_by: relnotes``) gives None:
+    a summary links everyone and must never count as contact. The note may let go of its body
+    (:meth:`~relnotes.model.Note.release_body`): it knows the file."""
+    data = _read_file(rel_path, path, settings.max_note_mb)
+    if isinstance(data, Problem):
+        return None, [data]
     note, problems = parse_note(rel_path, data, settings)
     if note.frontmatter.get(GENERATED_KEY) == GENERATOR:
         return None, []
+    note.read_from(functools.partial(read_body, os.fspath(path)))
     return note, problems
+
+
+def read_body(path: str) -> str:
+    """The body of the note file at ``path`` as the file holds it now (empty when it cannot be
+    read): for a note that let go of its body (:meth:`~relnotes.model.Note.release_body`)."""
+    data = _read_file("", path, _MAX_MB)
+    if isinstance(data, Problem):
+        return ""
+    text = _text(path, data, [])
+    split = _split(path, text, []) if text.strip() and _YAML.detect(text) else None
+    return text if split is None else split[1]
+
+
+_MAX_MB = 4096  # the most the config's max_note_mb allows
 
 
 def read_many(files: list[tuple[str, str]], settings: VaultSettings,

@@ -34,7 +34,6 @@ from relnotes import (
     link_target,
     parse_date,
     prose,
-    read_actions,
 )
 
 
@@ -80,29 +79,39 @@ def _log_heading(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"^#{{1,6}}[ \t][\W_]*+(?:{'|'.join(w for w in words if w)})[\W_]*$", re.M | re.I)
 
 
-def contact_log(note: Note, vault: Vault, names: tuple[str, ...],
-                problems: list[Problem]) -> Iterator[tuple[dt.date, int, str]]:
-    """The dated items under the contact-log headings called ``names`` (``[people] contact_log``)
-    of ``note``: (date, line, text); an item whose date is no date is added to ``problems``."""
-    if not _log_heading(names).search(note.body):
-        return  # the quick answer for most notes: no such heading
+def _log_items(body: str, first_line: int,
+               names: tuple[str, ...]) -> tuple[tuple[str | None, str | None, str, int], ...]:
+    """The list items under the contact-log headings called ``names`` of a note's ``body``: the
+    day or the link each starts with, its text and its line."""
+    if "#" not in body or not _log_heading(names).search(body):
+        return ()  # the quick answer for most notes: no such heading
     headings = {field_key(name) for name in names}
-    text = prose(note.body)
+    text = prose(body)
     found = list(_HEADING.finditer(text))
+    items = []
     for index, heading in enumerate(found):
         if field_key(heading.group(2)) not in headings:
             continue
         level = len(heading.group(1))
         end = next((h.start() for h in found[index + 1:] if len(h.group(1)) <= level), len(text))
         section = text[heading.end():end]
-        first = note.body_line + text.count("\n", 0, heading.end())
-        for item in _LOG_ITEM.finditer(section):
-            date = _log_date(vault, note, item.group(1), item.group(2))
-            line = first + section.count("\n", 0, item.start())
-            if isinstance(date, str):
-                problems.append(Problem(note.path, line, f"contact log: {date}; item ignored"))
-            elif date is not None:
-                yield date, line, item.group(3).strip()
+        first = first_line + text.count("\n", 0, heading.end())
+        items += [(item.group(1), item.group(2), item.group(3).strip(), first + section.count("\n", 0, item.start()))
+                  for item in _LOG_ITEM.finditer(section)]
+    return tuple(items)
+
+
+def contact_log(note: Note, vault: Vault, names: tuple[str, ...],
+                problems: list[Problem]) -> Iterator[tuple[dt.date, int, str]]:
+    """The dated items under the contact-log headings called ``names`` (``[people] contact_log``)
+    of ``note``: (date, line, text); an item whose date is no date is added to ``problems``."""
+    for day, link, text, line in note.derived(("contact-log", names),
+                                              lambda: _log_items(note.body, note.body_line, names)):
+        date = _log_date(vault, note, day, link)
+        if isinstance(date, str):
+            problems.append(Problem(note.path, line, f"contact log: {date}; item ignored"))
+        elif date is not None:
+            yield date, line, text
 
 
 def _incident_contacts(incident: Incident) -> Iterator[Interaction]:
@@ -129,12 +138,12 @@ def relnotes_note_interactions(note: Note, meeting: Meeting | None, vault: Vault
             for person, line in _linked_people(note, vault):
                 yield Interaction(person.path, meeting.date, note.path, "meeting", title, line)
     names = config.people.contact_log
-    if names and note.kind == "person" and "#" in note.body:
+    if names and note.kind == "person":
         for date, line, text in contact_log(note, vault, names, problems):
             yield Interaction(note.path, date, note.path, "contact log", text or "logged", line)
     if config.dated_note_interactions and incident is None and note.date is not None and note.kind == "note":
         # with [log] daily_note, the action log's "talked with" lines are read as such, with how
-        logged = ({a.line for a in read_actions(note.body, note.body_line)[0] if a.kind == "talked"}
+        logged = ({a.line for a in note.actions[0] if a.kind == "talked"}
                   if config.log_daily and note.daily else frozenset())
         for person, line in _linked_people(note, vault, logged):
             yield Interaction(person.path, note.date, note.path, "note", note.title, line)
