@@ -503,3 +503,12 @@ def test_a_note_read_from_a_file_lets_go_of_its_body_and_reads_it_again_when_ask
     path.unlink()
     again.release_body()
     assert again.body == ""
+
+
+def test_the_file_an_earlier_relnotes_kept_is_removed_when_the_database_is_made(make_vault):
+    vault = make_vault(NOTES)
+    legacy = VaultCache(vault, load=False).path.with_suffix(".cache")
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_bytes(b"relnotes-cache-5\n" + bytes(64))
+    scan(vault)
+    assert not legacy.exists() and VaultCache(vault, load=False).path.exists()

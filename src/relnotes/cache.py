@@ -403,6 +403,8 @@ class VaultCache:
 
     def _write_whole(self, version: str, settings: bytes, token: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # the file of pickles an earlier relnotes kept instead
+            os.unlink(self.path.with_suffix(".cache"))
         fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp", dir=self.path.parent)
         os.close(fd)
         try:
@@ -503,7 +505,7 @@ def _forget_old(folder: Path, keep: set[Path]) -> None:
 
 
 def _vault_of(name: str) -> str:
-    """The vault a file of the cache folder is about: ``<hash>.cache``, ``.<hash>.cache.<pid>.….tmp``."""
+    """The vault a file of the cache folder is about: ``<hash>.notes``, ``.<hash>.notes.<pid>.….tmp``."""
     return name.lstrip(".").split(".", 1)[0]
 
 
