@@ -469,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     compile_relnotes()
+    # a kill (SIGTERM) unwinds like Ctrl-C, so the vault's config and notes are restored
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
     work = Path(tempfile.mkdtemp(prefix="relnotes-bench-"))
     sections, colds = [], []
