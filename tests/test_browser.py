@@ -92,12 +92,35 @@ def card(driver, title):
     return cards[0]
 
 
+def _gone(exc):
+    """Whether ``exc`` says the element is from a document Chromium has replaced (or is replacing)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+
+
+def _wait_for_next_page(driver, page):
+    """Wait until the document whose ``<html>`` is ``page`` has been replaced and the next one has loaded."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def replaced(_):
+        try:
+            page.is_enabled()
+        except WebDriverException as exc:
+            if _gone(exc):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, 15).until(replaced)
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def tap(driver, label, within=None):
     """Tap the button called ``label`` (in the element ``within``) and wait for the page it leads to."""
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     for attempt in range(3):
         buttons = [b for b in (within or driver).find_elements(By.TAG_NAME, "button") if b.text == label]
@@ -106,23 +129,20 @@ def tap(driver, label, within=None):
         try:
             buttons[0].click()
             break
-        except (StaleElementReferenceException, WebDriverException) as exc:
+        except WebDriverException as exc:
             # a loaded machine: Chromium may still be swapping in the document the button was found in
-            if attempt == 2 or ("does not belong to the document" not in str(exc) and not isinstance(
-                    exc, StaleElementReferenceException)):
+            if attempt == 2 or not _gone(exc):
                 raise
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    _wait_for_next_page(driver, page)
 
 
 def follow(driver, link):
     """Tap ``link`` and wait for the page it leads to."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     link.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    _wait_for_next_page(driver, page)
 
 
 def screenshot(driver, name, tmp_path):
