@@ -250,7 +250,7 @@ def incremental(vault: Path, work: Path, people: list[Path], runs: int, timeout:
     """
     cache = Path(tempfile.mkdtemp(prefix="cache-watch-", dir=work))
     env = {**ENV, "RELNOTES_CACHE_DIR": str(cache)}
-    cmd = [str(RELNOTES), "watch", str(vault), "--today", TODAY, "-v"]
+    cmd = [str(RELNOTES), "watch", str(vault), "--today", TODAY]  # as users run it: -v logs every event
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
     lines: queue.Queue[tuple[float, str]] = queue.Queue()

@@ -373,6 +373,43 @@ def test_runs_of_parts_of_a_tuple_are_its_runs_remembered():
     assert [thing for run in kept.runs(listed, "p", compute, 100, 2500) for thing in run] == listed[100:2500]
 
 
+
+
+def test_the_next_tuple_is_cut_as_a_fresh_cut_would_cut_it():
+    """A daemon's next tuple of reminders is cut where it differs from the last one only: the runs
+    are those of a fresh cut, whatever was inserted, removed or replaced (and an equal object is
+    another thing), and the runs that did not change are the very ones kept before."""
+    import random
+
+    from relnotes.cache import _cut, _runs_of
+
+    rng = random.Random(11)
+    things = tuple(object() for _ in range(2000))
+    for _ in range(300):
+        listed = list(things)
+        edit = rng.choice(["insert", "remove", "replace", "append", "prepend", "same", "many"])
+        at = rng.randrange(len(listed) + 1)
+        if edit == "insert":
+            listed[at:at] = [object() for _ in range(rng.randrange(1, 5))]
+        elif edit == "remove" and listed:
+            del listed[at:at + rng.randrange(1, 200)]
+        elif edit == "replace" and at < len(listed):
+            listed[at] = object()
+        elif edit == "append":
+            listed += [object() for _ in range(rng.randrange(1, 100))]
+        elif edit == "prepend":
+            listed[:0] = [object()]
+        elif edit == "many":
+            for _ in range(5):
+                listed.insert(rng.randrange(len(listed) + 1), object())
+        before = _runs_of(things, 0, len(things))
+        new = tuple(listed) or (object(),)
+        runs = _runs_of(new, 0, len(new))
+        assert runs == _cut(new, 0)
+        kept = {run[2] for run in before}
+        changed = abs(len(new) - len(things)) + (edit == "replace") + (edit == "many") * 5
+        assert sum(run[2] not in kept for run in runs) <= 3 + changed // 30 + (edit == "many") * 5
+        things = new
 @pytest.mark.parametrize("body", ["plain ASCII text\n", "Café with [[Zoë]] 📅 2026-12-01\n", "日本語のメモ\n", ""])
 def test_a_note_keeps_its_body_compactly_and_gives_it_back_as_written(body):
     import pickle

@@ -22,6 +22,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import hashlib
+import itertools
+import operator
 import os
 import pickle
 import sqlite3
@@ -124,12 +126,13 @@ _CUT: list = [None, [], []]  # the tuple last cut into runs, its runs and where 
 def _runs_of(things: Sequence, start: int, end: int) -> list[Run]:
     """The runs of ``things[start:end]`` (see :meth:`Memo.runs`). A tuple's runs are kept, for the
     tuple cut last (it is held, so its id is not reused while kept): the feed, each calendar per
-    kind and the summary go through parts of the same tuple of reminders, which at 100,000 of them
-    takes a few milliseconds to cut. A part's first and last runs may be pieces of the whole's."""
+    kind and the summary go through parts of the same tuple of reminders. The next build's tuple
+    is cut where it differs from that one only (see :func:`_recut`). A part's first and last runs
+    may be pieces of the whole's."""
     if not isinstance(things, tuple):  # it may change: cut only this part, this once
         return _cut(things[start:end], start)
     if _CUT[0] is not things:
-        runs = _cut(things, 0)
+        runs = _recut(_CUT[0], _CUT[1], things) if _CUT[0] is not None else _cut(things, 0)
         _CUT[:] = [things, runs, [run[0] for run in runs]]
     _, runs, starts = _CUT
     if start <= 0 and end >= len(things):
@@ -142,6 +145,30 @@ def _runs_of(things: Sequence, start: int, end: int) -> list[Run]:
         if piece:
             found.append(piece)
     return found
+
+
+def _recut(old: tuple, runs: list[Run], new: tuple) -> list[Run]:
+    """The runs of ``new``, from those of ``old``: the runs within the things both start with, and
+    within those both end with, are kept (moved along); only the part between is cut afresh. The
+    same things (by identity: another object, however equal, has another id) as a fresh cut would
+    give, at a fraction of the cost: after one edit, a daemon's new tuple of 66,000 reminders is
+    compared in C, not cut in Python (17 ms on a slow machine)."""
+    same = min(len(old), len(new))
+    head = next(itertools.compress(itertools.count(), map(operator.is_not, old, new)), same)
+    tail = next(itertools.compress(itertools.count(), map(operator.is_not, reversed(old), reversed(new))), same)
+    tail = min(tail, same - head)  # the things both start with are not also counted as those they end with
+    shift = len(new) - len(old)
+    # the runs that end within the common start (at a thing whose id ends a run: not the last,
+    # which ends where ``old`` did)
+    before = bisect.bisect_right(runs, min(head, len(old) - 1), key=_run_end)
+    after = bisect.bisect_right(runs, len(old) - tail, key=_run_start)  # those that start after the change
+    cut_from = runs[before - 1][1] if before else 0
+    cut_to = runs[after][0] + shift if after < len(runs) else len(new)
+    moved = runs[after:] if not shift else [(first + shift, last + shift, ids) for first, last, ids in runs[after:]]
+    return [*runs[:before], *_cut(new[cut_from:cut_to], cut_from), *moved]
+
+
+_run_start, _run_end = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _cut(things: Sequence, offset: int) -> list[Run]:

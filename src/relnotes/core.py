@@ -375,8 +375,8 @@ class Engine:
             person = vault._person_of.get(path)
             if person is not None:
                 sources = self._contacts.get(path, {})
-                person.interactions = sorted((i for source in sorted(sources) for i in sources[source]),
-                                             key=lambda i: (i.date, i.source, i.kind))
+                vault.set_interactions(person, sorted((i for source in sorted(sources) for i in sources[source]),
+                                                      key=lambda i: (i.date, i.source, i.kind)))
         self._shared_names(marked)
 
     def _structure(self, rel: str, note: Note | None, config: Config, pm: RelnotesPluginManager,

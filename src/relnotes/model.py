@@ -5,6 +5,7 @@ Pure: nothing here touches the disk, except a note whose body was let go of (see
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -746,6 +747,10 @@ class Vault:
         # link target -> what _resolve says of it: a vault links the same names often
         self._resolved: dict[str, tuple[Note | None, str, str]] = {}
         self._lists: dict[str, list] = {}
+        # each person's latest contact (an interaction, future ones too, or last_contact), and
+        # (that date, path) in order: who was in touch since a day is found without asking everyone
+        self._latest: dict[str, dt.date] = {}
+        self._by_latest: list[tuple[dt.date, str]] = []
         self._seen: set[str] | None = None  # while tracking: the names looked up
         self._ambiguous: dict[str, str] | None = None  # while tracking: ambiguous key -> the target as written
 
@@ -769,7 +774,29 @@ class Vault:
     def meetings(self) -> list[Meeting]:
         return self._listed("meetings", self._meeting_of)
 
+    def contacted_since(self, day: dt.date) -> list[Person]:
+        """The people with an interaction or a ``last_contact`` on or after ``day`` (those to come
+        too), most recent last: a few of a large vault's people, found without asking each."""
+        start = bisect.bisect_left(self._by_latest, (day, ""))
+        return [self._person_of[path] for _, path in self._by_latest[start:]]
+
     # --- changes (made by the engine) --------------------------------------------------------
+
+    def set_interactions(self, person: Person, interactions: list[Interaction]) -> None:
+        """Give ``person`` (one of the vault's) its ``interactions``, sorted by date, and index its
+        latest contact anew (after its ``last_contact`` changed too)."""
+        person.interactions = interactions
+        self._unindex_contact(person.path)
+        latest = max(filter(None, (interactions[-1].date if interactions else None, person.last_contact)),
+                     default=None)
+        if latest is not None:
+            self._latest[person.path] = latest
+            bisect.insort(self._by_latest, (latest, person.path))
+
+    def _unindex_contact(self, path: str) -> None:
+        latest = self._latest.pop(path, None)
+        if latest is not None:
+            del self._by_latest[bisect.bisect_left(self._by_latest, (latest, path))]
 
     def put_note(self, note: Note) -> None:
         """Add ``note``, or put it in the place of the note at its path (the person or meeting
@@ -814,6 +841,7 @@ class Vault:
             return
         for alias in person.handles:
             self._unalias(path, alias)
+        self._unindex_contact(path)
         self._lists.pop("people", None)
         self._resolved.clear()
 

@@ -16,7 +16,7 @@ def _in_touch(person: Person, start: dt.date, today: dt.date) -> bool:
     interactions are in date order) or ``last_contact``. ``met`` is when you met, not a
     conversation: a LinkedIn connection date does not count."""
     found = person.interactions
-    if found and found[-1].date >= start:  # else none is recent enough (checked for every person on every build)
+    if found and found[-1].date >= start:  # else none is recent enough
         first = bisect.bisect_left(found, start, key=_date)
         if found[first].date <= today:
             return True
@@ -29,5 +29,5 @@ def relnotes_goal(vault: Vault, config: Config, today: dt.date) -> GoalStatus | 
     if config.goal is None:
         return None
     start = period_start(today, config.goal.per)
-    people = sorted((p.name for p in vault.people if _in_touch(p, start, today)), key=str.casefold)
+    people = sorted((p.name for p in vault.contacted_since(start) if _in_touch(p, start, today)), key=str.casefold)
     return GoalStatus(config.goal.people, config.goal.per, len(people), start, tuple(people))

@@ -162,8 +162,12 @@ def _health(result: ScanResult, soon: int, later: int) -> dict[str, Counter[str]
     kept = memo("summary-health")
     found: dict[str, Counter[str]] = {}
     for state, start, end in (("overdue", 0, soon), ("due soon", soon, later), ("on track", later, len(everything))):
-        for role, count in sum(kept.runs(everything, (), roles, start, end), Counter()).items():
-            found.setdefault(role, Counter())[state] = count
+        counts: Counter[str] = Counter()
+        for run in kept.runs(everything, (), roles, start, end):
+            counts.update(run)  # (not sum(): a Counter's + makes a new one each time)
+        for role, count in counts.items():
+            if count:
+                found.setdefault(role, Counter())[state] = count
     order = [*HEALTH_ROLES, *sorted(set(found) - {*HEALTH_ROLES, OTHER}), *([OTHER] if OTHER in found else [])]
     return {role: found.get(role, Counter()) for role in order}
 
