@@ -119,6 +119,12 @@ def note_paths(vault: Path) -> list[Path]:
     return paths
 
 
+def active(note: Path) -> bool:
+    """Whether a person note of the generated vault is active: no ``status`` but ``active``."""
+    head = note.read_bytes().split(b"\n---", 1)[0]
+    return b"\nstatus: " not in head or b"\nstatus: active" in head
+
+
 def outputs(vault: Path) -> list[Path]:
     return [vault / "relnotes.md", vault / ".relnotes" / "relnotes.ics"]
 
@@ -394,7 +400,9 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
     list_file.write_text("\n".join(map(str, paths)) + "\n", encoding="utf-8")
     for p in paths:  # warm the page cache once, so every measure reads from memory
         p.read_bytes()
-    people = sorted(p for p in paths if p.relative_to(vault).parts[0] == "People")
+    # the people whose notes the edits go to: active ones (a task in an archived person's note is
+    # no reminder, and a measure waiting for it in the feed would wait for ever)
+    people = sorted(p for p in paths if p.relative_to(vault).parts[0] == "People" and active(p))
     n_meetings = sum(1 for p in paths if p.relative_to(vault).parts[0] == "Meetings")
     n_daily = sum(1 for p in paths if p.relative_to(vault).parts[0] in ("Daily", "Journal"))
 
