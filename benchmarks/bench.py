@@ -400,9 +400,11 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
     list_file.write_text("\n".join(map(str, paths)) + "\n", encoding="utf-8")
     for p in paths:  # warm the page cache once, so every measure reads from memory
         p.read_bytes()
+    people = sorted(p for p in paths if p.relative_to(vault).parts[0] == "People")
+    n_people = len(people)
     # the people whose notes the edits go to: active ones (a task in an archived person's note is
     # no reminder, and a measure waiting for it in the feed would wait for ever)
-    people = sorted(p for p in paths if p.relative_to(vault).parts[0] == "People" and active(p))
+    people = [p for p in people if active(p)]
     n_meetings = sum(1 for p in paths if p.relative_to(vault).parts[0] == "Meetings")
     n_daily = sum(1 for p in paths if p.relative_to(vault).parts[0] in ("Daily", "Journal"))
 
@@ -438,7 +440,7 @@ def bench_size(n: int, args, work: Path) -> tuple[str, float]:
         ("peak memory (cold scan)", f"{rss / 1024:.0f} MB", ""),
         ("start-up (relnotes --version)", ms(start), ""),
     ]
-    out = [f"## {n:,} notes ({len(people):,} people, {n_meetings:,} meetings, {n_daily:,} daily)"
+    out = [f"## {n:,} notes ({n_people:,} people, {n_meetings:,} meetings, {n_daily:,} daily)"
            f" — {size / 1e6:.1f} MB", "", "| measure | median | × frontmatter.load |", "|---|---:|---:|"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(out), cold
