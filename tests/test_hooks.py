@@ -208,7 +208,8 @@ def test_an_edit_that_changes_no_reminder_keeps_them_and_renders_only_what_is_ne
     vault = make_vault(people)
     pipeline = Pipeline(vault, autoload=False, use_cache=False)
     today = dt.date(2026, 11, 25)
-    before = {r.uid: r for r in pipeline.scan(today).all_reminders}
+    first = pipeline.scan(today)
+    before = {r.uid: r for r in first.all_reminders}
     rendered: list[str] = []
     real = ics._event_text
     monkeypatch.setattr(ics, "_event_text", lambda reminder, *args: rendered.append(reminder.title) or real(
@@ -224,6 +225,9 @@ def test_an_edit_that_changes_no_reminder_keeps_them_and_renders_only_what_is_ne
     assert len(rendered) < 700 < len(after.all_reminders)  # one run (a run of 700 would be a 1-in-100,000 chance)
     fresh = Pipeline(vault, autoload=False, use_cache=False).scan(today)
     assert [o.content for o in after.outputs] == [o.content for o in fresh.outputs]
+    # the calendars the new task is not in are the very bytes of the build before: not joined again
+    was = {o.name: o.content for o in first.outputs}
+    assert {o.name for o in after.outputs if o.content is was[o.name]} == {"ics-celebrations", "ics-follow-ups"}
 
 def test_hook_relnotes_goal(make_vault, run_scan):
     vault = make_vault({"People/Ann.md": "---\ntype: person\nmet: 2026-11-02\n---\n",
