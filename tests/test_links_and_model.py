@@ -305,3 +305,39 @@ def test_a_note_keeps_one_derived_result_per_name():
         assert note.derived(("celebrations", day), lambda day=day: compute(day)) == f"for {day}"
     assert calls == [1, 2, 1]
     assert note.derived("other", lambda: "x") == "x" and note.derived(("celebrations", 1), list) == "for 1"
+
+
+def test_who_was_in_touch_since_a_day_is_found_from_an_index_kept_up_to_date(make_vault):
+    """``vault.contacted_since(day)`` (what the goal asks on every build) names exactly the people
+    a walk over all of them would, as notes change, meetings come and go and people are deleted."""
+    from relnotes.pipeline import Pipeline
+
+    vault = make_vault({
+        "People/Ann.md": "---\ntype: person\nlast_contact: 2026-11-20\n---\n",
+        "People/Bo.md": "---\ntype: person\nlast_contact: 2026-01-02\n---\n",
+        "People/Cy.md": "---\ntype: person\n---\n",
+        "Meetings/2026-11-03 Sync.md": "---\ntype: meeting\ndate: 2026-11-03\nattendees: ['[[Cy]]']\n---\n",
+        "Meetings/2026-12-09 Plan.md": "---\ntype: meeting\ndate: 2026-12-09\nattendees: ['[[Bo]]']\n---\n",
+    })
+    pipeline = Pipeline(vault, autoload=False, use_cache=False)
+    today = dt.date(2026, 11, 25)
+
+    def check(expected):
+        pipeline.evaluate(today)
+        found = pipeline.engine.vault
+        for day in (dt.date(2025, 1, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 21), dt.date(2027, 1, 1)):
+            walked = {p.name for p in found.people if any(d >= day for d in (
+                *(i.date for i in p.interactions), *([p.last_contact] if p.last_contact else [])))}
+            assert {p.name for p in found.contacted_since(day)} == walked
+        assert {p.name for p in found.contacted_since(dt.date(2026, 11, 1))} == expected
+
+    pipeline.scan(today)
+    check({"Ann", "Bo", "Cy"})  # Bo: a meeting to come
+    (vault / "Meetings/2026-12-09 Plan.md").unlink()
+    (vault / "People/Ann.md").write_text("---\ntype: person\nlast_contact: 2026-10-01\n---\n")
+    pipeline.refresh({"Meetings/2026-12-09 Plan.md", "People/Ann.md"})
+    check({"Cy"})
+    (vault / "People/Cy.md").unlink()
+    (vault / "People/Di.md").write_text("---\ntype: person\nlast_contact: 2026-11-24\n---\n")
+    pipeline.refresh({"People/Cy.md", "People/Di.md"})
+    check({"Di"})
