@@ -17,6 +17,8 @@ def _in_touch(person: Person, start: dt.date, today: dt.date) -> bool:
     conversation: a LinkedIn connection date does not count."""
     found = person.interactions
     if found and found[-1].date >= start:  # else none is recent enough
+        if found[-1].date <= today:  # the last one (most often: a meeting to come is the exception)
+            return True
         first = bisect.bisect_left(found, start, key=_date)
         if found[first].date <= today:
             return True
