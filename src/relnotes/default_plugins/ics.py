@@ -448,11 +448,12 @@ def _joined(kind: str, pieces: list[bytes]) -> bytes:
     remembered runs are the same objects: compared in C, by identity first). After most edits
     only the feed and one calendar per kind change: the others are neither joined again (18 MB
     for the celebrations at 100,000 notes) nor compared byte by byte with what was written."""
-    kept = memo("ics-joined").get(kind)
+    joined = memo("ics-joined")
+    kept = joined.get(kind)
     if kept is not None and kept[0] == pieces:
         return cast(bytes, kept[1])
     data = b"".join(pieces)
-    memo("ics-joined").put(kind, (pieces, data))
+    joined.put(kind, (pieces, data))
     return data
 
 

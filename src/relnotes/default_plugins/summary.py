@@ -165,9 +165,8 @@ def _health(result: ScanResult, soon: int, later: int) -> dict[str, Counter[str]
         counts: Counter[str] = Counter()
         for run in kept.runs(everything, (), roles, start, end):
             counts.update(run)  # (not sum(): a Counter's + makes a new one each time)
-        for role, count in counts.items():
-            if count:
-                found.setdefault(role, Counter())[state] = count
+        for role, count in counts.items():  # each at least 1: a run counts the roles it has
+            found.setdefault(role, Counter())[state] = count
     order = [*HEALTH_ROLES, *sorted(set(found) - {*HEALTH_ROLES, OTHER}), *([OTHER] if OTHER in found else [])]
     return {role: found.get(role, Counter()) for role in order}
 
