@@ -32,7 +32,8 @@ class RelnotesServer:
         with open(log_path, "wb") as log:  # the server writes to its own copy of the file
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "relnotes", *command, "--host", host, "--port", "0", "--today", today],
-                stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+                stdout=subprocess.PIPE, stderr=log, text=True,
+                env={**env, "PYTHONFAULTHANDLER": "1"})  # SIGABRT writes every thread's stack to the log
         self.url = self._read_url()  # as printed: the host and port to connect to
         assert "<token>" in self.url  # stdout is no terminal: the secret is never printed there
         secret = subprocess.run([sys.executable, "-m", "relnotes", "token", str(vault), "--feeds"], capture_output=True,
@@ -85,10 +86,17 @@ class RelnotesServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
+    def stop(self, signum=signal.SIGTERM, timeout=30):
+        """Send ``signum``, then return (exit status, log); a server still running after ``timeout``
+        seconds fails the test with its log and the stack of each of its threads."""
+        self.proc.send_signal(signum)
         try:
-            code = self.proc.wait(timeout=10)
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+            raise AssertionError(f"still running {timeout} s after {signum!r}:\n{self.log()}") from None
         finally:
             self.proc.kill()
         return code, self.log()

@@ -5,6 +5,7 @@ import gzip
 import http.client
 import os
 import shutil
+import signal
 import socket
 import stat
 import time
@@ -173,6 +174,16 @@ def test_token_never_logged_and_stop_is_clean(served):
     assert code == 0
     assert served.token not in log
     assert '"GET /<token>/relnotes.ics" 200' in log and '"PUT /<token>/relnotes.ics" 405' in log
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_ends_the_server_while_a_client_keeps_its_connection_open(served, signum):
+    kept = http.client.HTTPConnection(served.host, served.port, timeout=10)  # a calendar app's keep-alive
+    kept.request("GET", served.path)
+    assert kept.getresponse().read().startswith(b"BEGIN:VCALENDAR")
+    code, log = served.stop(signum)
+    kept.close()
+    assert code == 0 and "Traceback" not in log and "Aborted" not in log
 
 
 def test_token_is_private_and_rotatable(served, serve, config_dir):

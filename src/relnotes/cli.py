@@ -412,7 +412,11 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
         return latest[0]
 
     server = _feed_server(vault, host, port, source, current, lambda: pipeline.config, source.refresh)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    def stop(*_: object) -> None:  # serve_forever ends at its next poll; shutdown() waits for that, so not here
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
     click.echo(f"Serving the calendar feed of {vault}\n{_feed_urls(server)}\n"
                "Subscribe to one of these URLs in your calendar app; keep them secret "
                "(`relnotes token VAULT --rotate` makes a new one, at once).\n"
@@ -420,8 +424,6 @@ def serve(app: App, vault: Path, host: str, port: int, today: dt.datetime | None
     sys.stdout.flush()
     try:
         server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
 
