@@ -114,6 +114,22 @@ def test_kepano_vault_with_a_birthday_and_a_daily_note(tmp_path, run_scan):
     assert (last.date.isoformat(), last.kind, last.source) == ("2026-11-20", "note", "Daily/2026-11-20.md")
 
 
+def test_kepano_meeting_types_are_no_meetings(tmp_path, run_scan):
+    """His Meeting Type Template tags a note such as "1-on-1" `meetings/type`; his meetings link to it."""
+    vault = kepano_copy(tmp_path)
+    shutil.copy(vault / "Templates/Meeting Type Template.md", vault / "References/1-on-1.md")
+    template = (vault / "Templates/Meeting Template.md").read_text(encoding="utf-8")
+    meeting = template.replace("type: []", 'type: ["[[1-on-1]]"]').replace("{{date}}", "2026-11-20").replace(
+        "people: []", 'people: ["[[Kevin Kelly]]"]')
+    (vault / "Notes/2026-11-20 Meeting with Kevin.md").write_text(meeting, encoding="utf-8")
+
+    result = run_scan(vault, TODAY)
+    assert {n.path: n.kind for n in result.vault.notes}["References/1-on-1.md"] == "note"
+    assert [m.note.path for m in result.vault.meetings] == [KEPANO_MEETING, "Notes/2026-11-20 Meeting with Kevin.md"]
+    assert days(by_name(result)["Kevin Kelly"]) == ["2026-11-20"]
+    assert [p.path for p in result.problems] == [""]  # the vault-wide "no relationship type", no "has no date"
+
+
 # --- which notes are people and meetings ------------------------------------------------------------------
 
 PERSON_MARKERS = [
@@ -150,6 +166,8 @@ NOT_PEOPLE = [
     ("tag crm without config", "Notes/Dana Park.md", "---\ntags: [crm]\n---\n", None),
     ("category Humans without config", "Notes/Dana Park.md", '---\ncategories: ["[[Humans]]"]\n---\n', None),
     ("inline #personal", "Notes/Dana Park.md", "Something #personal\n", None),
+    ("nested tag people/types", "References/Friends.md", "---\ntags: [people/types]\n---\n", None),
+    ("nested tag person/template", "Notes/Person.md", "Copy me. #person/template\n", None),
     ("people_folder replaces People/", "People/Dana Park.md", "Met at the meetup.\n", 'people_folder = "Contacts"\n'),
 ]
 

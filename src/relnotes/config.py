@@ -230,7 +230,8 @@ DEFAULT_CADENCES = {"manager": "14d", "sponsor": "30d", "client": "30d", "mentor
 @dataclass(frozen=True)
 class Markers:
     """What makes a note a person (or a meeting): a folder it lies in, a tag (nested tags
-    count by their first or last part: ``people/friends``, ``type/person``), or a value of
+    count by their first or last part: ``people/friends``, ``type/person``, though not
+    ``meetings/type``, ``people/templates``: a kind of them), or a value of
     its ``categories`` or ``type`` (text or a link: ``"[[People]]"``). Compared case-insensitively."""
 
     folders: tuple[str, ...] = ()
@@ -260,7 +261,8 @@ def _markers(kind: str, folder: str, tags: list[str], categories: list[str]) -> 
     return (
         Setting("folders", [folder], _folders, f"Notes in these folders (and below) are {kind}."),
         Setting("tags", tags, names, f"Notes with one of these tags (in the frontmatter or as #tag in the text; "
-                f"nested tags by their first or last part, e.g. {tags[0]}/work) are {kind}; so are notes whose "
+                f"nested tags by their first or last part, e.g. {tags[0]}/work, but not {tags[0]}/type or "
+                f"{tags[0]}/templates) are {kind}; so are notes whose "
                 "`type` is one of them."),
         Setting("categories", categories, names, f"Notes whose `categories` (or `type`) hold one of these, as text "
                 f"or as a link such as `[[{categories[0]}]]`, are {kind}."),

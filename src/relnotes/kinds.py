@@ -3,8 +3,9 @@
 In order: a ``type`` or ``categories`` value that names people or meetings (text or a
 link, ``"[[People]]"``; a ``type`` that is a relationship type, ``type: mentor``, is a
 person too); a tag (frontmatter or ``#tag`` in the text; a nested tag by its first or
-last part); another plain ``type`` (``type: project``) makes an ordinary note even in a
-people folder; then the folders. The names come from ``[people]`` and ``[meetings]``.
+last part, though ``meetings/type`` marks a type of meeting, no meeting); another plain
+``type`` (``type: project``) makes an ordinary note even in a people folder; then the
+folders. The names come from ``[people]`` and ``[meetings]``.
 The built-in classify plugin answers with :func:`kind_of`; ``relnotes init`` shows its reasons.
 Pure: nothing here touches the disk.
 """
@@ -83,10 +84,15 @@ def _body_tags(body: str) -> tuple[list[str], list[str]]:
     return inline, _inline_tags(prose(body)) if inline else []
 
 
+# below a kind's word, these make a tag name the kinds of a thing, not the thing: kepano's meeting-type
+# notes are tagged ``meetings/type`` (a "1-on-1" note), his hub notes ``places/types``, ``movies/genres``
+_GROUPINGS = frozenset(map(type_key, ("type", "types", "template", "templates", "category", "categories")))
+
+
 def _tagged(tags: list[str], names: frozenset[str]) -> str | None:
     for tag in tags:
-        parts = tag.strip("/").split("/")
-        if type_key(parts[0]) in names or type_key(parts[-1]) in names:
+        parts = [type_key(part) for part in tag.strip("/").split("/")]
+        if parts[-1] in names or (parts[0] in names and _GROUPINGS.isdisjoint(parts[1:])):
             return tag
     return None
 
