@@ -82,6 +82,16 @@ def test_readable_report(small_vault):
     assert not result.stderr
 
 
+@pytest.mark.parametrize("notes, counts", [
+    ({"People/Ann.md": "---\nrole: peer\n---\n"}, "1 note · 1 person · 0 meetings"),
+    ({"People/Ann.md": "---\nrole: peer\n---\n", "Meetings/2026-11-20 Sync.md": "with [[Ann]]\n",
+      "People/Bo.md": "---\nrole: peer\n---\n"}, "3 notes · 2 people · 1 meeting"),
+])
+def test_the_report_counts_in_words_that_fit_the_number(make_vault, notes, counts):
+    result = run("scan", make_vault(notes), "--today", "2026-11-25")
+    assert result.exit_code == 0 and result.output.splitlines()[1] == counts, result.output
+
+
 def test_missing_vault_exits_1_with_one_line(tmp_path):
     result = run("scan", tmp_path / "nope", "--json")
     assert result.exit_code == 1

@@ -57,9 +57,11 @@ def _line(reminder: Reminder, today: dt.date, late: bool) -> list[str]:
 def to_text(result: ScanResult, vault_path: Path) -> str:
     """A report for people: overdue first, then what is coming, celebrations, goal, problems."""
     today, vault = result.today, result.vault
+    notes, people, meetings = len(vault.notes), len(vault.people), len(vault.meetings)
     out = [
         f"relnotes · {vault_path} · {today.isoformat()} (next {result.horizon} days)",
-        f"{len(vault.notes)} notes · {len(vault.people)} people · {len(vault.meetings)} meetings",
+        f"{notes} note{'s' if notes != 1 else ''} · {people} {'person' if people == 1 else 'people'} · "
+        f"{meetings} meeting{'s' if meetings != 1 else ''}",
     ]
     overdue = [r for r in result.reminders if r.overdue(today)]
     coming = [r for r in result.reminders if not r.overdue(today) and not r.celebration]
