@@ -191,8 +191,8 @@ def test_the_real_command_logs_rebuilds_and_stops_on_sigterm(make_vault, tmp_pat
         time.sleep(0.3)
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=5) == 0
-        assert time.monotonic() - started < 2.5
+        assert proc.wait(timeout=30) == 0
+        assert time.monotonic() - started < 10  # at once, not at its next wake-up (a minute or more away)
     finally:
         proc.kill()
     out, err = proc.communicate()
