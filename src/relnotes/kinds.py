@@ -85,7 +85,7 @@ def _body_tags(body: str) -> tuple[list[str], list[str]]:
 
 
 # below a kind's word, these make a tag name the kinds of a thing, not the thing: kepano's meeting-type
-# notes are tagged ``meetings/type`` (a "1-on-1" note), his hub notes ``places/types``, ``movies/genres``
+# notes (a "1-on-1" note, which his meetings link to from `type`) are tagged ``meetings/type``
 _GROUPINGS = frozenset(map(type_key, ("type", "types", "template", "templates", "category", "categories")))
 
 
