@@ -373,8 +373,6 @@ def test_runs_of_parts_of_a_tuple_are_its_runs_remembered():
     assert [thing for run in kept.runs(listed, "p", compute, 100, 2500) for thing in run] == listed[100:2500]
 
 
-
-
 def test_the_next_tuple_is_cut_as_a_fresh_cut_would_cut_it():
     """A daemon's next tuple of reminders is cut where it differs from the last one only: the runs
     are those of a fresh cut, whatever was inserted, removed or replaced (and an equal object is
@@ -410,6 +408,8 @@ def test_the_next_tuple_is_cut_as_a_fresh_cut_would_cut_it():
         changed = abs(len(new) - len(things)) + (edit == "replace") + (edit == "many") * 5
         assert sum(run[2] not in kept for run in runs) <= 3 + changed // 30 + (edit == "many") * 5
         things = new
+
+
 @pytest.mark.parametrize("body", ["plain ASCII text\n", "Café with [[Zoë]] 📅 2026-12-01\n", "日本語のメモ\n", ""])
 def test_a_note_keeps_its_body_compactly_and_gives_it_back_as_written(body):
     import pickle

@@ -229,6 +229,7 @@ def test_an_edit_that_changes_no_reminder_keeps_them_and_renders_only_what_is_ne
     was = {o.name: o.content for o in first.outputs}
     assert {o.name for o in after.outputs if o.content is was[o.name]} == {"ics-celebrations", "ics-follow-ups"}
 
+
 def test_hook_relnotes_goal(make_vault, run_scan):
     vault = make_vault({"People/Ann.md": "---\ntype: person\nmet: 2026-11-02\n---\n",
                         "People/Bo.md": "---\ntype: person\nlast_contact: 2026-11-03\n---\n"},
